@@ -1,0 +1,100 @@
+//! Command-line entry point: `serve`, `migrate`, `sync`, `demo`.
+
+mod migrate;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigError};
+
+#[derive(Debug, Parser)]
+#[command(name = "revtops", version = crate::build_info::LONG_VERSION, about = "Revtops: a revenue copilot for sales and RevOps teams")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API, chat WebSocket, sync workers and the embedded UI
+    Serve(serve::ServeArgs),
+    /// Create the database if needed and apply pending migrations
+    Migrate,
+    /// Sync one provider for an organization in the foreground
+    Sync {
+        /// hubspot | salesforce | slack | google_calendar
+        #[arg(long)]
+        provider: String,
+        /// Organization id or email domain (default: the only organization)
+        #[arg(long)]
+        org: Option<String>,
+        /// Ignore cursors and re-read everything
+        #[arg(long)]
+        full: bool,
+    },
+    /// Load a realistic synthetic dataset to try the product without connecting anything
+    Demo {
+        /// Organization id or email domain (default: create a demo organization)
+        #[arg(long)]
+        org: Option<String>,
+        /// small | medium | large
+        #[arg(long, default_value = "small")]
+        size: String,
+    },
+}
+
+/// Exit code for bad configuration or a command that cannot run here.
+const EXIT_USAGE: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A missing .env is normal; a malformed one is worth saying.
+    if let Err(e) = dotenvy::dotenv()
+        && !e.not_found()
+    {
+        eprintln!("error: cannot read .env: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => return config_error(&e),
+    };
+    crate::telemetry::init(config.log_format, &config.log_filter);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(config, args).await,
+            Command::Migrate => migrate::run(&config).await,
+            Command::Sync { .. } => Err(NotAvailable("sync").into()),
+            Command::Demo { .. } => Err(NotAvailable("demo").into()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.is::<NotAvailable>() => {
+            eprintln!("{e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config_error(e: &ConfigError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("`revtops {0}` is not available yet in this build")]
+struct NotAvailable(&'static str);

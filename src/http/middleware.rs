@@ -1,0 +1,91 @@
+//! Edge middleware: request ids and one log line per request, the error envelope for every
+//! failure poem raises, and a request body limit that also holds for chunked bodies.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::http::{HeaderValue, header};
+use poem::{Endpoint, IntoResponse, Request, Response, Result};
+use tokio::io::AsyncReadExt;
+use tracing::Instrument;
+
+use super::error::ApiError;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Accepts a caller's request id only if it is short and plain, so logs cannot be forged.
+fn request_id(req: &Request) -> String {
+    req.headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
+}
+
+/// Runs the inner endpoint inside a span carrying the request id, turns any error into the JSON
+/// envelope, echoes the id in the response and logs the outcome once.
+pub async fn edge<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Response> {
+    let id = request_id(&req);
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
+    async move {
+        let started = Instant::now();
+        let mut resp = match ep.call(req).await {
+            Ok(out) => out.into_response(),
+            Err(err) => error_response(err),
+        };
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            resp.headers_mut().insert(REQUEST_ID_HEADER, value);
+        }
+        let status = resp.status().as_u16();
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status >= 500 {
+            tracing::warn!(status, elapsed_ms, "response");
+        } else {
+            tracing::info!(status, elapsed_ms, "response");
+        }
+        Ok(resp)
+    }
+    .instrument(span)
+    .await
+}
+
+fn error_response(err: poem::Error) -> Response {
+    // Errors built from an ApiError already carry the envelope.
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    ApiError::from_poem(&err).into_response()
+}
+
+/// Rejects bodies over `limit` bytes with 413: by Content-Length up front, and for chunked bodies
+/// by reading at most `limit + 1` bytes, so a client cannot stream an unbounded body into memory.
+pub async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request, limit: usize) -> Result<Response> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(len) if len > limit as u64 => return Err(ApiError::PayloadTooLarge { limit }.into()),
+        Some(_) => {}
+        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+            let mut buf = Vec::new();
+            let mut reader = req.take_body().into_async_read().take(limit as u64 + 1);
+            reader
+                .read_to_end(&mut buf)
+                .await
+                .map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))?;
+            if buf.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit }.into());
+            }
+            req.set_body(buf);
+        }
+        None => {}
+    }
+    ep.call(req).await.map(IntoResponse::into_response)
+}

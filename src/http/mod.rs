@@ -1,0 +1,58 @@
+//! The HTTP edge: REST API (poem-openapi), docs, the embedded SPA and the server loop.
+
+pub mod api;
+pub mod error;
+pub mod middleware;
+pub mod spa;
+pub mod state;
+
+use std::net::SocketAddr;
+
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::{Endpoint, EndpointExt, Route, Server};
+
+pub use error::{ApiError, ApiResult};
+pub use state::AppState;
+
+/// The whole application as one endpoint.
+pub fn app(state: AppState) -> impl Endpoint + 'static {
+    let api = api::service(&state);
+    let docs = api.swagger_ui();
+    let spec = api.spec_endpoint();
+    let limit = state.config.max_body_bytes;
+    Route::new()
+        .nest("/api", api)
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .nest("/", spa::SpaEndpoint::default())
+        .around(move |ep, req| middleware::limit_body(ep, req, limit))
+        .around(middleware::edge)
+}
+
+/// A bound listener: tests bind 127.0.0.1:0 and read the port before serving.
+pub struct BoundServer {
+    acceptor: poem::listener::TcpAcceptor,
+    pub local_addr: SocketAddr,
+}
+
+pub async fn bind(addr: SocketAddr) -> std::io::Result<BoundServer> {
+    let acceptor = TcpListener::bind(addr).into_acceptor().await?;
+    let local_addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .unwrap_or(addr);
+    Ok(BoundServer { acceptor, local_addr })
+}
+
+impl BoundServer {
+    /// Serves until `state.shutdown` is cancelled, then lets in-flight requests finish (up to the
+    /// configured shutdown timeout).
+    pub async fn serve(self, state: AppState) -> std::io::Result<()> {
+        let shutdown = state.shutdown.clone();
+        let timeout = state.config.shutdown_timeout;
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app(state), shutdown.cancelled_owned(), Some(timeout))
+            .await
+    }
+}

@@ -1,0 +1,18 @@
+//! What every handler can reach: the pool, the cache and the configuration.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::cache::Cache;
+use crate::config::Config;
+use crate::db::DbPool;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DbPool,
+    pub cache: Cache,
+    pub config: Arc<Config>,
+    /// Cancelled on SIGINT/SIGTERM: background work stops at its next safe point.
+    pub shutdown: CancellationToken,
+}

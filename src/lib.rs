@@ -1,0 +1,10 @@
+//! Revtops: a revenue copilot. One binary serving the REST API, chat, sync workers and the UI.
+
+pub mod build_info;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod startup;
+pub mod telemetry;

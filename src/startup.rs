@@ -1,0 +1,29 @@
+//! Building the shared application state: database (created and migrated on request), pool, cache.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::cache::{Cache, MemoryCache, RedisCache};
+use crate::config::Config;
+use crate::db;
+use crate::http::AppState;
+
+/// Database (created and migrated if asked), pool and cache: the state every handler shares.
+pub async fn prepare(config: Config, migrate: bool, shutdown: CancellationToken) -> anyhow::Result<AppState> {
+    if migrate && db::admin::ensure_database(&config.database_url).await? {
+        tracing::info!(database = %config.database_url.database_name(), "created database");
+    }
+    let pool = db::pool::connect(&config.database_url, config.database_pool_size).await?;
+    if migrate {
+        let applied = db::migrate::run_pending(&pool).await?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "applied migrations");
+        }
+    }
+    let cache = match &config.redis_url {
+        Some(url) => Cache::Redis(RedisCache::connect(url.expose()).await?),
+        None => Cache::Memory(MemoryCache::default()),
+    };
+    Ok(AppState { db: pool, cache, config: Arc::new(config), shutdown })
+}
