@@ -59,7 +59,10 @@ fn migrations_fingerprint() {
         hasher.write(file.to_string_lossy().as_bytes());
         hasher.write(&std::fs::read(file).unwrap_or_default());
     }
-    println!("cargo:rustc-env=REVTOPS_MIGRATIONS_HASH={:016x}", hasher.finish());
+    println!(
+        "cargo:rustc-env=REVTOPS_MIGRATIONS_HASH={:016x}",
+        hasher.finish()
+    );
 }
 
 struct Fnv1a(u64);
@@ -77,7 +80,9 @@ impl Hasher for Fnv1a {
 }
 
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -95,7 +100,10 @@ fn newest_mtime(path: &Path) -> Option<SystemTime> {
     }
     let mut files = Vec::new();
     collect_files(path, &mut files);
-    files.iter().filter_map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok()).max()
+    files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok())
+        .max()
 }
 
 /// Builds `ui/dist` with npm when Node is present and the bundle is stale. Without Node the server
@@ -108,8 +116,13 @@ fn ui_bundle() {
     if !ui.join("package.json").exists() {
         return;
     }
-    let built = std::fs::metadata(ui.join("dist/index.html")).and_then(|m| m.modified()).ok();
-    let newest_input = UI_INPUTS.iter().filter_map(|p| newest_mtime(Path::new(p))).max();
+    let built = std::fs::metadata(ui.join("dist/index.html"))
+        .and_then(|m| m.modified())
+        .ok();
+    let newest_input = UI_INPUTS
+        .iter()
+        .filter_map(|p| newest_mtime(Path::new(p)))
+        .max();
     let stale = match (built, newest_input) {
         (Some(built), Some(input)) => input > built,
         (None, _) => true,
@@ -119,11 +132,17 @@ fn ui_bundle() {
         return;
     }
     if Command::new("npm").arg("--version").output().is_err() {
-        println!("cargo:warning=npm not found: the UI bundle is not rebuilt (the server shows a placeholder page)");
+        println!(
+            "cargo:warning=npm not found: the UI bundle is not rebuilt (the server shows a placeholder page)"
+        );
         return;
     }
-    let lock = std::fs::metadata(ui.join("package-lock.json")).and_then(|m| m.modified()).ok();
-    let installed = std::fs::metadata(ui.join("node_modules/.package-lock.json")).and_then(|m| m.modified()).ok();
+    let lock = std::fs::metadata(ui.join("package-lock.json"))
+        .and_then(|m| m.modified())
+        .ok();
+    let installed = std::fs::metadata(ui.join("node_modules/.package-lock.json"))
+        .and_then(|m| m.modified())
+        .ok();
     if installed.is_none() || lock > installed {
         run_npm(ui, &["ci", "--no-audit", "--no-fund"]);
     }

@@ -37,14 +37,19 @@ impl DatabaseUrl {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let url = Url::parse(raw).map_err(|e| format!("not a URL ({e})"))?;
         if !matches!(url.scheme(), "postgres" | "postgresql") {
-            return Err(format!("expected a postgres:// URL, got scheme `{}`", url.scheme()));
+            return Err(format!(
+                "expected a postgres:// URL, got scheme `{}`",
+                url.scheme()
+            ));
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err("the URL has no host".into());
         }
         let db = url.path().trim_start_matches('/');
         if db.is_empty() || db.contains('/') {
-            return Err("the URL must name one database, e.g. postgres://user@host:5432/revtops".into());
+            return Err(
+                "the URL must name one database, e.g. postgres://user@host:5432/revtops".into(),
+            );
         }
         Ok(Self(url))
     }
@@ -142,7 +147,9 @@ struct Vars<F> {
 
 impl<F: Fn(&str) -> Option<String>> Vars<F> {
     fn raw(&self, var: &'static str) -> Option<String> {
-        (self.lookup)(var).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+        (self.lookup)(var)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
     }
 
     fn parse<T>(
@@ -174,9 +181,9 @@ fn parse_bool(raw: &str) -> Result<bool, String> {
     }
 }
 
-fn parse_number<T: std::str::FromStr>(min: T, max: T) -> impl FnOnce(&str) -> Result<T, String>
+fn parse_number<T>(min: T, max: T) -> impl FnOnce(&str) -> Result<T, String>
 where
-    T: PartialOrd + fmt::Display + Copy,
+    T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
 {
     move |raw| match raw.parse::<T>() {
         Ok(n) if n >= min && n <= max => Ok(n),
@@ -274,7 +281,11 @@ impl Config {
         let supabase_jwks_url = vars.optional("SUPABASE_JWKS_URL", parse_http_url)?;
         let supabase_jwt_secret = vars.optional("SUPABASE_JWT_SECRET", parse_secret(32))?;
         let jwt_secret = vars.optional("JWT_SECRET", parse_secret(32))?;
-        let default_mode = if supabase_url.is_some() { AuthMode::Supabase } else { AuthMode::Local };
+        let default_mode = if supabase_url.is_some() {
+            AuthMode::Supabase
+        } else {
+            AuthMode::Local
+        };
         let mode = vars.parse("AUTH_MODE", default_mode, |raw| {
             match raw.to_ascii_lowercase().as_str() {
                 "local" => Ok(AuthMode::Local),
@@ -288,7 +299,13 @@ impl Config {
                 reason: "required when AUTH_MODE=supabase".into(),
             });
         }
-        Ok(AuthConfig { mode, supabase_url, supabase_jwks_url, supabase_jwt_secret, jwt_secret })
+        Ok(AuthConfig {
+            mode,
+            supabase_url,
+            supabase_jwks_url,
+            supabase_jwt_secret,
+            jwt_secret,
+        })
     }
 }
 
@@ -303,8 +320,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -320,7 +339,10 @@ mod tests {
 
     #[test]
     fn port_alone_is_honoured_and_bind_addr_wins() {
-        assert_eq!(config(&[("PORT", "9100")]).unwrap().bind_addr.to_string(), "0.0.0.0:9100");
+        assert_eq!(
+            config(&[("PORT", "9100")]).unwrap().bind_addr.to_string(),
+            "0.0.0.0:9100"
+        );
         let both = config(&[("PORT", "9100"), ("BIND_ADDR", "127.0.0.1:7000")]).unwrap();
         assert_eq!(both.bind_addr.to_string(), "127.0.0.1:7000");
     }
@@ -342,7 +364,10 @@ mod tests {
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.var, var, "{value}");
-            assert!(err.to_string().starts_with(&format!("invalid {var}: ")), "{err}");
+            assert!(
+                err.to_string().starts_with(&format!("invalid {var}: ")),
+                "{err}"
+            );
             assert!(!err.to_string().contains('\n'));
         }
         let err = config(&[("AUTH_MODE", "supabase")]).unwrap_err();
@@ -352,13 +377,20 @@ mod tests {
     #[test]
     fn secrets_are_redacted_in_debug() {
         let c = config(&[
-            ("DATABASE_URL", "postgres://app:hunter2hunter2@db:5432/revtops"),
+            (
+                "DATABASE_URL",
+                "postgres://app:hunter2hunter2@db:5432/revtops",
+            ),
             ("REDIS_URL", "redis://:redispass@cache:6379"),
             ("JWT_SECRET", "0123456789abcdef0123456789abcdef-secret"),
         ])
         .unwrap();
         let debug = format!("{c:?}");
-        for secret in ["hunter2hunter2", "redispass", "0123456789abcdef0123456789abcdef-secret"] {
+        for secret in [
+            "hunter2hunter2",
+            "redispass",
+            "0123456789abcdef0123456789abcdef-secret",
+        ] {
             assert!(!debug.contains(secret), "{secret} leaked in {debug}");
         }
         assert!(debug.contains("postgres://app@db:5432/revtops"));

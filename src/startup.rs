@@ -10,7 +10,11 @@ use crate::db;
 use crate::http::AppState;
 
 /// Database (created and migrated if asked), pool and cache: the state every handler shares.
-pub async fn prepare(config: Config, migrate: bool, shutdown: CancellationToken) -> anyhow::Result<AppState> {
+pub async fn prepare(
+    config: Config,
+    migrate: bool,
+    shutdown: CancellationToken,
+) -> anyhow::Result<AppState> {
     if migrate && db::admin::ensure_database(&config.database_url).await? {
         tracing::info!(database = %config.database_url.database_name(), "created database");
     }
@@ -25,5 +29,10 @@ pub async fn prepare(config: Config, migrate: bool, shutdown: CancellationToken)
         Some(url) => Cache::Redis(RedisCache::connect(url.expose()).await?),
         None => Cache::Memory(MemoryCache::default()),
     };
-    Ok(AppState { db: pool, cache, config: Arc::new(config), shutdown })
+    Ok(AppState {
+        db: pool,
+        cache,
+        config: Arc::new(config),
+        shutdown,
+    })
 }

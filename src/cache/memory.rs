@@ -22,7 +22,9 @@ pub struct MemoryCache {
 impl MemoryCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock cannot leave the map logically broken, so keep serving.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn get(&self, key: &str) -> Option<String> {
@@ -39,7 +41,9 @@ impl MemoryCache {
 
     pub fn set(&self, key: &str, value: &str, ttl: Duration) {
         let mut inner = self.lock();
-        inner.entries.insert(key.to_owned(), (value.to_owned(), Instant::now() + ttl));
+        inner
+            .entries
+            .insert(key.to_owned(), (value.to_owned(), Instant::now() + ttl));
         Self::after_write(&mut inner);
     }
 
@@ -56,7 +60,9 @@ impl MemoryCache {
             }
             _ => (1, now + window),
         };
-        inner.entries.insert(key.to_owned(), (next.0.to_string(), next.1));
+        inner
+            .entries
+            .insert(key.to_owned(), (next.0.to_string(), next.1));
         Self::after_write(&mut inner);
         next.0
     }

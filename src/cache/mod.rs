@@ -94,7 +94,10 @@ mod tests {
     #[tokio::test]
     async fn memory_cache_expires_and_counts() {
         let cache = Cache::Memory(MemoryCache::default());
-        cache.set("k", "v", Duration::from_millis(40)).await.unwrap();
+        cache
+            .set("k", "v", Duration::from_millis(40))
+            .await
+            .unwrap();
         assert_eq!(cache.get("k").await.unwrap().as_deref(), Some("v"));
         assert_eq!(cache.incr("n", Duration::from_secs(60)).await.unwrap(), 1);
         assert_eq!(cache.incr("n", Duration::from_secs(60)).await.unwrap(), 2);

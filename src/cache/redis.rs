@@ -36,7 +36,9 @@ impl RedisCache {
         client.connect();
         match tokio::time::timeout(Duration::from_secs(3), client.wait_for_connect()).await {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(error = %e, "redis is not reachable yet; retrying in the background"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "redis is not reachable yet; retrying in the background")
+            }
             Err(_) => tracing::warn!("redis did not answer within 3s; retrying in the background"),
         }
         Ok(Self { client })
@@ -62,7 +64,10 @@ impl RedisCache {
         let value: i64 = self.client.incr(key).await.map_err(err)?;
         if value == 1 {
             let ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
-            self.client.pexpire::<(), _>(key, ms, None).await.map_err(err)?;
+            self.client
+                .pexpire::<(), _>(key, ms, None)
+                .await
+                .map_err(err)?;
         }
         Ok(value)
     }

@@ -10,12 +10,19 @@ pub async fn run(config: &Config) -> anyhow::Result<()> {
     let pool = db::pool::connect(&config.database_url, 1).await?;
     let applied = db::migrate::run_pending(&pool).await?;
     if applied.is_empty() {
-        println!("no pending migrations; {} is up to date", config.database_url.redacted());
+        println!(
+            "no pending migrations; {} is up to date",
+            config.database_url.redacted()
+        );
     } else {
         for version in &applied {
             println!("applied {version}");
         }
-        println!("{} migration(s) applied to {}", applied.len(), config.database_url.redacted());
+        println!(
+            "{} migration(s) applied to {}",
+            applied.len(),
+            config.database_url.redacted()
+        );
     }
     Ok(())
 }

@@ -12,7 +12,9 @@ use crate::config::DatabaseUrl;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens one short-lived connection; the driver task is spawned and ends with the client.
-pub async fn connect_raw(url: &DatabaseUrl) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+pub async fn connect_raw(
+    url: &DatabaseUrl,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
     let mut config: tokio_postgres::Config = url.expose().parse()?;
     config.connect_timeout(CONNECT_TIMEOUT);
     let (client, connection) = config.connect(NoTls).await?;
@@ -31,13 +33,18 @@ pub async fn ensure_database(url: &DatabaseUrl) -> Result<bool, DbError> {
     }
     let name = url.database_name();
     let maintenance = url.with_database("postgres");
-    let client = connect_raw(&maintenance).await.map_err(|e| unreachable(url, &e))?;
+    let client = connect_raw(&maintenance)
+        .await
+        .map_err(|e| unreachable(url, &e))?;
     let sql = format!("CREATE DATABASE {}", quote_ident(&name));
     match client.batch_execute(&sql).await {
         Ok(()) => Ok(true),
         // Another replica created it between our two connections.
         Err(e) if e.code() == Some(&SqlState::DUPLICATE_DATABASE) => Ok(false),
-        Err(e) => Err(DbError::CreateDatabase { name, reason: error_reason(&e) }),
+        Err(e) => Err(DbError::CreateDatabase {
+            name,
+            reason: error_reason(&e),
+        }),
     }
 }
 
@@ -46,7 +53,10 @@ pub fn quote_ident(name: &str) -> String {
 }
 
 fn unreachable(url: &DatabaseUrl, e: &tokio_postgres::Error) -> DbError {
-    DbError::Unreachable { url: url.redacted(), reason: error_reason(e) }
+    DbError::Unreachable {
+        url: url.redacted(),
+        reason: error_reason(e),
+    }
 }
 
 /// The most specific message in an error chain, on one line ("Connection refused (os error 111)").

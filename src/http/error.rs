@@ -127,7 +127,12 @@ impl ApiError {
     }
 
     pub fn body(&self) -> ErrorBody {
-        ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string() } }
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+            },
+        }
     }
 
     /// Maps an error raised by poem or poem-openapi (request parsing, routing, limits).
@@ -141,8 +146,12 @@ impl ApiError {
             StatusCode::UNAUTHORIZED => Self::Unauthorized(message),
             StatusCode::FORBIDDEN => Self::Forbidden(message),
             StatusCode::UNPROCESSABLE_ENTITY => Self::Validation(message),
-            StatusCode::TOO_MANY_REQUESTS => Self::RateLimited { retry_after_secs: 1 },
-            s if s == StatusCode::BAD_REQUEST && is_body_error(&message) => Self::InvalidBody(message),
+            StatusCode::TOO_MANY_REQUESTS => Self::RateLimited {
+                retry_after_secs: 1,
+            },
+            s if s == StatusCode::BAD_REQUEST && is_body_error(&message) => {
+                Self::InvalidBody(message)
+            }
             s if s.is_client_error() => Self::BadRequest(message),
             s if s == StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable(message),
             _ => Self::Internal(message),
@@ -178,7 +187,8 @@ impl IntoResponse for ApiError {
             .content_type("application/json; charset=utf-8")
             .body(body);
         if let Self::RateLimited { retry_after_secs } = self {
-            resp.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
         }
         resp
     }

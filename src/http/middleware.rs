@@ -21,7 +21,8 @@ fn request_id(req: &Request) -> String {
         .filter(|v| {
             !v.is_empty()
                 && v.len() <= 64
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
@@ -64,7 +65,11 @@ fn error_response(err: poem::Error) -> Response {
 
 /// Rejects bodies over `limit` bytes with 413: by Content-Length up front, and for chunked bodies
 /// by reading at most `limit + 1` bytes, so a client cannot stream an unbounded body into memory.
-pub async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request, limit: usize) -> Result<Response> {
+pub async fn limit_body<E: Endpoint>(
+    ep: Arc<E>,
+    mut req: Request,
+    limit: usize,
+) -> Result<Response> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -76,10 +81,9 @@ pub async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request, limit: usize)
         None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
             let mut buf = Vec::new();
             let mut reader = req.take_body().into_async_read().take(limit as u64 + 1);
-            reader
-                .read_to_end(&mut buf)
-                .await
-                .map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))?;
+            reader.read_to_end(&mut buf).await.map_err(|e| {
+                ApiError::BadRequest(format!("could not read the request body: {e}"))
+            })?;
             if buf.len() > limit {
                 return Err(ApiError::PayloadTooLarge { limit }.into());
             }

@@ -42,7 +42,10 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<BoundServer> {
         .first()
         .and_then(|a| a.as_socket_addr().copied())
         .unwrap_or(addr);
-    Ok(BoundServer { acceptor, local_addr })
+    Ok(BoundServer {
+        acceptor,
+        local_addr,
+    })
 }
 
 impl BoundServer {

@@ -44,7 +44,8 @@ impl Encoding {
             accept.split(',').any(|part| {
                 let mut pieces = part.trim().split(';');
                 let coding = pieces.next().unwrap_or("").trim();
-                let refused = pieces.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+                let refused =
+                    pieces.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
                 coding.eq_ignore_ascii_case(name) && !refused
             })
         };
@@ -60,13 +61,17 @@ impl Encoding {
     fn compress(self, data: &[u8]) -> Vec<u8> {
         match self {
             Self::Gzip => {
-                let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+                let mut enc =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
                 enc.write_all(data).expect("writing to a Vec cannot fail");
                 enc.finish().expect("writing to a Vec cannot fail")
             }
             Self::Brotli => {
                 let mut out = Vec::new();
-                let params = brotli::enc::BrotliEncoderParams { quality: 9, ..Default::default() };
+                let params = brotli::enc::BrotliEncoderParams {
+                    quality: 9,
+                    ..Default::default()
+                };
                 brotli::BrotliCompress(&mut &data[..], &mut out, &params)
                     .expect("compressing in memory cannot fail");
                 out
@@ -89,10 +94,12 @@ pub fn bundle_present() -> bool {
     UiAssets::get("index.html").is_some()
 }
 
+type CompressedCache = HashMap<(String, Encoding), Arc<Vec<u8>>>;
+
 #[derive(Default)]
 pub struct SpaEndpoint {
     /// Compressed bodies, computed once per file and encoding: the bundle never changes at run time.
-    compressed: Mutex<HashMap<(String, Encoding), Arc<Vec<u8>>>>,
+    compressed: Mutex<CompressedCache>,
 }
 
 struct Asset {
@@ -107,9 +114,21 @@ impl SpaEndpoint {
     fn lookup(path: &str) -> Option<Asset> {
         let file = UiAssets::get(path)?;
         let etag = format!("\"{}\"", hex_prefix(&file.metadata.sha256_hash()));
-        let mime = mime_guess::from_path(path).first_or_octet_stream().to_string();
-        let cache_control = if path.starts_with("assets/") { IMMUTABLE } else { REVALIDATE };
-        Some(Asset { path: path.to_owned(), data: file.data, etag, mime, cache_control })
+        let mime = mime_guess::from_path(path)
+            .first_or_octet_stream()
+            .to_string();
+        let cache_control = if path.starts_with("assets/") {
+            IMMUTABLE
+        } else {
+            REVALIDATE
+        };
+        Some(Asset {
+            path: path.to_owned(),
+            data: file.data,
+            etag,
+            mime,
+            cache_control,
+        })
     }
 
     fn index() -> Asset {
@@ -127,7 +146,10 @@ impl SpaEndpoint {
             .headers()
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|tag| tag.trim() == asset.etag || tag.trim() == "*"));
+            .is_some_and(|v| {
+                v.split(',')
+                    .any(|tag| tag.trim() == asset.etag || tag.trim() == "*")
+            });
         let mime = if asset.mime.starts_with("text/") || asset.mime.contains("javascript") {
             format!("{}; charset=utf-8", asset.mime)
         } else {
@@ -167,7 +189,7 @@ impl SpaEndpoint {
         body
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Encoding), Arc<Vec<u8>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CompressedCache> {
         self.compressed.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -178,7 +200,11 @@ fn hex_prefix(hash: &[u8; 32]) -> String {
 
 /// A path that names a file (has an extension) is not a client route: a miss there is a real 404.
 fn looks_like_file(path: &str) -> bool {
-    path.starts_with("assets/") || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    path.starts_with("assets/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'))
 }
 
 impl Endpoint for SpaEndpoint {

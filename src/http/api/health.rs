@@ -8,6 +8,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
 use super::ApiTags;
 use crate::cache::CacheBackend;
+use crate::http::ApiResult;
 use crate::http::state::AppState;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -86,9 +87,14 @@ impl HealthApi {
         match tokio::time::timeout(CHECK_TIMEOUT, check).await {
             Ok(Some(_)) => DatabaseHealth {
                 status: ComponentStatus::Ok,
-                latency_ms: Some((started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0),
+                latency_ms: Some(
+                    (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+                ),
             },
-            _ => DatabaseHealth { status: ComponentStatus::Down, latency_ms: None },
+            _ => DatabaseHealth {
+                status: ComponentStatus::Down,
+                latency_ms: None,
+            },
         }
     }
 }
@@ -100,14 +106,18 @@ impl HealthApi {
     /// Public. 200 when the database answers (status `degraded` if Redis is configured but away),
     /// 503 when it does not.
     #[oai(path = "/health", method = "get", operation_id = "health")]
-    async fn health(&self) -> HealthResponse {
+    async fn health(&self) -> ApiResult<HealthResponse> {
         let (database, cache_ok) = tokio::join!(self.database(), self.state.cache.ping());
         let cache = CacheHealth {
             backend: match self.state.cache.backend() {
                 CacheBackend::Redis => CacheKind::Redis,
                 CacheBackend::Memory => CacheKind::Memory,
             },
-            status: if cache_ok { ComponentStatus::Ok } else { ComponentStatus::Down },
+            status: if cache_ok {
+                ComponentStatus::Ok
+            } else {
+                ComponentStatus::Down
+            },
         };
         let status = match (database.status, cache.status) {
             (ComponentStatus::Down, _) => OverallStatus::Down,
@@ -121,10 +131,10 @@ impl HealthApi {
             database,
             cache,
         };
-        if status == OverallStatus::Down {
+        Ok(if status == OverallStatus::Down {
             HealthResponse::Unavailable(Json(body))
         } else {
             HealthResponse::Ok(Json(body))
-        }
+        })
     }
 }

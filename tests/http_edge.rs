@@ -1,0 +1,310 @@
+//! The HTTP edge against the real app on 127.0.0.1:0: health, the error envelope for every kind
+//! of bad request, docs, and the embedded SPA (fallback, caching, compression).
+
+mod common;
+
+use std::io::{Read, Write};
+
+use common::TestApp;
+use common::http::{Reply, Request};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_reports_database_cache_and_version() {
+    let app = TestApp::spawn().await;
+    let reply = app.client().get("/api/health").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let body = reply.json();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(body["git_revision"], revtops::build_info::GIT_REVISION);
+    assert_eq!(body["database"]["status"], "ok");
+    assert_eq!(body["cache"]["backend"], "memory");
+    assert_eq!(body["cache"]["status"], "ok");
+    assert!(
+        reply
+            .header("x-request-id")
+            .is_some_and(|id| !id.is_empty())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_ids_are_echoed_when_plain_and_replaced_when_not() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let kept = client
+        .get_with("/api/health", &[("x-request-id", "abc-123_DEF")])
+        .await;
+    assert_eq!(kept.header("x-request-id"), Some("abc-123_DEF"));
+    let replaced = client
+        .get_with("/api/health", &[("x-request-id", "bad id\twith spaces")])
+        .await;
+    let id = replaced.header("x-request-id").unwrap();
+    assert_ne!(id, "bad id\twith spaces");
+    assert_eq!(id.len(), 32);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_down_makes_health_503_not_a_crash() {
+    let app = TestApp::spawn().await;
+    // Kill every connection and forbid new ones: the pool cannot reach the database.
+    let admin = revtops::db::admin::connect_raw(&common::server_url())
+        .await
+        .unwrap();
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {0} WITH ALLOW_CONNECTIONS false; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{1}';",
+            revtops::db::admin::quote_ident(&app.db.name),
+            app.db.name
+        ))
+        .await
+        .unwrap();
+    let reply = app.client().get("/api/health").await;
+    assert_eq!(reply.status, 503, "{}", reply.text());
+    assert_eq!(reply.json()["status"], "down");
+    assert_eq!(reply.json()["database"]["status"], "down");
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {} WITH ALLOW_CONNECTIONS true",
+            revtops::db::admin::quote_ident(&app.db.name)
+        ))
+        .await
+        .unwrap();
+    let reply = app.client().get("/api/health").await;
+    assert_eq!(
+        reply.status,
+        200,
+        "recovers once the database is back: {}",
+        reply.text()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_api_routes_and_methods_get_the_envelope() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let reply = client.get("/api/nope").await;
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.error_code(), "not_found");
+    let reply = client.get("/api/health/extra").await;
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.error_code(), "not_found");
+    let reply = client
+        .send(Request {
+            method: "DELETE",
+            path: "/api/health".into(),
+            headers: vec![],
+            body: None,
+        })
+        .await;
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.error_code(), "method_not_allowed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_bodies_get_413_by_length_and_when_chunked() {
+    let app = TestApp::spawn_with(&[("MAX_BODY_BYTES", "2048")]).await;
+    let big = vec![b'x'; 4096];
+    let reply = app
+        .client()
+        .send(Request {
+            method: "POST",
+            path: "/api/health".into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: Some(big.clone()),
+        })
+        .await;
+    assert_eq!(reply.status, 413);
+    assert_eq!(reply.error_code(), "payload_too_large");
+    assert!(
+        reply.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2048")
+    );
+
+    // Chunked: no Content-Length, so only reading the body can tell.
+    let addr = app.addr;
+    let raw = tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        let mut req = String::from(
+            "POST /api/health HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        );
+        for _ in 0..4 {
+            req.push_str(&format!("400\r\n{}\r\n", "y".repeat(0x400)));
+        }
+        req.push_str("0\r\n\r\n");
+        s.write_all(req.as_bytes()).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    })
+    .await
+    .unwrap();
+    assert!(raw.starts_with("HTTP/1.1 413"), "{raw}");
+    assert!(raw.contains("\"code\":\"payload_too_large\""), "{raw}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn docs_and_spec_are_served() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let docs = client.get("/docs").await;
+    assert_eq!(docs.status, 200);
+    assert!(
+        docs.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(docs.text().to_lowercase().contains("swagger"));
+    let spec = client.get("/openapi.json").await;
+    assert_eq!(spec.status, 200);
+    assert_eq!(
+        spec.json()["openapi"].as_str().map(|v| v.starts_with("3.")),
+        Some(true)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_routes_get_index_html_but_missing_files_and_api_paths_do_not() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let root = client.get("/").await;
+    assert_eq!(root.status, 200);
+    assert!(
+        root.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(root.header("cache-control"), Some("no-cache"));
+    let route = client.get("/chat/123").await;
+    assert_eq!(route.status, 200);
+    assert_eq!(
+        route.text(),
+        root.text(),
+        "client routes serve the same index.html"
+    );
+    let missing = client.get("/assets/nope-123.js").await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.error_code(), "not_found");
+    let api = client.get("/api/chat/123").await;
+    assert_eq!(api.status, 404);
+    assert_eq!(
+        api.error_code(),
+        "not_found",
+        "API paths never fall back to the SPA"
+    );
+
+    // ETag revalidation.
+    let etag = root.header("etag").unwrap().to_owned();
+    let again = client.get_with("/", &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status, 304);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashed_assets_are_immutable_typed_and_compressed() {
+    if !revtops::http::spa::bundle_present() {
+        eprintln!("skipped: ui/dist is not built (REVTOPS_SKIP_UI_BUILD or no npm); CI builds it");
+        assert!(std::env::var("CI").is_err(), "CI must build the UI bundle");
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let index = client.get("/").await.text();
+    let script = index
+        .split('"')
+        .find(|s| s.starts_with("/assets/") && s.ends_with(".js"))
+        .unwrap_or_else(|| panic!("no script in index.html: {index}"))
+        .to_owned();
+    let plain = raw_get(app.addr, &script, "identity").await;
+    assert_eq!(plain.status, 200);
+    assert_eq!(
+        plain.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert_eq!(
+        plain.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(plain.header("content-encoding"), None);
+
+    let gz = raw_get(app.addr, &script, "gzip").await;
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(&gz.body[..])
+        .read_to_end(&mut decoded)
+        .unwrap();
+    assert_eq!(decoded, plain.body);
+    assert!(gz.body.len() < plain.body.len() / 2);
+
+    let br = raw_get(app.addr, &script, "gzip, br").await;
+    assert_eq!(br.header("content-encoding"), Some("br"));
+    assert!(br.body.len() < gz.body.len());
+    let refused = raw_get(app.addr, &script, "br;q=0, gzip").await;
+    assert_eq!(refused.header("content-encoding"), Some("gzip"));
+
+    let css = index
+        .split('"')
+        .find(|s| s.starts_with("/assets/") && s.ends_with(".css"));
+    if let Some(css) = css {
+        let reply = client.get(css).await;
+        assert_eq!(
+            reply.header("content-type"),
+            Some("text/css; charset=utf-8")
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graceful_shutdown_stops_the_server() {
+    let app = TestApp::spawn().await;
+    let addr = app.addr;
+    assert_eq!(app.client().get("/api/health").await.status, 200);
+    tokio::time::timeout(std::time::Duration::from_secs(10), app.shutdown())
+        .await
+        .expect("shutdown finishes")
+        .unwrap();
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "listener closed"
+    );
+}
+
+/// A GET over a raw socket, so no client-side decompression hides what the server sent.
+async fn raw_get(addr: std::net::SocketAddr, path: &str, accept_encoding: &str) -> Reply {
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: x\r\nAccept-Encoding: {accept_encoding}\r\nConnection: close\r\n\r\n"
+    );
+    tokio::task::spawn_blocking(move || {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("header end");
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_owned()))
+            .collect();
+        Reply {
+            status,
+            headers,
+            body: raw[split + 4..].to_vec(),
+        }
+    })
+    .await
+    .unwrap()
+}
