@@ -37,6 +37,14 @@ fn git_revision() {
             println!("cargo:rerun-if-changed={path}");
         }
     }
+    println!("cargo:rerun-if-env-changed=REVTOPS_GIT_REVISION");
+    // Docker builds have no .git: the revision comes in as a build argument instead.
+    if let Ok(revision) = std::env::var("REVTOPS_GIT_REVISION")
+        && !revision.trim().is_empty()
+    {
+        println!("cargo:rustc-env=REVTOPS_GIT_REVISION={}", revision.trim());
+        return;
+    }
     let revision = Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
         .output()

@@ -21,10 +21,8 @@ fn declared() -> BTreeMap<String, BTreeSet<String>> {
             current = Some(name.split_whitespace().next().unwrap().to_owned());
             continue;
         }
-        if line.starts_with('}') {
-            if current.take().is_some() {
-                continue;
-            }
+        if line.starts_with('}') && current.take().is_some() {
+            continue;
         }
         if let Some(rest) = line.strip_prefix("#[sql_name = \"") {
             sql_name = rest.split('"').next().map(str::to_owned);
