@@ -8,6 +8,7 @@ use crate::cache::{Cache, MemoryCache, RedisCache};
 use crate::config::Config;
 use crate::db;
 use crate::http::AppState;
+use crate::services::auth::Authenticator;
 
 /// Database (created and migrated if asked), pool and cache: the state every handler shares.
 pub async fn prepare(
@@ -29,10 +30,12 @@ pub async fn prepare(
         Some(url) => Cache::Redis(RedisCache::connect(url.expose()).await?),
         None => Cache::Memory(MemoryCache::default()),
     };
+    let auth = Authenticator::new(&config.auth, &pool).await?;
     Ok(AppState {
         db: pool,
         cache,
         config: Arc::new(config),
+        auth: Arc::new(auth),
         shutdown,
     })
 }

@@ -2,8 +2,10 @@
 
 pub mod admin;
 pub mod migrate;
+pub mod models;
 pub mod pool;
 pub mod schema;
+pub mod secrets;
 
 pub use pool::{DbConn, DbPool};
 

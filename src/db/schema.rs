@@ -50,6 +50,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    app_secrets (name) {
+        name -> Text,
+        value -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     artifacts (id) {
         id -> Uuid,
         organization_id -> Uuid,
@@ -167,6 +175,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        email -> Text,
+        role -> Text,
+        token_hash -> Bytea,
+        invited_by -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     organizations (id) {
         id -> Uuid,
         name -> Text,
@@ -195,6 +217,15 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    revoked_tokens (token_id) {
+        token_id -> Text,
+        user_id -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        revoked_at -> Timestamptz,
     }
 }
 
@@ -265,7 +296,10 @@ diesel::joinable!(deals -> accounts (account_id));
 diesel::joinable!(deals -> organizations (organization_id));
 diesel::joinable!(deals -> users (owner_id));
 diesel::joinable!(integrations -> organizations (organization_id));
+diesel::joinable!(invitations -> organizations (organization_id));
+diesel::joinable!(invitations -> users (invited_by));
 diesel::joinable!(pipeline_stages -> organizations (organization_id));
+diesel::joinable!(revoked_tokens -> users (user_id));
 diesel::joinable!(sync_runs -> integrations (integration_id));
 diesel::joinable!(sync_runs -> organizations (organization_id));
 diesel::joinable!(sync_runs -> users (requested_by));
@@ -274,14 +308,17 @@ diesel::joinable!(users -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     activities,
+    app_secrets,
     artifacts,
     chat_messages,
     contacts,
     conversations,
     deals,
     integrations,
+    invitations,
     organizations,
     pipeline_stages,
+    revoked_tokens,
     sync_runs,
     users,
 );

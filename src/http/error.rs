@@ -9,6 +9,8 @@ use poem_openapi::registry::{MetaHeader, MetaResponse, MetaResponses, Registry};
 use poem_openapi::types::{ToJSON, Type};
 use poem_openapi::{ApiResponse, Enum, Object, ResponseContent};
 
+use crate::services::ServiceError;
+
 /// Stable machine-readable codes; clients branch on these, never on messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -143,7 +145,12 @@ impl ApiError {
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge { limit: 0 },
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType(message),
-            StatusCode::UNAUTHORIZED => Self::Unauthorized(message),
+            // poem-openapi's own 401 means the Authorization header is missing or not Bearer.
+            StatusCode::UNAUTHORIZED => Self::Unauthorized(if message == "authorization error" {
+                "missing or malformed Authorization header (expected `Bearer <token>`)".into()
+            } else {
+                message
+            }),
             StatusCode::FORBIDDEN => Self::Forbidden(message),
             StatusCode::UNPROCESSABLE_ENTITY => Self::Validation(message),
             StatusCode::TOO_MANY_REQUESTS => Self::RateLimited {
@@ -161,6 +168,23 @@ impl ApiError {
 
 fn is_body_error(message: &str) -> bool {
     message.contains("parse request payload") || message.contains("payload")
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Unauthenticated(m) => Self::Unauthorized(m),
+            ServiceError::Forbidden(m) => Self::Forbidden(m),
+            ServiceError::NotFound(_) => Self::NotFound(e.to_string()),
+            ServiceError::Conflict(m) => Self::Conflict(m),
+            ServiceError::Invalid(m) => Self::Validation(m),
+            ServiceError::RateLimited { retry_after_secs } => {
+                Self::RateLimited { retry_after_secs }
+            }
+            ServiceError::Unavailable(m) => Self::Unavailable(m),
+            ServiceError::Db(_) | ServiceError::Internal(_) => Self::Internal(e.to_string()),
+        }
+    }
 }
 
 impl From<crate::db::DbError> for ApiError {

@@ -65,6 +65,7 @@ fn error_response(err: poem::Error) -> Response {
 
 /// Rejects bodies over `limit` bytes with 413: by Content-Length up front, and for chunked bodies
 /// by reading at most `limit + 1` bytes, so a client cannot stream an unbounded body into memory.
+/// WebSocket upgrades carry no body and pass through untouched.
 pub async fn limit_body<E: Endpoint>(
     ep: Arc<E>,
     mut req: Request,
@@ -75,21 +76,26 @@ pub async fn limit_body<E: Endpoint>(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    match declared {
-        Some(len) if len > limit as u64 => return Err(ApiError::PayloadTooLarge { limit }.into()),
-        Some(_) => {}
-        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
-            let mut buf = Vec::new();
-            let mut reader = req.take_body().into_async_read().take(limit as u64 + 1);
-            reader.read_to_end(&mut buf).await.map_err(|e| {
-                ApiError::BadRequest(format!("could not read the request body: {e}"))
-            })?;
-            if buf.len() > limit {
-                return Err(ApiError::PayloadTooLarge { limit }.into());
-            }
-            req.set_body(buf);
+    if let Some(len) = declared
+        && len > limit as u64
+    {
+        return Err(ApiError::PayloadTooLarge { limit }.into());
+    }
+    let has_body = declared.is_some_and(|len| len > 0)
+        || req.headers().contains_key(header::TRANSFER_ENCODING);
+    if has_body {
+        // Buffer the (bounded) body up front: handlers that answer early (401, 404) then leave no
+        // unread bytes behind, so the connection stays reusable for the client's next request.
+        let mut buf = Vec::with_capacity(declared.unwrap_or(0).min(limit as u64) as usize);
+        let mut reader = req.take_body().into_async_read().take(limit as u64 + 1);
+        reader
+            .read_to_end(&mut buf)
+            .await
+            .map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))?;
+        if buf.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit }.into());
         }
-        None => {}
+        req.set_body(buf);
     }
     ep.call(req).await.map(IntoResponse::into_response)
 }

@@ -1,6 +1,7 @@
 //! The HTTP edge: REST API (poem-openapi), docs, the embedded SPA and the server loop.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod middleware;
 pub mod spa;
@@ -25,6 +26,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .nest("/docs", docs)
         .at("/openapi.json", spec)
         .nest("/", spa::SpaEndpoint::default())
+        .data(state)
         .around(move |ep, req| middleware::limit_body(ep, req, limit))
         .around(middleware::edge)
 }

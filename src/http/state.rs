@@ -7,12 +7,14 @@ use tokio_util::sync::CancellationToken;
 use crate::cache::Cache;
 use crate::config::Config;
 use crate::db::DbPool;
+use crate::services::auth::Authenticator;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DbPool,
     pub cache: Cache,
     pub config: Arc<Config>,
+    pub auth: Arc<Authenticator>,
     /// Cancelled on SIGINT/SIGTERM: background work stops at its next safe point.
     pub shutdown: CancellationToken,
 }

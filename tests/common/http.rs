@@ -107,6 +107,36 @@ impl Client {
         .await
     }
 
+    pub async fn get_auth(&self, path: &str, token: &str) -> Reply {
+        let bearer = format!("Bearer {token}");
+        self.get_with(path, &[("authorization", &bearer)]).await
+    }
+
+    /// A request with an optional bearer token and an optional JSON body.
+    pub async fn call(
+        &self,
+        method: &'static str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut headers = Vec::new();
+        if let Some(t) = token {
+            headers.push(("authorization".to_owned(), format!("Bearer {t}")));
+        }
+        if body.is_some() {
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        let body = body.map(|b| b.to_string().into_bytes());
+        self.send(Request {
+            method,
+            path: path.into(),
+            headers,
+            body,
+        })
+        .await
+    }
+
     pub async fn send(&self, req: Request) -> Reply {
         let agent = self.agent.clone();
         let url = format!("{}{}", self.base, req.path);

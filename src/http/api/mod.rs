@@ -1,6 +1,9 @@
 //! The REST resources, one file each, combined into one OpenAPI service.
 
+mod auth;
 mod health;
+mod organizations;
+mod views;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -10,13 +13,24 @@ use super::state::AppState;
 pub enum ApiTags {
     /// Liveness and dependency status
     System,
+    /// Sign-in, sessions and the current user
+    Auth,
+    /// Organizations, members and invitations
+    Organizations,
 }
 
-/// Grows into a tuple of resources as they land (poem-openapi implements OpenApi for tuples of 2+).
-pub type Apis = health::HealthApi;
+pub type Apis = (
+    health::HealthApi,
+    auth::AuthApi,
+    organizations::OrganizationsApi,
+);
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
-    let apis = health::HealthApi::new(state.clone());
+    let apis = (
+        health::HealthApi::new(state.clone()),
+        auth::AuthApi::new(state.clone()),
+        organizations::OrganizationsApi::new(state.clone()),
+    );
     OpenApiService::new(apis, "Revtops API", crate::build_info::VERSION)
         .description(
             "Revenue copilot API. Errors always use the envelope \

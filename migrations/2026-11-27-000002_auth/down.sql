@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS invitations, revoked_tokens, app_secrets;

@@ -1,0 +1,153 @@
+//! `/api/auth/*` session endpoints: local register/login/logout, the current user, Supabase sync.
+
+use chrono::{DateTime, Utc};
+use poem::Request;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::ApiTags;
+use super::views::{OrganizationView, UserView};
+use crate::http::auth::{BearerAuth, BearerToken};
+use crate::http::{ApiResult, AppState};
+use crate::services::auth::local_tokens::IssuedToken;
+use crate::services::users::{self, Registration};
+
+#[derive(Debug, Object)]
+pub struct RegisterRequest {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    #[oai(validator(max_length = 256))]
+    pub password: String,
+    #[oai(validator(max_length = 200))]
+    pub name: String,
+    /// Token from an organization invitation: the new account joins that organization.
+    #[oai(validator(max_length = 200))]
+    pub invite_token: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct LoginRequest {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    #[oai(validator(max_length = 256))]
+    pub password: String,
+}
+
+#[derive(Debug, Object)]
+pub struct SessionView {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub token_type: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserView,
+}
+
+impl SessionView {
+    fn new(user: crate::db::models::User, token: IssuedToken) -> Self {
+        Self {
+            token: token.token,
+            token_type: "Bearer".into(),
+            expires_at: token.expires_at,
+            user: user.into(),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct MeView {
+    pub user: UserView,
+    /// Null until the user creates or joins an organization.
+    pub organization: Option<OrganizationView>,
+}
+
+#[derive(ApiResponse)]
+pub enum Created<T: poem_openapi::types::ToJSON + Send + Sync> {
+    #[oai(status = 201)]
+    Created(Json<T>),
+}
+
+#[derive(ApiResponse)]
+pub enum NoContent {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+pub struct AuthApi {
+    state: AppState,
+}
+
+impl AuthApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[OpenApi(prefix_path = "/auth", tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Create a local account
+    ///
+    /// AUTH_MODE=local only. Passwords need at least 10 characters. With `invite_token`, the
+    /// account joins the inviting organization (the invitation must be addressed to this email).
+    #[oai(path = "/register", method = "post", operation_id = "register")]
+    async fn register(&self, body: Json<RegisterRequest>) -> ApiResult<Created<SessionView>> {
+        let body = body.0;
+        let input = Registration {
+            email: body.email,
+            password: body.password,
+            name: body.name,
+            invite_token: body.invite_token,
+        };
+        let (user, token) = users::register(&self.state.db, &self.state.auth, input).await?;
+        Ok(Created::Created(Json(SessionView::new(user, token))))
+    }
+
+    /// Sign in with email and password
+    ///
+    /// AUTH_MODE=local only. Repeated failures per email or per client address are throttled
+    /// (429 with Retry-After).
+    #[oai(path = "/login", method = "post", operation_id = "login")]
+    async fn login(&self, req: &Request, body: Json<LoginRequest>) -> ApiResult<Json<SessionView>> {
+        let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        let body = body.0;
+        let (user, token) = users::login(
+            &self.state.db,
+            &self.state.auth,
+            &self.state.cache,
+            &body.email,
+            body.password,
+            ip,
+        )
+        .await?;
+        Ok(Json(SessionView::new(user, token)))
+    }
+
+    /// Sign out: revoke the token this request carries
+    #[oai(path = "/logout", method = "post", operation_id = "logout")]
+    async fn logout(&self, auth: BearerAuth) -> ApiResult<NoContent> {
+        users::logout(&self.state.db, &auth.0).await?;
+        Ok(NoContent::NoContent)
+    }
+
+    /// The signed-in user and their organization
+    #[oai(path = "/me", method = "get", operation_id = "me")]
+    async fn me(&self, auth: BearerAuth) -> ApiResult<Json<MeView>> {
+        let (user, org) = users::current(&self.state.db, &auth.0).await?;
+        Ok(Json(MeView {
+            user: user.into(),
+            organization: org.map(Into::into),
+        }))
+    }
+
+    /// Create or refresh the user from the Supabase token
+    ///
+    /// AUTH_MODE=supabase only. Email, name and avatar come from the verified token claims; any
+    /// body is ignored, ids included.
+    #[oai(path = "/users/sync", method = "post", operation_id = "sync_user")]
+    async fn sync_user(&self, token: BearerToken) -> ApiResult<Json<MeView>> {
+        let (user, org) = users::sync_supabase(&self.state.db, &token.0).await?;
+        Ok(Json(MeView {
+            user: user.into(),
+            organization: org.map(Into::into),
+        }))
+    }
+}

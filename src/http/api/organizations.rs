@@ -1,0 +1,248 @@
+//! `/api/auth/organizations/*`: create, look up and join by domain, members, invitations, roles.
+//! The organization is always the caller's own (from their user row); ids in paths only name
+//! members, and a member of another organization is indistinguishable from a missing one.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::Path;
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{Object, OpenApi};
+use uuid::Uuid;
+
+use super::ApiTags;
+use super::auth::{Created, NoContent};
+use super::views::{OrganizationView, RoleView, UserView};
+use crate::http::auth::BearerAuth;
+use crate::http::{ApiResult, AppState};
+use crate::services::organizations;
+
+#[derive(Debug, Object)]
+pub struct CreateOrganizationRequest {
+    #[oai(validator(max_length = 200))]
+    pub name: String,
+    /// Claim this email domain so colleagues can join: it must be the domain of your verified
+    /// email and not a public mail provider.
+    #[oai(validator(max_length = 253))]
+    pub email_domain: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct UpdateOrganizationRequest {
+    #[oai(validator(max_length = 200))]
+    pub name: Option<String>,
+    /// An http(s) URL; null removes the logo.
+    #[oai(validator(max_length = 2048))]
+    pub logo_url: MaybeUndefined<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct DomainLookupView {
+    pub domain: String,
+    pub exists: bool,
+    /// Name of the organization you can join, if one exists.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Object)]
+pub struct InviteRequest {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    #[oai(default = "default_role")]
+    pub role: RoleView,
+}
+
+fn default_role() -> RoleView {
+    RoleView::Member
+}
+
+#[derive(Debug, Object)]
+pub struct InvitationView {
+    pub id: Uuid,
+    pub email: String,
+    pub role: RoleView,
+    pub expires_at: DateTime<Utc>,
+    /// Shown only in this response: share it with the invitee (register with `invite_token`, or
+    /// `POST /api/auth/invitations/accept`).
+    pub token: String,
+}
+
+#[derive(Debug, Object)]
+pub struct AcceptInvitationRequest {
+    #[oai(validator(max_length = 200))]
+    pub token: String,
+}
+
+#[derive(Debug, Object)]
+pub struct ChangeRoleRequest {
+    pub role: RoleView,
+}
+
+pub struct OrganizationsApi {
+    state: AppState,
+}
+
+impl OrganizationsApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[OpenApi(prefix_path = "/auth", tag = "ApiTags::Organizations")]
+impl OrganizationsApi {
+    /// Create an organization; the caller becomes its admin
+    #[oai(
+        path = "/organizations",
+        method = "post",
+        operation_id = "create_organization"
+    )]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: Json<CreateOrganizationRequest>,
+    ) -> ApiResult<Created<OrganizationView>> {
+        let org = organizations::create(
+            &self.state.db,
+            &auth.0,
+            &body.name,
+            body.email_domain.as_deref(),
+        )
+        .await?;
+        Ok(Created::Created(Json(org.into())))
+    }
+
+    /// Whether an organization exists for your own verified email domain
+    ///
+    /// Any other domain is refused (403), so this cannot enumerate customers. No ids are returned.
+    #[oai(
+        path = "/organizations/by-domain/:domain",
+        method = "get",
+        operation_id = "organization_by_domain"
+    )]
+    async fn by_domain(
+        &self,
+        auth: BearerAuth,
+        domain: Path<String>,
+    ) -> ApiResult<Json<DomainLookupView>> {
+        let found = organizations::lookup_domain(&self.state.db, &auth.0, &domain.0).await?;
+        Ok(Json(DomainLookupView {
+            domain: found.domain,
+            exists: found.name.is_some(),
+            name: found.name,
+        }))
+    }
+
+    /// Join the organization of your verified email domain, as a member
+    #[oai(
+        path = "/organizations/join",
+        method = "post",
+        operation_id = "join_organization"
+    )]
+    async fn join(&self, auth: BearerAuth) -> ApiResult<Json<OrganizationView>> {
+        Ok(Json(
+            organizations::join_by_domain(&self.state.db, &auth.0)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Accept an invitation addressed to your email
+    #[oai(
+        path = "/invitations/accept",
+        method = "post",
+        operation_id = "accept_invitation"
+    )]
+    async fn accept(
+        &self,
+        auth: BearerAuth,
+        body: Json<AcceptInvitationRequest>,
+    ) -> ApiResult<Json<OrganizationView>> {
+        Ok(Json(
+            organizations::accept_invitation(&self.state.db, &auth.0, &body.token)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Members of your organization (CRM-only owners included, flagged by status)
+    #[oai(
+        path = "/organizations/current/members",
+        method = "get",
+        operation_id = "list_members"
+    )]
+    async fn members(&self, auth: BearerAuth) -> ApiResult<Json<Vec<UserView>>> {
+        let members = organizations::members(&self.state.db, &auth.0).await?;
+        Ok(Json(members.into_iter().map(Into::into).collect()))
+    }
+
+    /// Rename your organization or change its logo (admin)
+    #[oai(
+        path = "/organizations/current",
+        method = "patch",
+        operation_id = "update_organization"
+    )]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        body: Json<UpdateOrganizationRequest>,
+    ) -> ApiResult<Json<OrganizationView>> {
+        let logo = match &body.logo_url {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(v) => Some(Some(v.as_str())),
+        };
+        let org =
+            organizations::update(&self.state.db, &auth.0, body.name.as_deref(), logo).await?;
+        Ok(Json(org.into()))
+    }
+
+    /// Invite someone by email (admin)
+    #[oai(
+        path = "/organizations/current/invitations",
+        method = "post",
+        operation_id = "invite_member"
+    )]
+    async fn invite(
+        &self,
+        auth: BearerAuth,
+        body: Json<InviteRequest>,
+    ) -> ApiResult<Created<InvitationView>> {
+        let invited =
+            organizations::invite(&self.state.db, &auth.0, &body.email, body.role.into()).await?;
+        let inv = invited.invitation;
+        Ok(Created::Created(Json(InvitationView {
+            id: inv.id,
+            email: inv.email,
+            role: body.role,
+            expires_at: inv.expires_at,
+            token: invited.token,
+        })))
+    }
+
+    /// Change a member's role (admin; the last admin cannot be demoted)
+    #[oai(
+        path = "/organizations/current/members/:user_id",
+        method = "patch",
+        operation_id = "change_member_role"
+    )]
+    async fn change_role(
+        &self,
+        auth: BearerAuth,
+        user_id: Path<Uuid>,
+        body: Json<ChangeRoleRequest>,
+    ) -> ApiResult<Json<UserView>> {
+        let user = organizations::change_role(&self.state.db, &auth.0, user_id.0, body.role.into())
+            .await?;
+        Ok(Json(user.into()))
+    }
+
+    /// Remove a member from your organization (admin; the last admin cannot be removed)
+    #[oai(
+        path = "/organizations/current/members/:user_id",
+        method = "delete",
+        operation_id = "remove_member"
+    )]
+    async fn remove(&self, auth: BearerAuth, user_id: Path<Uuid>) -> ApiResult<NoContent> {
+        organizations::remove_member(&self.state.db, &auth.0, user_id.0).await?;
+        Ok(NoContent::NoContent)
+    }
+}

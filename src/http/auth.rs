@@ -1,0 +1,54 @@
+//! The bearer security schemes. `BearerAuth` yields an `AuthUser` whose user and organization come
+//! from our users table after the token verifies; `BearerToken` only verifies the token (for
+//! `POST /api/auth/users/sync`, which creates that row). Both appear as `bearerAuth` in OpenAPI.
+
+use poem::Request;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::Bearer;
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::services::auth::{AuthUser, VerifiedToken};
+
+/// A signed-in user: `Authorization: Bearer <JWT>`.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "bearerAuth",
+    ty = "bearer",
+    bearer_format = "JWT",
+    checker = "check_user"
+)]
+pub struct BearerAuth(pub AuthUser);
+
+/// A verified token whose user may not exist yet.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "bearerAuth",
+    ty = "bearer",
+    bearer_format = "JWT",
+    checker = "check_token"
+)]
+pub struct BearerToken(pub VerifiedToken);
+
+fn state(req: &Request) -> poem::Result<&AppState> {
+    req.data::<AppState>()
+        .ok_or_else(|| ApiError::internal("application state missing from the request").into())
+}
+
+async fn check_user(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
+    let state = state(req)?;
+    state
+        .auth
+        .authenticate(&state.db, &bearer.token)
+        .await
+        .map_err(|e| ApiError::from(e).into())
+}
+
+async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<VerifiedToken> {
+    let state = state(req)?;
+    state
+        .auth
+        .verify(&bearer.token)
+        .await
+        .map_err(|e| ApiError::from(e).into())
+}

@@ -1,0 +1,225 @@
+//! Identity: turning a bearer token into a verified `AuthUser`. Tokens are either Revtops-issued
+//! (AUTH_MODE=local) or Supabase access tokens; either way the user and organization come from
+//! our own `users` row, never from anything the client sends.
+
+pub mod local_tokens;
+pub mod passwords;
+pub mod supabase;
+pub mod throttle;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::config::{AuthConfig, AuthMode};
+use crate::db::models::User;
+use crate::db::schema::{revoked_tokens, users};
+use crate::db::{DbError, DbPool};
+use crate::services::{ServiceError, ServiceResult};
+use local_tokens::LocalTokens;
+use supabase::SupabaseVerifier;
+
+/// Who the token says it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A Revtops user id (local mode).
+    Local(Uuid),
+    /// A Supabase auth user id (`sub`), matched against `users.auth_subject`.
+    Supabase(String),
+}
+
+/// Profile claims a Supabase token carries (empty for local tokens).
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VerifiedToken {
+    pub subject: Subject,
+    /// `jti` (or Supabase `session_id`): what logout revokes.
+    pub token_id: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub profile: Profile,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Member,
+}
+
+impl Role {
+    pub fn parse(raw: &str) -> Self {
+        if raw == "admin" {
+            Self::Admin
+        } else {
+            Self::Member
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Member => "member",
+        }
+    }
+}
+
+/// The caller of an authenticated request, resolved from a verified token and our users table.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user_id: Uuid,
+    /// None until the user creates or joins an organization.
+    pub org_id: Option<Uuid>,
+    pub role: Role,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub token_id: Option<String>,
+    pub token_expires_at: DateTime<Utc>,
+}
+
+impl AuthUser {
+    pub fn require_org(&self) -> ServiceResult<Uuid> {
+        self.org_id
+            .ok_or_else(|| ServiceError::Forbidden("create or join an organization first".into()))
+    }
+
+    pub fn require_admin(&self) -> ServiceResult<Uuid> {
+        let org = self.require_org()?;
+        if self.role != Role::Admin {
+            return Err(ServiceError::Forbidden(
+                "only organization admins can do this".into(),
+            ));
+        }
+        Ok(org)
+    }
+
+    /// The domain of the caller's email, only if that email is verified.
+    pub fn verified_domain(&self) -> Option<&str> {
+        if !self.email_verified {
+            return None;
+        }
+        self.email
+            .as_deref()
+            .and_then(|e| e.rsplit_once('@'))
+            .map(|(_, d)| d)
+    }
+}
+
+/// Maps a JWT failure to a short 401 reason; never echoes the token.
+pub(crate) fn token_error(e: jsonwebtoken::errors::Error) -> ServiceError {
+    use jsonwebtoken::errors::ErrorKind;
+    let reason = match e.kind() {
+        ErrorKind::ExpiredSignature => "token expired",
+        ErrorKind::ImmatureSignature => "token not valid yet",
+        ErrorKind::InvalidAudience => "token audience is not accepted",
+        ErrorKind::InvalidIssuer => "token issuer is not accepted",
+        ErrorKind::InvalidSignature => "token signature is invalid",
+        ErrorKind::InvalidAlgorithm
+        | ErrorKind::InvalidAlgorithmName
+        | ErrorKind::UnsupportedAlgorithm => "token algorithm is not accepted",
+        ErrorKind::MissingRequiredClaim(_) => "token lacks a required claim",
+        _ => "malformed token",
+    };
+    ServiceError::Unauthenticated(reason.into())
+}
+
+pub struct Authenticator {
+    pub mode: AuthMode,
+    local: LocalTokens,
+    supabase: Option<SupabaseVerifier>,
+}
+
+impl Authenticator {
+    pub async fn new(config: &AuthConfig, pool: &DbPool) -> Result<Self, DbError> {
+        let secret = match &config.jwt_secret {
+            Some(s) => s.expose().as_bytes().to_vec(),
+            None => crate::db::secrets::load_or_create(pool, "local_jwt_signing_key").await?,
+        };
+        let supabase = config.supabase_url.as_ref().map(|url| {
+            SupabaseVerifier::new(
+                url,
+                config.supabase_jwks_url.as_ref(),
+                config
+                    .supabase_jwt_secret
+                    .as_ref()
+                    .map(|s| s.expose().as_str()),
+            )
+        });
+        Ok(Self {
+            mode: config.mode,
+            local: LocalTokens::new(&secret),
+            supabase,
+        })
+    }
+
+    pub fn local_tokens(&self) -> ServiceResult<&LocalTokens> {
+        match self.mode {
+            AuthMode::Local => Ok(&self.local),
+            AuthMode::Supabase => Err(ServiceError::NotFound(
+                "local accounts (AUTH_MODE=supabase)",
+            )),
+        }
+    }
+
+    pub async fn verify(&self, token: &str) -> ServiceResult<VerifiedToken> {
+        if token.len() > 8192 {
+            return Err(ServiceError::Unauthenticated("malformed token".into()));
+        }
+        match (self.mode, &self.supabase) {
+            (AuthMode::Local, _) => self.local.verify(token),
+            (AuthMode::Supabase, Some(verifier)) => verifier.verify(token).await,
+            (AuthMode::Supabase, None) => {
+                Err(ServiceError::Internal("Supabase is not configured".into()))
+            }
+        }
+    }
+
+    /// Verifies the token and loads its user: a deleted user, a CRM-only placeholder, an unknown
+    /// subject or a revoked token are all 401.
+    pub async fn authenticate(&self, pool: &DbPool, token: &str) -> ServiceResult<AuthUser> {
+        let verified = self.verify(token).await?;
+        let mut conn = pool.get().await?;
+        let base = users::table
+            .filter(users::deleted_at.is_null())
+            .filter(users::status.ne("crm_only"))
+            .select(User::as_select())
+            .into_boxed();
+        let query = match &verified.subject {
+            Subject::Local(id) => base.filter(users::id.eq(*id)),
+            Subject::Supabase(sub) => base.filter(users::auth_subject.eq(sub)),
+        };
+        let user = query.first(&mut conn).await.optional()?.ok_or_else(|| {
+            ServiceError::Unauthenticated(match verified.subject {
+                Subject::Local(_) => "unknown or deleted user".into(),
+                Subject::Supabase(_) => {
+                    "no Revtops user for this token; call POST /api/auth/users/sync".into()
+                }
+            })
+        })?;
+        if let Some(token_id) = &verified.token_id {
+            let revoked = diesel::select(diesel::dsl::exists(
+                revoked_tokens::table.filter(revoked_tokens::token_id.eq(token_id)),
+            ))
+            .get_result::<bool>(&mut conn)
+            .await?;
+            if revoked {
+                return Err(ServiceError::Unauthenticated("token revoked".into()));
+            }
+        }
+        Ok(AuthUser {
+            user_id: user.id,
+            org_id: user.organization_id,
+            role: Role::parse(&user.role),
+            email: user.email,
+            email_verified: user.email_verified,
+            token_id: verified.token_id,
+            token_expires_at: verified.expires_at,
+        })
+    }
+}

@@ -1,0 +1,50 @@
+//! Business logic between the HTTP edge and the database. Services take verified identities and
+//! typed inputs, enforce tenancy and roles, and report failures as `ServiceError`.
+
+pub mod auth;
+pub mod organizations;
+pub mod users;
+pub mod validate;
+
+use crate::db::DbError;
+
+/// The services layer's one error type; `http::error` maps it to statuses exactly once.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No valid credentials (401).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Authenticated but not allowed (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Missing, or belonging to another organization: the two are indistinguishable (404).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    /// Input that parsed but makes no sense (422).
+    #[error("{0}")]
+    Invalid(String),
+    #[error("too many attempts; retry in {retry_after_secs}s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<DbError> for ServiceError {
+    fn from(e: DbError) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ServiceError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        Self::Unavailable(format!("database unavailable: {e}"))
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

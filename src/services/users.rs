@@ -1,0 +1,257 @@
+//! Accounts: local registration and login, logout, the current user, and Supabase user sync.
+
+use std::net::IpAddr;
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+
+use super::auth::local_tokens::IssuedToken;
+use super::auth::throttle::LoginThrottle;
+use super::auth::{AuthUser, Authenticator, Subject, VerifiedToken, passwords};
+use super::organizations::claim_invitation;
+use super::{ServiceError, ServiceResult, validate};
+use crate::cache::Cache;
+use crate::db::DbPool;
+use crate::db::models::{NewUser, Organization, User};
+use crate::db::schema::{organizations as orgs, revoked_tokens, users};
+
+pub struct Registration {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+    pub invite_token: Option<String>,
+}
+
+fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// Creates a local account (AUTH_MODE=local), optionally joining an organization through an
+/// invitation token, and signs the user in.
+pub async fn register(
+    pool: &DbPool,
+    auth: &Authenticator,
+    input: Registration,
+) -> ServiceResult<(User, IssuedToken)> {
+    let tokens = auth.local_tokens()?;
+    let email = validate::email(&input.email)?;
+    let name = validate::text("name", &input.name, 200)?;
+    passwords::validate(&input.password)?;
+    let hash = passwords::hash(input.password).await?;
+    let mut conn = pool.get().await?;
+    let user = conn
+        .transaction::<_, ServiceError, _>(async |conn| {
+            let invitation = match &input.invite_token {
+                Some(token) => Some(claim_invitation(conn, token, &email).await?),
+                None => None,
+            };
+            let new = NewUser {
+                organization_id: invitation.as_ref().map(|i| i.organization_id),
+                auth_subject: None,
+                email: Some(&email),
+                email_verified: false,
+                name: Some(&name),
+                avatar_url: None,
+                role: invitation
+                    .as_ref()
+                    .map(|i| i.role.as_str())
+                    .unwrap_or("member"),
+                status: "active",
+                password_hash: Some(&hash),
+            };
+            diesel::insert_into(users::table)
+                .values(&new)
+                .returning(User::as_returning())
+                .get_result(conn)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        ServiceError::Conflict("an account with this email already exists".into())
+                    } else {
+                        e.into()
+                    }
+                })
+        })
+        .await?;
+    let token = tokens.issue(user.id)?;
+    Ok((user, token))
+}
+
+/// Email + password sign-in with throttling per email and per client IP. Unknown emails and wrong
+/// passwords take the same time and get the same answer.
+pub async fn login(
+    pool: &DbPool,
+    auth: &Authenticator,
+    cache: &Cache,
+    email: &str,
+    password: String,
+    ip: Option<IpAddr>,
+) -> ServiceResult<(User, IssuedToken)> {
+    let tokens = auth.local_tokens()?;
+    let email = email.trim().to_lowercase();
+    let throttle = LoginThrottle::new(cache);
+    throttle.check(&email, ip).await?;
+    let mut conn = pool.get().await?;
+    let user: Option<User> = users::table
+        .filter(users::email.eq(&email))
+        .filter(users::deleted_at.is_null())
+        .filter(users::status.eq("active"))
+        .select(User::as_select())
+        .first(&mut conn)
+        .await
+        .optional()?;
+    drop(conn);
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let ok = password.len() <= passwords::MAX_LEN && passwords::verify(password, stored).await;
+    let Some(user) = user.filter(|_| ok) else {
+        throttle.record_failure(&email, ip).await;
+        return Err(ServiceError::Unauthenticated(
+            "invalid email or password".into(),
+        ));
+    };
+    throttle.record_success(&email).await;
+    let mut conn = pool.get().await?;
+    diesel::update(users::table.find(user.id))
+        .set(users::last_login_at.eq(Utc::now()))
+        .execute(&mut conn)
+        .await?;
+    let token = tokens.issue(user.id)?;
+    Ok((user, token))
+}
+
+/// Revokes the token the request came with until it would have expired anyway.
+pub async fn logout(pool: &DbPool, user: &AuthUser) -> ServiceResult<()> {
+    let Some(token_id) = &user.token_id else {
+        return Ok(());
+    };
+    let mut conn = pool.get().await?;
+    diesel::insert_into(revoked_tokens::table)
+        .values((
+            revoked_tokens::token_id.eq(token_id),
+            revoked_tokens::user_id.eq(user.user_id),
+            revoked_tokens::expires_at.eq(user.token_expires_at),
+        ))
+        .on_conflict_do_nothing()
+        .execute(&mut conn)
+        .await?;
+    // Housekeeping: rows past their expiry protect nothing.
+    diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(Utc::now())))
+        .execute(&mut conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn current(
+    pool: &DbPool,
+    user: &AuthUser,
+) -> ServiceResult<(User, Option<Organization>)> {
+    let mut conn = pool.get().await?;
+    let row: User = users::table
+        .find(user.user_id)
+        .select(User::as_select())
+        .first(&mut conn)
+        .await?;
+    let org = match row.organization_id {
+        Some(id) => orgs::table
+            .find(id)
+            .select(Organization::as_select())
+            .first(&mut conn)
+            .await
+            .optional()?,
+        None => None,
+    };
+    Ok((row, org))
+}
+
+/// Creates or refreshes the user behind a Supabase token from its claims alone (email, name,
+/// avatar). Nothing from the request body is trusted. A deleted user stays deleted.
+pub async fn sync_supabase(
+    pool: &DbPool,
+    token: &VerifiedToken,
+) -> ServiceResult<(User, Option<Organization>)> {
+    let Subject::Supabase(subject) = &token.subject else {
+        return Err(ServiceError::NotFound("user sync (AUTH_MODE=local)"));
+    };
+    let email = token
+        .profile
+        .email
+        .as_deref()
+        .ok_or_else(|| ServiceError::Invalid("the token carries no email address".into()))
+        .and_then(validate::email)?;
+    let new = NewUser {
+        organization_id: None,
+        auth_subject: Some(subject),
+        email: Some(&email),
+        email_verified: token.profile.email_verified,
+        name: token.profile.name.as_deref(),
+        avatar_url: token.profile.avatar_url.as_deref(),
+        role: "member",
+        status: "active",
+        password_hash: None,
+    };
+    let mut conn = pool.get().await?;
+    if let Some(token_id) = &token.token_id {
+        let revoked = diesel::select(diesel::dsl::exists(
+            revoked_tokens::table.filter(revoked_tokens::token_id.eq(token_id)),
+        ))
+        .get_result::<bool>(&mut conn)
+        .await?;
+        if revoked {
+            return Err(ServiceError::Unauthenticated("token revoked".into()));
+        }
+    }
+    let deleted = diesel::select(diesel::dsl::exists(
+        users::table
+            .filter(users::auth_subject.eq(subject))
+            .filter(users::deleted_at.is_not_null()),
+    ))
+    .get_result::<bool>(&mut conn)
+    .await?;
+    if deleted {
+        return Err(ServiceError::Unauthenticated(
+            "this account has been deleted".into(),
+        ));
+    }
+    let result = diesel::insert_into(users::table)
+        .values(&new)
+        .on_conflict(users::auth_subject)
+        .do_update()
+        .set((
+            users::email.eq(&email),
+            users::email_verified.eq(token.profile.email_verified),
+            users::name.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Text>,
+            >("COALESCE(excluded.name, users.name)")),
+            users::avatar_url.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Text>,
+            >(
+                "COALESCE(excluded.avatar_url, users.avatar_url)"
+            )),
+            users::last_login_at.eq(Utc::now()),
+        ))
+        .returning(User::as_returning())
+        .get_result(&mut conn)
+        .await;
+    match result {
+        Ok(user) => {
+            let org = match user.organization_id {
+                Some(id) => orgs::table
+                    .find(id)
+                    .select(Organization::as_select())
+                    .first(&mut conn)
+                    .await
+                    .optional()?,
+                None => None,
+            };
+            Ok((user, org))
+        }
+        Err(e) if is_unique_violation(&e) => Err(ServiceError::Conflict(
+            "another account already uses this email address".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
