@@ -9,6 +9,8 @@ use url::Url;
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/revtops";
 pub const DEFAULT_BIND_ADDR: &str = "0.0.0.0:8000";
+/// The role migrations create for analytics SQL.
+pub const ANALYTICS_ROLE: &str = "revtops_analytics";
 
 /// A value that must never reach logs or API responses.
 #[derive(Clone, PartialEq, Eq)]
@@ -74,6 +76,14 @@ impl DatabaseUrl {
         Self(url)
     }
 
+    /// The same server and database under another login (the analytics role).
+    pub fn with_login(&self, user: &str, password: Option<&str>) -> Self {
+        let mut url = self.0.clone();
+        let _ = url.set_username(user);
+        let _ = url.set_password(password);
+        Self(url)
+    }
+
     /// The URL minus its password, for messages.
     pub fn redacted(&self) -> String {
         let mut url = self.0.clone();
@@ -117,6 +127,17 @@ pub struct AuthConfig {
     pub jwt_secret: Option<Secret<String>>,
 }
 
+/// Limits and the login of the analytics SQL engine (agent tool, SQL explorer, live artifacts).
+#[derive(Debug, Clone)]
+pub struct SqlConfig {
+    /// Login of the analytics role: a member of nothing with SELECT on the analytics tables only.
+    pub database_url: DatabaseUrl,
+    pub pool_size: usize,
+    pub statement_timeout: Duration,
+    pub max_rows: usize,
+    pub max_result_bytes: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: DatabaseUrl,
@@ -129,6 +150,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub shutdown_timeout: Duration,
     pub auth: AuthConfig,
+    pub sql: SqlConfig,
 }
 
 /// One invalid variable: rendered as a single line naming it.
@@ -262,6 +284,7 @@ impl Config {
         )?);
 
         let auth = Self::auth(&vars)?;
+        let sql = Self::sql(&vars, &database_url)?;
         Ok(Self {
             database_url,
             database_pool_size,
@@ -273,6 +296,30 @@ impl Config {
             max_body_bytes,
             shutdown_timeout,
             auth,
+            sql,
+        })
+    }
+
+    fn sql<F: Fn(&str) -> Option<String>>(
+        vars: &Vars<F>,
+        main: &DatabaseUrl,
+    ) -> Result<SqlConfig, ConfigError> {
+        let password = vars.optional("ANALYTICS_DATABASE_PASSWORD", |raw| Ok(raw.to_owned()))?;
+        let derived = main.with_login(ANALYTICS_ROLE, password.as_deref());
+        Ok(SqlConfig {
+            database_url: vars.parse("ANALYTICS_DATABASE_URL", derived, DatabaseUrl::parse)?,
+            pool_size: vars.parse("ANALYTICS_POOL_SIZE", 8, parse_number(1, 256))?,
+            statement_timeout: Duration::from_millis(vars.parse(
+                "SQL_STATEMENT_TIMEOUT_MS",
+                10_000,
+                parse_number(100u64, 600_000),
+            )?),
+            max_rows: vars.parse("SQL_MAX_ROWS", 1_000, parse_number(1, 100_000))?,
+            max_result_bytes: vars.parse(
+                "SQL_MAX_RESULT_BYTES",
+                5 << 20,
+                parse_number(1024, 256 << 20),
+            )?,
         })
     }
 

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::db;
 use crate::http::AppState;
 use crate::services::auth::Authenticator;
+use crate::sql::SqlEngine;
 
 /// Database (created and migrated if asked), pool and cache: the state every handler shares.
 pub async fn prepare(
@@ -31,11 +32,13 @@ pub async fn prepare(
         None => Cache::Memory(MemoryCache::default()),
     };
     let auth = Authenticator::new(&config.auth, &pool).await?;
+    let sql = SqlEngine::connect(&config.sql, &pool).await?;
     Ok(AppState {
         db: pool,
         cache,
         config: Arc::new(config),
         auth: Arc::new(auth),
+        sql: Arc::new(sql),
         shutdown,
     })
 }

@@ -308,3 +308,91 @@ async fn raw_get(addr: std::net::SocketAddr, path: &str, accept_encoding: &str) 
     .await
     .unwrap()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_bodies_and_wrong_content_types_get_the_envelope() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    type Case<'a> = (&'a str, Option<&'a str>, &'a [u8], u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "truncated JSON",
+            Some("application/json"),
+            b"{\"email\": ",
+            400,
+            "invalid_body",
+        ),
+        (
+            "not JSON at all",
+            Some("application/json"),
+            b"email=a&password=b",
+            400,
+            "invalid_body",
+        ),
+        (
+            "wrong field type",
+            Some("application/json"),
+            br#"{"email": {"nested": true}, "password": "x", "name": "y"}"#,
+            400,
+            "invalid_body",
+        ),
+        (
+            "JSON array",
+            Some("application/json"),
+            b"[1,2,3]",
+            400,
+            "invalid_body",
+        ),
+        (
+            "empty body",
+            Some("application/json"),
+            b"",
+            400,
+            "invalid_body",
+        ),
+        (
+            "form content type",
+            Some("application/x-www-form-urlencoded"),
+            b"email=a",
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "text content type",
+            Some("text/plain"),
+            b"{}",
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "no content type",
+            None,
+            b"{}",
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "invalid UTF-8",
+            Some("application/json"),
+            b"{\"email\": \"\xff\xfe\"}",
+            400,
+            "invalid_body",
+        ),
+    ];
+    for (name, content_type, body, status, code) in cases {
+        let mut headers = vec![];
+        if let Some(ct) = content_type {
+            headers.push(("content-type".to_owned(), ct.to_owned()));
+        }
+        let reply = client
+            .send(Request {
+                method: "POST",
+                path: "/api/auth/register".into(),
+                headers,
+                body: Some(body.to_vec()),
+            })
+            .await;
+        assert_eq!(reply.status, status, "{name}: {}", reply.text());
+        assert_eq!(reply.error_code(), code, "{name}");
+    }
+}

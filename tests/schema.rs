@@ -45,8 +45,10 @@ async fn schema_rs_matches_the_migrated_database() {
     let client = db.client().await;
     let rows = client
         .query(
-            "SELECT table_name::text, column_name::text FROM information_schema.columns \
-             WHERE table_schema = 'public' AND table_name NOT LIKE '\\_\\_%' ORDER BY 1, 2",
+            "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c \
+             JOIN information_schema.tables t USING (table_schema, table_name) \
+             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' \
+               AND c.table_name NOT LIKE '\\_\\_%' ORDER BY 1, 2",
             &[],
         )
         .await

@@ -23,3 +23,14 @@ pub async fn load_or_create(pool: &DbPool, name: &str) -> Result<Vec<u8>, DbErro
         .first(&mut conn)
         .await?)
 }
+
+/// Reads a secret that migrations created (None if it does not exist).
+pub async fn load(pool: &DbPool, name: &str) -> Result<Option<Vec<u8>>, DbError> {
+    let mut conn = pool.get().await.map_err(|e| DbError::Pool(e.to_string()))?;
+    Ok(app_secrets::table
+        .filter(app_secrets::name.eq(name))
+        .select(app_secrets::value)
+        .first(&mut conn)
+        .await
+        .optional()?)
+}

@@ -28,6 +28,7 @@ pub enum ErrorCode {
     RateLimited,
     Internal,
     Unavailable,
+    QueryRejected,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -70,6 +71,9 @@ pub enum ApiError {
     Internal(String),
     #[error("{0}")]
     Unavailable(String),
+    /// Analytics SQL refused by the gate or failed in the database (400).
+    #[error("{0}")]
+    QueryRejected(String),
 }
 
 /// Every status an endpoint may answer with besides its success, in the order shown in the docs.
@@ -108,12 +112,15 @@ impl ApiError {
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Internal(_) => ErrorCode::Internal,
             Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::QueryRejected(_) => ErrorCode::QueryRejected,
         }
     }
 
     pub fn status(&self) -> StatusCode {
         match self.code() {
-            ErrorCode::BadRequest | ErrorCode::InvalidBody => StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest | ErrorCode::InvalidBody | ErrorCode::QueryRejected => {
+                StatusCode::BAD_REQUEST
+            }
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
@@ -183,6 +190,18 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Unavailable(m) => Self::Unavailable(m),
             ServiceError::Db(_) | ServiceError::Internal(_) => Self::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::sql::SqlError> for ApiError {
+    fn from(e: crate::sql::SqlError) -> Self {
+        use crate::sql::SqlError;
+        match e {
+            SqlError::Rejected(m) | SqlError::Database(m) => Self::QueryRejected(m),
+            SqlError::Timeout(_) => Self::QueryRejected(e.to_string()),
+            SqlError::Unavailable(m) => Self::Unavailable(m),
+            SqlError::Internal(m) => Self::Internal(m),
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::cache::Cache;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::services::auth::Authenticator;
+use crate::sql::SqlEngine;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +16,7 @@ pub struct AppState {
     pub cache: Cache,
     pub config: Arc<Config>,
     pub auth: Arc<Authenticator>,
+    pub sql: Arc<SqlEngine>,
     /// Cancelled on SIGINT/SIGTERM: background work stops at its next safe point.
     pub shutdown: CancellationToken,
 }

@@ -3,6 +3,7 @@
 mod auth;
 mod health;
 mod organizations;
+mod query;
 mod views;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -17,12 +18,15 @@ pub enum ApiTags {
     Auth,
     /// Organizations, members and invitations
     Organizations,
+    /// Read-only SQL over your organization's revenue data
+    Analytics,
 }
 
 pub type Apis = (
     health::HealthApi,
     auth::AuthApi,
     organizations::OrganizationsApi,
+    query::QueryApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -30,6 +34,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         health::HealthApi::new(state.clone()),
         auth::AuthApi::new(state.clone()),
         organizations::OrganizationsApi::new(state.clone()),
+        query::QueryApi::new(state.clone()),
     );
     OpenApiService::new(apis, "Revtops API", crate::build_info::VERSION)
         .description(

@@ -1,0 +1,129 @@
+//! `POST /api/query` (the SQL explorer) and `GET /api/schema`: analytics SQL over the caller's
+//! organization only, through the same engine the agent uses.
+
+use poem_openapi::payload::Json;
+use poem_openapi::types::Any;
+use poem_openapi::{Object, OpenApi};
+
+use super::ApiTags;
+use crate::http::auth::BearerAuth;
+use crate::http::{ApiResult, AppState};
+use crate::sql::catalog;
+
+#[derive(Debug, Object)]
+pub struct QueryRequest {
+    /// One read-only SELECT over the tables listed by GET /api/schema.
+    #[oai(validator(max_length = 65536))]
+    pub sql: String,
+    /// Lower the row cap for this query (the server's cap still applies).
+    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Object)]
+pub struct ColumnView {
+    pub name: String,
+    /// PostgreSQL type name (numeric values arrive as exact decimal strings).
+    #[oai(rename = "type")]
+    pub ty: String,
+}
+
+#[derive(Debug, Object)]
+pub struct QueryResultView {
+    pub columns: Vec<ColumnView>,
+    /// One array per row, values in column order.
+    pub rows: Any<Vec<Vec<serde_json::Value>>>,
+    pub row_count: u64,
+    /// True when more rows existed than the cap allowed.
+    pub truncated: bool,
+    pub elapsed_ms: f64,
+}
+
+#[derive(Debug, Object)]
+pub struct SchemaColumnView {
+    pub name: String,
+    #[oai(rename = "type")]
+    pub ty: String,
+    pub description: String,
+}
+
+#[derive(Debug, Object)]
+pub struct SchemaTableView {
+    pub name: String,
+    pub description: String,
+    pub columns: Vec<SchemaColumnView>,
+}
+
+#[derive(Debug, Object)]
+pub struct SchemaView {
+    pub tables: Vec<SchemaTableView>,
+}
+
+pub struct QueryApi {
+    state: AppState,
+}
+
+impl QueryApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Analytics")]
+impl QueryApi {
+    /// Run a read-only SQL query over your organization's data
+    ///
+    /// Refused queries (not a single SELECT, other tables, disallowed functions, database errors,
+    /// timeouts) answer 400 with code `query_rejected` and a reason to act on.
+    #[oai(path = "/query", method = "post", operation_id = "run_query")]
+    async fn query(
+        &self,
+        auth: BearerAuth,
+        body: Json<QueryRequest>,
+    ) -> ApiResult<Json<QueryResultView>> {
+        let org = auth.0.require_org()?;
+        let out = self
+            .state
+            .sql
+            .query(org, &body.sql, body.limit.map(|l| l as usize))
+            .await?;
+        Ok(Json(QueryResultView {
+            columns: out
+                .columns
+                .into_iter()
+                .map(|c| ColumnView {
+                    name: c.name,
+                    ty: c.r#type,
+                })
+                .collect(),
+            rows: Any(out.rows),
+            row_count: out.row_count as u64,
+            truncated: out.truncated,
+            elapsed_ms: out.elapsed_ms,
+        }))
+    }
+
+    /// The tables and columns analytics SQL may read, with descriptions
+    #[oai(path = "/schema", method = "get", operation_id = "schema")]
+    async fn schema(&self, auth: BearerAuth) -> ApiResult<Json<SchemaView>> {
+        auth.0.require_org()?;
+        Ok(Json(SchemaView {
+            tables: catalog::RELATIONS
+                .iter()
+                .map(|r| SchemaTableView {
+                    name: r.name.into(),
+                    description: r.description.into(),
+                    columns: r
+                        .columns
+                        .iter()
+                        .map(|c| SchemaColumnView {
+                            name: c.name.into(),
+                            ty: c.ty.into(),
+                            description: c.description.into(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }))
+    }
+}

@@ -1,0 +1,282 @@
+//! The database boundary: a separate pool logged in as the analytics role. Each query runs in a
+//! READ ONLY transaction with a statement timeout, bound to one organization by a server-signed
+//! `app.org_id`/`app.org_sig` pair that the RLS policies verify. Rows are fetched through a portal,
+//! at most `max_rows + 1`, so the server never materialises more than the cap for us.
+
+use std::time::{Duration, Instant};
+
+use deadpool::managed::{self, Metrics, Object, Pool, RecycleError, RecycleResult};
+use futures_util::{StreamExt, pin_mut};
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+use tokio_postgres::{Client, IsolationLevel, NoTls};
+use uuid::Uuid;
+
+use super::values::{Cell, UnsupportedType, WireLen};
+use super::{ColumnInfo, QueryOutput, SqlError};
+use crate::config::{DatabaseUrl, SqlConfig};
+
+pub struct Manager {
+    config: tokio_postgres::Config,
+}
+
+impl managed::Manager for Manager {
+    type Type = Client;
+    type Error = tokio_postgres::Error;
+
+    async fn create(&self) -> Result<Client, tokio_postgres::Error> {
+        let (client, connection) = self.config.connect(NoTls).await?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(client)
+    }
+
+    async fn recycle(
+        &self,
+        client: &mut Client,
+        _: &Metrics,
+    ) -> RecycleResult<tokio_postgres::Error> {
+        if client.is_closed() {
+            return Err(RecycleError::message("connection closed"));
+        }
+        // Wipes anything a previous query left in the session (SET, temp state).
+        client
+            .batch_execute("RESET ALL")
+            .await
+            .map_err(RecycleError::Backend)
+    }
+}
+
+pub struct Boundary {
+    pool: Pool<Manager>,
+    signing_key: Vec<u8>,
+    limits: SqlConfig,
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+impl Boundary {
+    pub fn new(limits: &SqlConfig, signing_key: Vec<u8>) -> Result<Self, SqlError> {
+        let mut config: tokio_postgres::Config = limits
+            .database_url
+            .expose()
+            .parse()
+            .map_err(|e: tokio_postgres::Error| SqlError::Unavailable(e.to_string()))?;
+        config.connect_timeout(Duration::from_secs(5));
+        config.application_name("revtops-analytics");
+        let pool = Pool::builder(Manager { config })
+            .max_size(limits.pool_size)
+            .wait_timeout(Some(Duration::from_secs(10)))
+            .create_timeout(Some(Duration::from_secs(5)))
+            .recycle_timeout(Some(Duration::from_secs(5)))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|e| SqlError::Unavailable(e.to_string()))?;
+        Ok(Self {
+            pool,
+            signing_key,
+            limits: limits.clone(),
+        })
+    }
+
+    /// Refuses to start on a misconfigured analytics login: it must not be the owner, a
+    /// superuser, able to bypass RLS, or a member of any role.
+    pub async fn verify_role(&self, url: &DatabaseUrl) -> Result<(), SqlError> {
+        let client = self.pool.get().await.map_err(|e| {
+            SqlError::Unavailable(format!(
+                "cannot log in as the analytics role at {}: {e}",
+                url.redacted()
+            ))
+        })?;
+        let row = client
+            .query_one(
+                "SELECT r.rolsuper, r.rolbypassrls, \
+                        EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid), \
+                        EXISTS (SELECT 1 FROM pg_tables t WHERE t.tableowner = r.rolname) \
+                 FROM pg_roles r WHERE r.rolname = current_user",
+                &[],
+            )
+            .await
+            .map_err(|e| SqlError::Unavailable(e.to_string()))?;
+        let (superuser, bypass, member, owner): (bool, bool, bool, bool) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        if superuser || bypass || member || owner {
+            return Err(SqlError::Unavailable(format!(
+                "the analytics login {} must be a plain role (superuser={superuser}, bypassrls={bypass}, \
+                 member of a role={member}, owns tables={owner})",
+                url.redacted()
+            )));
+        }
+        Ok(())
+    }
+
+    fn sign(&self, org: &str) -> String {
+        let mut mac =
+            HmacSha256::new_from_slice(&self.signing_key).expect("HMAC accepts any key length");
+        mac.update(org.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Runs `sql` for `org` with no parser in front. The engine calls this after the gate; tests
+    /// call it directly to prove the database boundary holds on its own.
+    pub async fn execute(
+        &self,
+        org: Uuid,
+        sql: &str,
+        max_rows: usize,
+    ) -> Result<QueryOutput, SqlError> {
+        let started = Instant::now();
+        let mut client = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| SqlError::Unavailable(e.to_string()))?;
+        // A hung connection must not outlive the timeout: drop it instead of returning it to the pool.
+        let deadline = self.limits.statement_timeout + Duration::from_secs(1);
+        match tokio::time::timeout(deadline, self.run(&mut client, org, sql, max_rows)).await {
+            Ok(result) => {
+                if result.is_err() && client.is_closed() {
+                    let _ = Object::take(client);
+                }
+                result.map(|mut out| {
+                    out.elapsed_ms =
+                        (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
+                    out
+                })
+            }
+            Err(_) => {
+                let _ = Object::take(client);
+                Err(SqlError::Timeout(self.limits.statement_timeout))
+            }
+        }
+    }
+
+    async fn run(
+        &self,
+        client: &mut Client,
+        org: Uuid,
+        sql: &str,
+        max_rows: usize,
+    ) -> Result<QueryOutput, SqlError> {
+        let timeout_ms = self.limits.statement_timeout.as_millis();
+        let tx = client
+            .build_transaction()
+            .read_only(true)
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .start()
+            .await
+            .map_err(|e| self.db_error(e))?;
+        tx.batch_execute(&format!(
+            "SET LOCAL statement_timeout = {timeout_ms}; SET LOCAL lock_timeout = 1000; \
+             SET LOCAL idle_in_transaction_session_timeout = {}",
+            timeout_ms + 5_000
+        ))
+        .await
+        .map_err(|e| self.db_error(e))?;
+        let org_text = org.to_string();
+        let sig = self.sign(&org_text);
+        tx.query_one(
+            "SELECT set_config('app.org_id', $1, true), set_config('app.org_sig', $2, true)",
+            &[&org_text, &sig],
+        )
+        .await
+        .map_err(|e| self.db_error(e))?;
+
+        // Preparing uses the extended protocol, which refuses several statements in one string.
+        let statement = tx.prepare(sql).await.map_err(|e| self.db_error(e))?;
+        if !statement.params().is_empty() {
+            return Err(SqlError::Rejected(
+                "the query must not contain $n parameters; inline the values".into(),
+            ));
+        }
+        let columns: Vec<ColumnInfo> = statement
+            .columns()
+            .iter()
+            .map(|c| ColumnInfo {
+                name: c.name().to_owned(),
+                r#type: c.type_().name().to_owned(),
+            })
+            .collect();
+        let portal = tx
+            .bind(&statement, &[])
+            .await
+            .map_err(|e| self.db_error(e))?;
+        let fetch = i32::try_from(max_rows.saturating_add(1)).unwrap_or(i32::MAX);
+        let stream = tx
+            .query_portal_raw(&portal, fetch)
+            .await
+            .map_err(|e| self.db_error(e))?;
+        pin_mut!(stream);
+        let mut rows = Vec::new();
+        let mut bytes = 0usize;
+        let mut truncated = false;
+        while let Some(row) = stream.next().await {
+            let row = row.map_err(|e| self.db_error(e))?;
+            if rows.len() == max_rows {
+                truncated = true;
+                break;
+            }
+            let wire: usize = (0..columns.len())
+                .map(|i| row.try_get::<_, WireLen>(i).map_or(0, |w| w.0))
+                .sum();
+            if bytes + wire > self.limits.max_result_bytes {
+                truncated = true;
+                break;
+            }
+            let mut cells = Vec::with_capacity(columns.len());
+            for (i, column) in columns.iter().enumerate() {
+                let cell: Cell = row.try_get(i).map_err(|e| {
+                    match std::error::Error::source(&e)
+                        .and_then(|s| s.downcast_ref::<UnsupportedType>())
+                    {
+                        Some(u) => SqlError::Rejected(format!("column {}: {u}", column.name)),
+                        None => {
+                            SqlError::Internal(format!("cannot decode column {}: {e}", column.name))
+                        }
+                    }
+                })?;
+                cells.push(cell.0);
+            }
+            bytes += Value::Array(cells.clone()).to_string().len();
+            if bytes > self.limits.max_result_bytes {
+                truncated = true;
+                break;
+            }
+            rows.push(cells);
+        }
+        // Nothing was written (read-only), so rolling back is the cheapest way to end.
+        tx.rollback().await.map_err(|e| self.db_error(e))?;
+        Ok(QueryOutput {
+            row_count: rows.len(),
+            columns,
+            rows,
+            truncated,
+            elapsed_ms: 0.0,
+        })
+    }
+
+    fn db_error(&self, e: tokio_postgres::Error) -> SqlError {
+        use tokio_postgres::error::SqlState;
+        match e.as_db_error() {
+            Some(db) if *db.code() == SqlState::QUERY_CANCELED => {
+                SqlError::Timeout(self.limits.statement_timeout)
+            }
+            // The server's own words (syntax errors, permission denied, division by zero) help the
+            // model fix its query and reveal nothing the query could not already see.
+            Some(db) => {
+                let mut msg = db.message().to_owned();
+                if let Some(hint) = db.hint() {
+                    msg.push_str(&format!(" (hint: {hint})"));
+                }
+                SqlError::Database(msg)
+            }
+            None => SqlError::Unavailable("the analytics database connection failed".into()),
+        }
+    }
+}

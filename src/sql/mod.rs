@@ -1,0 +1,90 @@
+//! The analytics SQL engine behind the agent's `run_sql_query` tool, the SQL explorer and live
+//! dashboards: a parser gate (`gate`) in front of a database boundary (`boundary`) that holds on
+//! its own — RLS bound to a signed organization id, a SELECT-only role, a read-only transaction.
+
+pub mod boundary;
+pub mod catalog;
+pub mod gate;
+pub mod values;
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::config::SqlConfig;
+use crate::db::DbPool;
+use boundary::Boundary;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SqlError {
+    /// Refused before reaching the database (the gate) or by a rule of the engine.
+    #[error("{0}")]
+    Rejected(String),
+    /// PostgreSQL refused or failed the query; the message is the server's.
+    #[error("{0}")]
+    Database(String),
+    #[error("the query ran longer than {}s and was cancelled", .0.as_secs_f64())]
+    Timeout(Duration),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnInfo {
+    pub name: String,
+    pub r#type: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryOutput {
+    pub columns: Vec<ColumnInfo>,
+    pub rows: Vec<Vec<Value>>,
+    pub row_count: usize,
+    /// More rows (or bytes) existed than the caps allow.
+    pub truncated: bool,
+    pub elapsed_ms: f64,
+}
+
+pub struct SqlEngine {
+    boundary: Boundary,
+    max_rows: usize,
+}
+
+impl SqlEngine {
+    /// Connects as the analytics role, checks it is safe, and loads the org-signing key.
+    pub async fn connect(config: &SqlConfig, app_pool: &DbPool) -> Result<Self, SqlError> {
+        let key = crate::db::secrets::load(app_pool, "analytics_org_signing_key")
+            .await
+            .map_err(|e| SqlError::Unavailable(e.to_string()))?
+            .ok_or_else(|| {
+                SqlError::Unavailable("the analytics signing key is missing; run migrations".into())
+            })?;
+        let boundary = Boundary::new(config, key)?;
+        boundary.verify_role(&config.database_url).await?;
+        Ok(Self {
+            boundary,
+            max_rows: config.max_rows,
+        })
+    }
+
+    /// Gate, then boundary. `limit` may lower the row cap, never raise it.
+    pub async fn query(
+        &self,
+        org: Uuid,
+        sql: &str,
+        limit: Option<usize>,
+    ) -> Result<QueryOutput, SqlError> {
+        gate::admit(sql).map_err(|r| SqlError::Rejected(r.0))?;
+        let max_rows = limit.map_or(self.max_rows, |l| l.clamp(1, self.max_rows));
+        self.boundary.execute(org, sql, max_rows).await
+    }
+
+    /// The database boundary alone, parser bypassed: for proving it holds by itself.
+    pub async fn query_unchecked(&self, org: Uuid, sql: &str) -> Result<QueryOutput, SqlError> {
+        self.boundary.execute(org, sql, self.max_rows).await
+    }
+}

@@ -1,0 +1,363 @@
+//! The analytics engine against a hostile corpus, twice: through the whole engine (gate + database
+//! boundary) and with the gate bypassed, straight into the boundary. Either way: no row of the other
+//! organization, no write anywhere, every answer within statement_timeout + 1 s, server healthy.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::TestApp;
+use revtops::sql::SqlError;
+use uuid::Uuid;
+
+const TIMEOUT_MS: u64 = 1500;
+const MARKER_B: &str = "SECRET-B";
+
+struct Tenants {
+    app: TestApp,
+    a: Uuid,
+    b: Uuid,
+}
+
+/// Two organizations with data; B's rows all carry MARKER_B so any leak is visible in a result.
+async fn tenants(extra: &[(&str, &str)]) -> Tenants {
+    let mut vars = vec![
+        ("SQL_STATEMENT_TIMEOUT_MS", "1500"),
+        ("SQL_MAX_RESULT_BYTES", "2000000"),
+    ];
+    vars.extend_from_slice(extra);
+    let app = TestApp::spawn_with(&vars).await;
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    seed(&app.db.client().await, a, b).await;
+    Tenants { app, a, b }
+}
+
+pub async fn seed(db: &tokio_postgres::Client, a: Uuid, b: Uuid) {
+    for (org, tag) in [(a, "A"), (b, MARKER_B)] {
+        db.execute(
+            "INSERT INTO organizations (id, name) VALUES ($1, $2)",
+            &[&org, &format!("Org {tag}")],
+        )
+        .await
+        .unwrap();
+        db.batch_execute(&format!(
+            "INSERT INTO users (organization_id, email, name, role, status, password_hash) VALUES \
+               ('{org}', '{l}-rep@{l}.example', 'Rep {tag}', 'admin', 'active', 'argon2-hash-{tag}'); \
+             INSERT INTO accounts (organization_id, source_system, source_id, name, domain, industry, annual_revenue) \
+               SELECT '{org}', 'seed', 'acc-' || n, 'Account {tag} ' || n, 'acct{tag}' || n || '.example', 'Software', n * 1000 \
+               FROM generate_series(1, 20) n; \
+             INSERT INTO deals (organization_id, source_system, source_id, name, amount, stage, is_closed, is_won, close_date, account_id) \
+               SELECT '{org}', 'seed', 'deal-' || n, 'Deal {tag} ' || n, n * 100.50, 'Proposal', n % 3 = 0, n % 6 = 0, \
+                      DATE '2026-01-01' + n, (SELECT id FROM accounts WHERE organization_id = '{org}' AND source_id = 'acc-' || (1 + n % 20)) \
+               FROM generate_series(1, 50) n; \
+             INSERT INTO activities (organization_id, source_system, source_id, type, subject, activity_date) \
+               SELECT '{org}', 'seed', 'act-' || n, 'meeting', 'Meeting {tag} ' || n, now() - n * interval '1 day' \
+               FROM generate_series(1, 30) n; \
+             INSERT INTO pipeline_stages (organization_id, source_system, source_id, label) VALUES ('{org}', 'seed', 'proposal', 'Proposal {tag}');",
+            l = tag.to_lowercase().replace('-', "")
+        ))
+        .await
+        .unwrap();
+    }
+}
+
+/// Row count and content hash of every table: any write anywhere changes it.
+async fn fingerprint(db: &tokio_postgres::Client) -> Vec<(String, i64, String)> {
+    let tables: Vec<String> = db
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut out = Vec::new();
+    for t in tables {
+        let row = db
+            .query_one(
+                &format!("SELECT count(*), md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM \"{t}\" x"),
+                &[],
+            )
+            .await
+            .unwrap();
+        out.push((t, row.get(0), row.get(1)));
+    }
+    out
+}
+
+fn corpus(a: Uuid, b: Uuid) -> Vec<String> {
+    let nested_parens = format!("SELECT {}1{}", "(".repeat(500), ")".repeat(500));
+    let nested_subqueries = format!(
+        "SELECT * FROM {}deals{}",
+        "(SELECT * FROM ".repeat(150),
+        ") s".repeat(150)
+    );
+    let megabyte_query = format!("SELECT 1{}", " + 1".repeat(250_000));
+    let megabyte_literal = format!("SELECT '{}'", "x".repeat(1 << 20));
+    let or_chain = format!(
+        "SELECT name FROM deals WHERE {}",
+        (0..500)
+            .map(|i| format!("amount > {i}"))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    );
+    let queries = [
+        // cross-organization reads
+        format!("SELECT * FROM deals WHERE organization_id = '{b}'"),
+        format!("SELECT * FROM deals --WHERE organization_id = '{a}'"),
+        "SELECT * FROM deals WHERE false OR true".into(),
+        format!("SELECT * FROM deals WHERE organization_id = '{a}' OR 1=1"),
+        format!("/* org {a} */ SELECT * FROM deals /* WHERE organization_id = '{a}' */"),
+        "SELECT * FROM \"deals\"".into(),
+        "SELECT * FROM public.deals".into(),
+        "SELECT * FROM \"public\".\"deals\"".into(),
+        "SELECT * FROM ONLY deals".into(),
+        "WITH x AS (SELECT * FROM deals) SELECT * FROM x".into(),
+        "WITH RECURSIVE x AS (SELECT * FROM deals) SELECT * FROM x".into(),
+        "SELECT * FROM (SELECT * FROM deals) s".into(),
+        "SELECT (SELECT string_agg(name, ',') FROM deals)".into(),
+        "SELECT name FROM deals UNION SELECT name FROM accounts UNION SELECT subject FROM activities".into(),
+        "SELECT d.name, a.name FROM deals d, accounts a".into(),
+        "SELECT d.name FROM accounts a, LATERAL (SELECT * FROM deals) d".into(),
+        format!("SELECT d.name FROM deals d JOIN accounts a ON a.organization_id = '{b}'"),
+        "TABLE deals".into(),
+        "VALUES ((SELECT string_agg(name, ',') FROM deals))".into(),
+        format!("SELECT name FROM deals WHERE id IN (SELECT id FROM deals WHERE organization_id <> '{a}')"),
+        format!("SELECT name FROM deals WHERE name ILIKE '%{MARKER_B}%'"),
+        "SELECT to_jsonb(d) FROM deals d".into(),
+        "SELECT format('%s', (SELECT array_agg(name) FROM deals))".into(),
+        or_chain,
+        // the org binding itself
+        format!("SELECT d.name FROM (SELECT set_config('app.org_id', '{b}', true)) s, LATERAL (SELECT * FROM deals) d"),
+        format!("SELECT set_config('app.org_id', '{b}', false), (SELECT string_agg(name, ',') FROM deals)"),
+        format!("SELECT set_config('app.org_id', '{b}', true), set_config('app.org_sig', current_setting('app.org_sig'), true), (SELECT string_agg(name, ',') FROM deals)"),
+        "SELECT current_setting('app.org_sig')".into(),
+        "SELECT revtops_current_org()".into(),
+        format!("SELECT * FROM deals WHERE organization_id = revtops_current_org() OR organization_id = '{b}'"),
+        "SELECT set_config('role', 'postgres', true)".into(),
+        "SET ROLE postgres".into(),
+        "SET SESSION AUTHORIZATION postgres".into(),
+        "RESET ROLE".into(),
+        // other tables, users, secrets, catalogs, views
+        "SELECT * FROM users".into(),
+        "SELECT password_hash FROM users".into(),
+        format!("SELECT * FROM reps WHERE organization_id = '{b}'"),
+        "SELECT * FROM app_secrets".into(),
+        "SELECT * FROM revoked_tokens".into(),
+        "SELECT * FROM chat_messages".into(),
+        "SELECT * FROM integrations".into(),
+        "SELECT * FROM organizations".into(),
+        "SELECT * FROM pg_catalog.pg_authid".into(),
+        "SELECT * FROM pg_stat_activity".into(),
+        "SELECT query FROM pg_stat_get_activity(NULL)".into(),
+        "SELECT * FROM pg_stats WHERE tablename = 'deals'".into(),
+        "SELECT most_common_vals::text FROM pg_stats".into(),
+        "SELECT * FROM information_schema.tables".into(),
+        "SELECT * FROM pg_settings".into(),
+        "SHOW ALL".into(),
+        "SELECT 'app_secrets'::regclass::oid".into(),
+        "CREATE VIEW leak AS SELECT * FROM deals".into(),
+        // dynamic SQL
+        "SELECT query_to_xml('select * from deals', true, true, '')".into(),
+        "SELECT * FROM query_to_xml('select name from deals', true, true, '')".into(),
+        "SELECT xpath('/', query_to_xml('select name from deals', true, true, ''))".into(),
+        "SELECT table_to_xml('deals', true, true, '')".into(),
+        "SELECT dblink('dbname=postgres', 'select 1')".into(),
+        "PREPARE p AS SELECT * FROM deals".into(),
+        "EXECUTE p".into(),
+        "DO $$ BEGIN PERFORM 1; END $$".into(),
+        // writes in every form
+        format!("INSERT INTO deals (organization_id, source_system, source_id, name) VALUES ('{a}', 'x', 'x', 'x')"),
+        "UPDATE deals SET amount = 0".into(),
+        "DELETE FROM deals".into(),
+        "MERGE INTO deals d USING accounts a ON false WHEN NOT MATCHED THEN DO NOTHING".into(),
+        "WITH d AS (DELETE FROM deals RETURNING *) SELECT count(*) FROM d".into(),
+        "WITH u AS (UPDATE deals SET amount = 1 RETURNING *) SELECT count(*) FROM u".into(),
+        "SELECT * INTO stolen FROM deals".into(),
+        "CREATE TABLE stolen AS SELECT * FROM deals".into(),
+        "CREATE TEMP TABLE t AS SELECT 1".into(),
+        "TRUNCATE deals".into(),
+        "DROP TABLE deals".into(),
+        "ALTER TABLE deals DISABLE ROW LEVEL SECURITY".into(),
+        "GRANT ALL ON deals TO PUBLIC".into(),
+        "COPY deals TO STDOUT".into(),
+        "COPY deals FROM STDIN".into(),
+        "SELECT * FROM deals FOR UPDATE".into(),
+        "SELECT * FROM deals FOR SHARE".into(),
+        "LOCK TABLE deals IN ACCESS EXCLUSIVE MODE".into(),
+        "SELECT nextval('some_seq')".into(),
+        "SELECT txid_current()".into(),
+        "SELECT pg_notify('x', 'y')".into(),
+        "NOTIFY x".into(),
+        "COMMIT".into(),
+        "BEGIN; DELETE FROM deals; COMMIT".into(),
+        "CALL nothing()".into(),
+        "SELECT lo_import('/etc/passwd')".into(),
+        "SELECT lo_create(0)".into(),
+        // denial of service
+        "SELECT pg_sleep(30)".into(),
+        "SELECT pg_sleep_for('30 seconds')".into(),
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r".into(),
+        "SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b".into(),
+        "SELECT count(*) FROM deals a, deals b, deals c, deals d, deals e".into(),
+        "SELECT count(*) FROM generate_series(1, 1000000000000)".into(),
+        "SELECT repeat('x', 50000000)".into(),
+        "SELECT string_agg(repeat('x', 1000), '') FROM generate_series(1, 100000)".into(),
+        "SELECT * FROM generate_series(1, 10000000)".into(),
+        "SELECT regexp_replace(repeat('a', 100000), '(a*)*b', 'x')".into(),
+        // files and the server
+        "SELECT pg_read_file('/etc/passwd')".into(),
+        "SELECT PG_CATALOG.pg_read_file('/etc/passwd')".into(),
+        "SELECT * FROM pg_read_binary_file('/etc/passwd')".into(),
+        "SELECT pg_ls_dir('.')".into(),
+        "SELECT pg_reload_conf()".into(),
+        "SELECT pg_advisory_lock(1)".into(),
+        "SELECT pg_advisory_xact_lock(1)".into(),
+        "SELECT pg_try_advisory_lock(42)".into(),
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity".into(),
+        "SELECT pg_cancel_backend(1)".into(),
+        "SELECT current_user, session_user".into(),
+        // statements, nesting, bytes
+        "SELECT 1; DELETE FROM deals".into(),
+        format!("SELECT 1; SELECT * FROM deals WHERE organization_id = '{b}'"),
+        "SELECT 1\0; DELETE FROM deals".into(),
+        nested_parens,
+        nested_subqueries,
+        megabyte_query,
+        megabyte_literal,
+        "EXPLAIN SELECT * FROM deals".into(),
+        "EXPLAIN ANALYZE DELETE FROM deals".into(),
+        "SET statement_timeout = 0".into(),
+    ];
+    queries.to_vec()
+}
+
+async fn run_corpus(t: &Tenants, bypass: bool) {
+    let engine = &t.app.state.sql;
+    let owner = t.app.db.client().await;
+    let before = fingerprint(&owner).await;
+    let b_rows: Vec<String> = owner
+        .query(
+            "SELECT id::text FROM deals WHERE organization_id = $1 UNION ALL SELECT id::text FROM accounts \
+             WHERE organization_id = $1 UNION ALL SELECT id::text FROM activities WHERE organization_id = $1 \
+             UNION ALL SELECT id::text FROM users WHERE organization_id = $1",
+            &[&t.b],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let queries = corpus(t.a, t.b);
+    assert!(queries.len() >= 60, "corpus has {} queries", queries.len());
+    let limit = Duration::from_millis(TIMEOUT_MS) + Duration::from_secs(1);
+    let (mut answered_rows, mut refused) = (0, 0);
+    for sql in &queries {
+        let started = Instant::now();
+        let result = if bypass {
+            engine.query_unchecked(t.a, sql).await
+        } else {
+            engine.query(t.a, sql, None).await
+        };
+        let took = started.elapsed();
+        let shown: String = sql.chars().take(120).collect();
+        assert!(took <= limit, "{shown}: took {took:?}");
+        match result {
+            Ok(out) => {
+                let text = serde_json::to_string(&out).unwrap();
+                assert!(!text.contains(MARKER_B), "LEAK of org B via {shown}");
+                for id in &b_rows {
+                    assert!(
+                        !text.contains(id.as_str()),
+                        "LEAK of org B's row {id} via {shown}"
+                    );
+                }
+                if !sql.contains(&t.b.to_string()) {
+                    assert!(
+                        !text.contains(&t.b.to_string()),
+                        "LEAK of org B's id via {shown}"
+                    );
+                }
+                assert!(
+                    !text.contains("argon2-hash"),
+                    "LEAK of a password hash via {shown}"
+                );
+                answered_rows += out.row_count;
+            }
+            Err(SqlError::Internal(e)) => panic!("{shown}: internal error {e}"),
+            Err(e) => {
+                let msg = e.to_string();
+                assert!(!msg.contains(MARKER_B), "LEAK in error of {shown}: {msg}");
+                refused += 1;
+            }
+        }
+    }
+    let after = fingerprint(&owner).await;
+    assert_eq!(before, after, "a query wrote something");
+    assert!(refused > 30, "only {refused} refused");
+    assert!(
+        answered_rows > 0,
+        "nothing ran at all: the corpus proves nothing"
+    );
+    // Still healthy, still correct for org A.
+    let health = t.app.client().get("/api/health").await;
+    assert_eq!(health.status, 200, "{}", health.text());
+    let own = engine
+        .query(t.a, "SELECT count(*) FROM deals", None)
+        .await
+        .unwrap();
+    assert_eq!(own.rows[0][0], serde_json::json!(50));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_corpus_through_the_whole_engine() {
+    let t = tenants(&[]).await;
+    run_corpus(&t, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_corpus_straight_into_the_database_boundary() {
+    let t = tenants(&[]).await;
+    run_corpus(&t, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_organization_sees_exactly_its_own_rows() {
+    let t = tenants(&[]).await;
+    for (org, name) in [(t.a, "Deal A 1"), (t.b, "Deal SECRET-B 1")] {
+        let out = t
+            .app
+            .state
+            .sql
+            .query(
+                org,
+                "SELECT name FROM deals WHERE source_id = 'deal-1'",
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.rows, vec![vec![serde_json::json!(name)]]);
+        let n = t
+            .app
+            .state
+            .sql
+            .query_unchecked(org, "SELECT count(*) FROM deals")
+            .await
+            .unwrap();
+        assert_eq!(n.rows[0][0], serde_json::json!(50));
+    }
+    let nobody = t
+        .app
+        .state
+        .sql
+        .query(Uuid::new_v4(), "SELECT count(*) FROM deals", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        nobody.rows[0][0],
+        serde_json::json!(0),
+        "an org with no data sees nothing"
+    );
+}
