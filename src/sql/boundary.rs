@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use deadpool::managed::{self, Metrics, Object, Pool, RecycleError, RecycleResult};
-use futures_util::{StreamExt, pin_mut};
+use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
@@ -212,7 +212,9 @@ impl Boundary {
             .query_portal_raw(&portal, fetch)
             .await
             .map_err(|e| self.db_error(e))?;
-        pin_mut!(stream);
+        // Boxed so it can be dropped before the rollback: undrained rows of an abandoned portal
+        // would otherwise stall the connection behind them.
+        let mut stream = Box::pin(stream);
         let mut rows = Vec::new();
         let mut bytes = 0usize;
         let mut truncated = false;
@@ -250,6 +252,7 @@ impl Boundary {
             }
             rows.push(cells);
         }
+        drop(stream);
         // Nothing was written (read-only), so rolling back is the cheapest way to end.
         tx.rollback().await.map_err(|e| self.db_error(e))?;
         Ok(QueryOutput {
