@@ -150,21 +150,12 @@ pub async fn current(
     user: &AuthUser,
 ) -> ServiceResult<(User, Option<Organization>)> {
     let mut conn = pool.get().await?;
-    let row: User = users::table
+    Ok(users::table
         .find(user.user_id)
-        .select(User::as_select())
+        .left_join(orgs::table)
+        .select((User::as_select(), Option::<Organization>::as_select()))
         .first(&mut conn)
-        .await?;
-    let org = match row.organization_id {
-        Some(id) => orgs::table
-            .find(id)
-            .select(Organization::as_select())
-            .first(&mut conn)
-            .await
-            .optional()?,
-        None => None,
-    };
-    Ok((row, org))
+        .await?)
 }
 
 /// Creates or refreshes the user behind a Supabase token from its claims alone (email, name,

@@ -185,32 +185,31 @@ impl Authenticator {
     pub async fn authenticate(&self, pool: &DbPool, token: &str) -> ServiceResult<AuthUser> {
         let verified = self.verify(token).await?;
         let mut conn = pool.get().await?;
+        // One round trip: the user row and whether this token was revoked.
+        let token_id = verified.token_id.clone().unwrap_or_default();
+        let revoked = diesel::dsl::exists(
+            revoked_tokens::table.filter(revoked_tokens::token_id.eq(token_id)),
+        );
         let base = users::table
             .filter(users::deleted_at.is_null())
             .filter(users::status.ne("crm_only"))
-            .select(User::as_select())
+            .select((User::as_select(), revoked))
             .into_boxed();
         let query = match &verified.subject {
             Subject::Local(id) => base.filter(users::id.eq(*id)),
             Subject::Supabase(sub) => base.filter(users::auth_subject.eq(sub)),
         };
-        let user = query.first(&mut conn).await.optional()?.ok_or_else(|| {
-            ServiceError::Unauthenticated(match verified.subject {
-                Subject::Local(_) => "unknown or deleted user".into(),
-                Subject::Supabase(_) => {
-                    "no Revtops user for this token; call POST /api/auth/users/sync".into()
-                }
-            })
-        })?;
-        if let Some(token_id) = &verified.token_id {
-            let revoked = diesel::select(diesel::dsl::exists(
-                revoked_tokens::table.filter(revoked_tokens::token_id.eq(token_id)),
-            ))
-            .get_result::<bool>(&mut conn)
-            .await?;
-            if revoked {
-                return Err(ServiceError::Unauthenticated("token revoked".into()));
-            }
+        let (user, revoked): (User, bool) =
+            query.first(&mut conn).await.optional()?.ok_or_else(|| {
+                ServiceError::Unauthenticated(match verified.subject {
+                    Subject::Local(_) => "unknown or deleted user".into(),
+                    Subject::Supabase(_) => {
+                        "no Revtops user for this token; call POST /api/auth/users/sync".into()
+                    }
+                })
+            })?;
+        if revoked {
+            return Err(ServiceError::Unauthenticated("token revoked".into()));
         }
         Ok(AuthUser {
             user_id: user.id,
