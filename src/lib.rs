@@ -5,6 +5,7 @@ pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod http;
 pub mod services;
 pub mod sql;

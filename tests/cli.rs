@@ -99,16 +99,14 @@ fn unreachable_postgres_is_one_line_without_the_password() {
 }
 
 #[test]
-fn sync_and_demo_say_not_available_yet() {
-    for args in [&["sync", "--provider", "hubspot"][..], &["demo"][..]] {
-        let out = revtops(args, &[]);
-        assert_eq!(out.status.code(), Some(2));
-        assert!(
-            stderr(&out).contains("not available yet"),
-            "{}",
-            stderr(&out)
-        );
-    }
+fn sync_says_not_available_yet() {
+    let out = revtops(&["sync", "--provider", "hubspot"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not available yet"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,4 +165,77 @@ async fn migrate_creates_the_database_applies_once_then_is_a_no_op() {
             "missing table {table}: {tables:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_loads_a_dataset_once_and_prints_working_credentials() {
+    let db = TestDb::unique_missing();
+    let env = [("DATABASE_URL", db.url.expose())];
+    let first = revtops(&["demo", "--size", "small"], &env);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let out = stdout(&first);
+    assert!(out.contains("loaded Small demo data"), "{out}");
+    let creds = out
+        .lines()
+        .find(|l| l.starts_with("sign in"))
+        .unwrap_or_else(|| panic!("no credentials: {out}"));
+    let (email, password) = {
+        let words: Vec<&str> = creds.split_whitespace().collect();
+        let at = words.iter().position(|w| *w == "as").unwrap();
+        (words[at + 1].to_owned(), words.last().unwrap().to_string())
+    };
+    let client = db.client().await;
+    let count = |sql: &'static str| {
+        let client = &client;
+        async move { client.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
+    };
+    let deals = count("SELECT count(*) FROM deals").await;
+    let activities = count("SELECT count(*) FROM activities").await;
+    assert!(
+        (800..=1500).contains(&deals),
+        "small is about 1k deals, got {deals}"
+    );
+
+    let second = revtops(&["demo"], &env);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(
+        count("SELECT count(*) FROM deals").await,
+        deals,
+        "no duplicates"
+    );
+    assert_eq!(count("SELECT count(*) FROM activities").await, activities);
+    assert_eq!(
+        count("SELECT count(*) FROM organizations").await,
+        1,
+        "the demo organization is reused"
+    );
+
+    // The printed password is the admin's current one.
+    let hash: String = client
+        .query_one(
+            "SELECT password_hash FROM users WHERE email = $1",
+            &[&email],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let second_out = stdout(&second);
+    let second_password = second_out
+        .lines()
+        .find(|l| l.starts_with("sign in"))
+        .and_then(|l| l.split_whitespace().last())
+        .unwrap();
+    assert!(
+        revtops::services::auth::passwords::verify(second_password.to_owned(), Some(hash.clone()))
+            .await
+    );
+    let _ = password;
+
+    let unknown = revtops(&["demo", "--org", "nowhere.example"], &env);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("nowhere.example"),
+        "{}",
+        stderr(&unknown)
+    );
 }

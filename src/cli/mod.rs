@@ -1,5 +1,6 @@
 //! Command-line entry point: `serve`, `migrate`, `sync`, `demo`.
 
+mod demo;
 mod migrate;
 mod serve;
 
@@ -39,9 +40,9 @@ pub enum Command {
         /// Organization id or email domain (default: create a demo organization)
         #[arg(long)]
         org: Option<String>,
-        /// small | medium | large
-        #[arg(long, default_value = "small")]
-        size: String,
+        /// small ≈ 1k deals, medium ≈ 10k deals, large ≈ 1M rows in total
+        #[arg(long, value_enum, default_value = "small")]
+        size: crate::demo::DemoSize,
     },
 }
 
@@ -77,7 +78,7 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => serve::run(config, args).await,
             Command::Migrate => migrate::run(&config).await,
             Command::Sync { .. } => Err(NotAvailable("sync").into()),
-            Command::Demo { .. } => Err(NotAvailable("demo").into()),
+            Command::Demo { org, size } => demo::run(&config, org.as_deref(), size).await,
         }
     });
     match result {
