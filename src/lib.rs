@@ -1,5 +1,6 @@
 //! Revtops: a revenue copilot. One binary serving the REST API, chat, sync workers and the UI.
 
+pub mod agent;
 pub mod build_info;
 pub mod cache;
 pub mod cli;

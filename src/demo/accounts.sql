@@ -97,10 +97,19 @@ SELECT (idp.prefix || lpad(to_hex(a.n), 15, '0'))::uuid, p.org_id, 'demo', 'acct
 FROM p
 CROSS JOIN idp
 CROSS JOIN named AS a
--- Some reps carry bigger books than others: u^1.15 tilts ownership towards the low numbers.
+CROSS JOIN LATERAL (SELECT floor(power(a.u_owner, 1.15) * (p.n_reps - p.n_reps / 5))::int AS k) AS k
+-- Enterprise-tier accounts go to the Enterprise team (every fifth rep, see reps.sql), the rest
+-- to the other reps; u^1.15 gives some reps bigger books than others.
 JOIN users AS rep
   ON rep.organization_id = p.org_id AND rep.source_system = 'demo'
- AND rep.source_id = 'rep-' || lpad(least(p.n_reps, 1 + floor(p.n_reps * power(a.u_owner, 1.15)))::text, 3, '0')
+ AND rep.source_id = 'rep-' || lpad(
+         CASE WHEN a.employees >= 1000 AND p.n_reps >= 5
+              THEN 5 * (1 + floor(power(a.u_owner, 1.15) * (p.n_reps / 5)))::int
+              -- The k-th rep whose number is not a multiple of five.
+              WHEN p.n_reps >= 5
+              THEN k.k + k.k / 4 + 1
+              ELSE 1 + floor(power(a.u_owner, 1.15) * p.n_reps)::int
+         END::text, 3, '0')
 ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
 SET name = EXCLUDED.name, domain = EXCLUDED.domain, industry = EXCLUDED.industry,
     employee_count = EXCLUDED.employee_count, annual_revenue = EXCLUDED.annual_revenue,

@@ -1,7 +1,8 @@
 -- Activities: emails, meetings, calls, notes, tasks and Slack messages over the last year, denser
--- recently. 30% work the open pipeline in the last two months, 55% follow a random deal inside its
--- life (or its account, for deals closed over a year ago), 15% touch an account directly. About
--- 15% of accounts ("stale") had no meeting or call in the last 30 days, whatever their pipeline.
+-- recently. A quarter of them work the open pipeline, mostly in the last two months; 60% follow
+-- a random deal inside its life (or its account, for deals closed over a year ago); 15% touch an
+-- account directly. About 15% of accounts ("stale") had no meeting or call in the last 30 days,
+-- whatever their pipeline.
 -- Parameters: see reps.sql.
 WITH p AS NOT MATERIALIZED (
     SELECT $1::uuid AS org_id, $2::date AS anchor, $3::int AS n_reps, $4::int AS n_accounts,
@@ -24,7 +25,8 @@ templates (type, i, subject, description) AS (
         ('email', 2, 'Follow-up: next steps with {account}',
          'Thanks for the time today, {first}. Next steps: security review, then a pricing call with finance.'),
         ('email', 3, 'Intro: {account} <> Demo Company',
-         'Hi {first}, {rep} here. We help teams like {account} get a single view of their pipeline. Worth a 20-minute chat?'),
+         'Hi {first}, {rep} here. We help teams like {account} see their whole pipeline in one place. '
+         'Worth a 20-minute chat?'),
         ('email', 4, 'Contract redlines',
          'Hi {first}, legal reviewed the MSA. Redlines attached; the main open point is the liability cap.'),
         ('email', 5, 'Security questionnaire completed',
@@ -84,43 +86,42 @@ templates (type, i, subject, description) AS (
         ('message', 2, 'Budget approved', '{first} says budget is approved for this quarter!'),
         ('message', 3, 'Deal review', 'Added {account} to Friday''s deal review: close date at risk.'),
         ('message', 4, 'Security review done', 'Security review for {account} is done, no blockers.'),
-        ('message', 5, 'Champion out next week', '{first} is out next week, pushing the demo to the following Tuesday.'),
+        ('message', 5, 'Champion out next week',
+         '{first} is out next week, pushing the demo to the following Tuesday.'),
         ('message', 6, 'Discount request', 'Requesting approval for a 15% multi-year discount on {account}.'),
         ('message', 7, 'Verbal yes', 'Verbal yes from {account}! Paperwork to follow. Nice work {rep}.')
 ),
 g AS (
-    SELECT n, u_segment, u_pick, u_date, u_misc,
-           CASE WHEN u_segment < 0.30 THEN 'pipeline' WHEN u_segment < 0.85 THEN 'deal' ELSE 'account' END
-               AS segment,
-           CASE WHEN u_type < 0.35 THEN 'email' WHEN u_type < 0.52 THEN 'meeting' WHEN u_type < 0.67 THEN 'call'
-                WHEN u_type < 0.82 THEN 'message' WHEN u_type < 0.91 THEN 'note' ELSE 'task' END AS type,
-           floor(u_template * 8)::int AS template_i,
-           u_contact, u_duration, u_time
-    FROM (
-        SELECT n,
-               (hashtextextended('activity:' || n, 1) & 4294967295)::float8 / 4294967296 AS u_segment,
-               (hashtextextended('activity:' || n, 2) & 4294967295)::float8 / 4294967296 AS u_pick,
-               (hashtextextended('activity:' || n, 3) & 4294967295)::float8 / 4294967296 AS u_type,
-               (hashtextextended('activity:' || n, 4) & 4294967295)::float8 / 4294967296 AS u_template,
-               (hashtextextended('activity:' || n, 5) & 4294967295)::float8 / 4294967296 AS u_date,
-               (hashtextextended('activity:' || n, 6) & 4294967295)::float8 / 4294967296 AS u_time,
-               (hashtextextended('activity:' || n, 7) & 4294967295)::float8 / 4294967296 AS u_contact,
-               (hashtextextended('activity:' || n, 8) & 4294967295)::float8 / 4294967296 AS u_duration,
-               (hashtextextended('activity:' || n, 9) & 4294967295)::float8 / 4294967296 AS u_misc
-        FROM p, generate_series(1, p.n_activities) AS n
-        -- A fence: without it the planner copies each hash expression into every place that
-        -- uses it, and recomputes it there.
-        OFFSET 0
-    ) AS h
+    SELECT n,
+           (hashtextextended('activity:' || n, 1) & 4294967295)::float8 / 4294967296 AS u_segment,
+           (hashtextextended('activity:' || n, 2) & 4294967295)::float8 / 4294967296 AS u_pick,
+           (hashtextextended('activity:' || n, 3) & 4294967295)::float8 / 4294967296 AS u_type,
+           (hashtextextended('activity:' || n, 4) & 4294967295) % 8 AS template_i,
+           (hashtextextended('activity:' || n, 5) & 4294967295)::float8 / 4294967296 AS u_date,
+           (hashtextextended('activity:' || n, 6) & 4294967295)::float8 / 4294967296 AS u_time,
+           (hashtextextended('activity:' || n, 7) & 4294967295)::float8 / 4294967296 AS u_contact,
+           (hashtextextended('activity:' || n, 8) & 4294967295)::float8 / 4294967296 AS u_duration,
+           (hashtextextended('activity:' || n, 9) & 4294967295)::float8 / 4294967296 AS u_misc
+    FROM p, generate_series(1, p.n_activities) AS n
+    -- A fence: without it the planner copies each hash expression into every place that
+    -- uses it, and recomputes it there.
+    OFFSET 0
 ),
 picked AS (
     SELECT g.*,
-           -- Open deals are the numbers ending in 1, 2 or 3 (see deals.sql).
-           CASE g.segment
-               WHEN 'pipeline' THEN 10 * floor(g.u_pick * (p.n_deals / 10))::int + 1 + floor(g.u_pick * 3000)::int % 3
-               WHEN 'deal' THEN 1 + floor(g.u_pick * p.n_deals)::int
+           CASE WHEN g.u_segment < 0.25 THEN 'pipeline' WHEN g.u_segment < 0.85 THEN 'deal' ELSE 'account' END
+               AS segment,
+           CASE WHEN g.u_type < 0.35 THEN 'email' WHEN g.u_type < 0.52 THEN 'meeting'
+                WHEN g.u_type < 0.67 THEN 'call' WHEN g.u_type < 0.82 THEN 'message'
+                WHEN g.u_type < 0.91 THEN 'note' ELSE 'task' END AS type,
+           CASE
+               -- Open deals are the numbers ending in 1, 2 or 3 (see deals.sql): a block of ten,
+               -- then one of its three open deals (from the low digits of the same draw).
+               WHEN g.u_segment < 0.25
+                   THEN 10 * floor(g.u_pick * (p.n_deals / 10))::int + 1 + floor(g.u_pick * 3000)::int % 3
+               WHEN g.u_segment < 0.85 THEN 1 + floor(g.u_pick * p.n_deals)::int
            END AS deal_no,
-           CASE WHEN g.segment = 'account' THEN 1 + floor(g.u_pick * p.n_accounts)::int END AS account_no
+           CASE WHEN g.u_segment >= 0.85 THEN 1 + floor(g.u_pick * p.n_accounts)::int END AS account_no
     FROM p CROSS JOIN g
 ),
 linked AS (
@@ -144,13 +145,13 @@ dated AS (
     SELECT l.*,
            (hashtextextended('stale:' || l.acct_no, 0) & 4294967295)::float8 / 4294967296 < 0.15 AS stale,
            CASE
-               WHEN l.deal_id IS NULL THEN floor(365 * power(l.u_date, 1.7))::int
-               WHEN l.segment = 'pipeline' THEN floor(60 * power(l.u_date, 1.4))::int
+               WHEN l.deal_id IS NULL THEN floor(365 * power(l.u_date, 1.3))::int
+               WHEN l.segment = 'pipeline' THEN floor(120 * power(l.u_date, 1.6))::int
                -- Inside the deal's life (capped to a year), bunched towards its close or today.
                ELSE CASE WHEN l.is_closed THEN p.anchor - l.close_date ELSE 0 END
                     + floor(greatest(0, least(365, p.anchor - l.deal_created)
                                         - CASE WHEN l.is_closed THEN p.anchor - l.close_date ELSE 0 END)
-                            * power(l.u_date, 1.8))::int
+                            * power(l.u_date, 1.2))::int
            END AS raw_age
     FROM p CROSS JOIN linked AS l
     OFFSET 0 -- a fence, as in g: computed once, not copied into each use
@@ -201,20 +202,23 @@ SELECT (idp.prefix || lpad(to_hex(o.seq), 15, '0'))::uuid,
             WHEN o.type = 'call' AND o.template_i = 1 THEN 20 + floor(o.u_duration * 60)::int
             WHEN o.type = 'call' THEN 120 + floor(o.u_duration * 2280)::int
        END,
-       jsonb_build_array(jsonb_build_object('email', o.rep_email, 'name', o.rep_name))
-           || CASE WHEN o.type IN ('email', 'meeting', 'call')
-                   THEN jsonb_build_array(jsonb_build_object('email', o.contact_email, 'name', o.contact_name))
-                   ELSE '[]'::jsonb END,
+       CASE WHEN o.type IN ('email', 'meeting', 'call')
+            THEN jsonb_build_array(jsonb_build_object('email', o.rep_email, 'name', o.rep_name),
+                                   jsonb_build_object('email', o.contact_email, 'name', o.contact_name))
+            ELSE jsonb_build_array(jsonb_build_object('email', o.rep_email, 'name', o.rep_name))
+       END,
        o.deal_id, o.account_id,
        CASE WHEN o.type IN ('email', 'meeting', 'call') OR (o.type = 'note' AND o.u_misc < 0.5) THEN o.contact_id END,
        o.owner_id,
        CASE o.type
            WHEN 'message' THEN jsonb_build_object(
                'channel', CASE WHEN o.deal_id IS NULL THEN '#acct-' ELSE '#deal-' END || split_part(o.domain, '.', 1))
-           WHEN 'email' THEN jsonb_build_object('direction', CASE WHEN o.u_misc < 0.6 THEN 'outbound' ELSE 'inbound' END)
+           WHEN 'email' THEN jsonb_build_object(
+               'direction', CASE WHEN o.u_misc < 0.6 THEN 'outbound' ELSE 'inbound' END)
            WHEN 'meeting' THEN jsonb_build_object(
                'location', (ARRAY['Zoom', 'Google Meet', 'Zoom', 'On-site'])[1 + floor(o.u_misc * 4)::int])
-           WHEN 'call' THEN jsonb_build_object('outcome', CASE WHEN o.template_i = 1 THEN 'voicemail' ELSE 'connected' END)
+           WHEN 'call' THEN jsonb_build_object(
+               'outcome', CASE WHEN o.template_i = 1 THEN 'voicemail' ELSE 'connected' END)
            WHEN 'task' THEN jsonb_build_object(
                'status', CASE WHEN o.age < 7 AND o.u_misc < 0.5 THEN 'open' ELSE 'completed' END,
                'due_date', to_char(p.anchor - o.age + 3, 'YYYY-MM-DD'))

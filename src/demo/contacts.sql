@@ -64,7 +64,8 @@ people AS (
 INSERT INTO contacts (id, organization_id, source_system, source_id, account_id, first_name, last_name, name,
                       email, title, phone, owner_id, custom_fields, source_created_at, source_updated_at,
                       synced_at)
-SELECT (idp.prefix || lpad(to_hex(c.n), 15, '0'))::uuid, p.org_id, 'demo', 'contact-' || lpad(c.n::text, 6, '0'), a.id, c.first_name, c.last_name,
+SELECT (idp.prefix || lpad(to_hex(c.n), 15, '0'))::uuid, p.org_id, 'demo', 'contact-' || lpad(c.n::text, 6, '0'),
+       a.id, c.first_name, c.last_name,
        c.first_name || ' ' || c.last_name,
        -- The usual corporate address patterns: jane.doe@, jdoe@ and, at small companies, jane@.
        -- (The only non-letter in the name lists is the apostrophe in O'Brien.)

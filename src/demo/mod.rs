@@ -192,7 +192,7 @@ async fn load_in_transaction(
     // only add compile time to queries that run once.
     client
         .batch_execute(
-            "SET LOCAL enable_nestloop = off; SET LOCAL jit = off; SET LOCAL work_mem = '128MB'",
+            "SET LOCAL enable_nestloop = off; SET LOCAL jit = off; SET LOCAL work_mem = '256MB'",
         )
         .await?;
     client

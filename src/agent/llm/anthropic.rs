@@ -1,0 +1,245 @@
+//! Anthropic Messages API with `stream: true`. Retries 429 (honouring retry-after), 529 and 5xx
+//! with backoff before the stream starts; an `error` event mid-stream ends the turn as retryable,
+//! keeping what already streamed. Unknown events are ignored, as Anthropic's versioning asks.
+
+use std::io::BufReader;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::sse::next_event;
+use super::{LlmClient, LlmError, LlmRequest, StopReason, StreamEvent, Turn, TurnBuilder, Usage};
+
+const API_VERSION: &str = "2023-06-01";
+const MAX_ATTEMPTS: u32 = 4;
+
+pub struct AnthropicClient {
+    base_url: String,
+    api_key: String,
+    model: String,
+    agent: ureq::Agent,
+    /// Base of the exponential backoff; tests shorten it.
+    backoff: Duration,
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .timeout_recv_response(Some(Duration::from_secs(120)))
+        .timeout_recv_body(Some(Duration::from_secs(600)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// Exponential backoff with up to 50 % jitter, capped at 30 s.
+pub fn backoff_delay(base: Duration, attempt: u32, retry_after: Option<u64>) -> Duration {
+    if let Some(secs) = retry_after {
+        return Duration::from_secs(secs.min(60));
+    }
+    let exp = base
+        .saturating_mul(1 << attempt.min(6))
+        .min(Duration::from_secs(30));
+    let mut jitter = [0u8; 2];
+    let _ = getrandom::getrandom(&mut jitter);
+    let fraction = f64::from(u16::from_le_bytes(jitter)) / f64::from(u16::MAX) * 0.5;
+    exp.mul_f64(1.0 + fraction)
+}
+
+fn error_message(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| body.chars().take(300).collect())
+}
+
+impl AnthropicClient {
+    pub fn new(base_url: &str, api_key: &str, model: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key: api_key.to_owned(),
+            model: model.to_owned(),
+            agent: agent(),
+            backoff: Duration::from_millis(500),
+        }
+    }
+
+    pub fn with_backoff(mut self, base: Duration) -> Self {
+        self.backoff = base;
+        self
+    }
+
+    fn body(&self, request: &LlmRequest) -> Value {
+        json!({
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "stream": true,
+            "system": request.system,
+            "messages": request.messages,
+            "tools": request.tools,
+        })
+    }
+
+    /// Sends the request, retrying transient failures that happen before any byte streamed.
+    fn open(&self, request: &LlmRequest) -> Result<ureq::http::Response<ureq::Body>, LlmError> {
+        let body = self.body(request);
+        let url = format!("{}/v1/messages", self.base_url);
+        let mut last = String::new();
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                tracing::warn!(attempt, error = %last, "retrying the model request");
+            }
+            let result = self
+                .agent
+                .post(&url)
+                .header("x-api-key", &self.api_key)
+                .header("anthropic-version", API_VERSION)
+                .header("accept", "text/event-stream")
+                .send_json(&body);
+            let mut resp = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    last = format!("connection failed: {e}");
+                    std::thread::sleep(backoff_delay(self.backoff, attempt, None));
+                    continue;
+                }
+            };
+            let status = resp.status().as_u16();
+            if status == 200 {
+                return Ok(resp);
+            }
+            let retry_after = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            last = format!("HTTP {status}: {}", error_message(&text));
+            let spend_limit = text.contains("enforced_spend_limit_reached");
+            if matches!(status, 429 | 500 | 502 | 503 | 504 | 529) && !spend_limit {
+                std::thread::sleep(backoff_delay(self.backoff, attempt, retry_after));
+                continue;
+            }
+            return Err(LlmError::Fatal(last));
+        }
+        Err(LlmError::Retryable {
+            message: last,
+            partial: vec![],
+        })
+    }
+}
+
+impl LlmClient for AnthropicClient {
+    fn model(&self) -> &str {
+        &self.model
+    }
+
+    fn stream_turn(
+        &self,
+        request: &LlmRequest,
+        events: &mpsc::Sender<StreamEvent>,
+    ) -> Result<Turn, LlmError> {
+        let resp = self.open(request)?;
+        let mut reader = BufReader::new(resp.into_body().into_reader());
+        let mut turn = TurnBuilder::default();
+        let mut usage = Usage::default();
+        let mut stop = None;
+        let emit = |e: StreamEvent| events.blocking_send(e).map_err(|_| LlmError::Cancelled);
+        loop {
+            if events.is_closed() {
+                return Err(LlmError::Cancelled);
+            }
+            let event = match next_event(&mut reader) {
+                Ok(Some(e)) => e,
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(LlmError::Retryable {
+                        message: format!("the model stream broke: {e}"),
+                        partial: turn.finish(),
+                    });
+                }
+            };
+            let data: Value = match serde_json::from_str(&event.data) {
+                Ok(v) => v,
+                Err(_) => continue,
+            };
+            let kind = data["type"].as_str().unwrap_or(event.event.as_str());
+            let index = data["index"].as_u64().unwrap_or(0) as usize;
+            match kind {
+                "message_start" => {
+                    usage.input_tokens = data["message"]["usage"]["input_tokens"]
+                        .as_u64()
+                        .unwrap_or(0);
+                }
+                "content_block_start" => {
+                    let block = &data["content_block"];
+                    match block["type"].as_str() {
+                        Some("tool_use") => {
+                            let id = block["id"].as_str().unwrap_or_default().to_owned();
+                            let name = block["name"].as_str().unwrap_or_default().to_owned();
+                            turn.start_tool(index, id.clone(), name.clone());
+                            emit(StreamEvent::ToolUseStarted { id, name })?;
+                        }
+                        Some("text") => turn.start_text(index),
+                        _ => {}
+                    }
+                }
+                "content_block_delta" => {
+                    let delta = &data["delta"];
+                    match delta["type"].as_str() {
+                        Some("text_delta") => {
+                            let text = delta["text"].as_str().unwrap_or_default();
+                            turn.text(index, text);
+                            emit(StreamEvent::TextDelta(text.to_owned()))?;
+                        }
+                        Some("input_json_delta") => turn
+                            .tool_json(index, delta["partial_json"].as_str().unwrap_or_default()),
+                        _ => {}
+                    }
+                }
+                "message_delta" => {
+                    stop = data["delta"]["stop_reason"].as_str().map(parse_stop);
+                    if let Some(n) = data["usage"]["output_tokens"].as_u64() {
+                        usage.output_tokens = n;
+                    }
+                }
+                "message_stop" => break,
+                "error" => {
+                    let message = data["error"]["message"]
+                        .as_str()
+                        .unwrap_or("stream error")
+                        .to_owned();
+                    let kind = data["error"]["type"].as_str().unwrap_or("error");
+                    return Err(LlmError::Retryable {
+                        message: format!("{kind}: {message}"),
+                        partial: turn.finish(),
+                    });
+                }
+                _ => {} // ping and future event types
+            }
+        }
+        let Some(stop_reason) = stop else {
+            return Err(LlmError::Retryable {
+                message: "the model stream ended early".into(),
+                partial: turn.finish(),
+            });
+        };
+        Ok(Turn {
+            content: turn.finish(),
+            stop_reason,
+            usage,
+        })
+    }
+}
+
+pub fn parse_stop(s: &str) -> StopReason {
+    match s {
+        "end_turn" => StopReason::EndTurn,
+        "tool_use" => StopReason::ToolUse,
+        "max_tokens" | "model_context_window_exceeded" => StopReason::MaxTokens,
+        "stop_sequence" => StopReason::StopSequence,
+        "refusal" => StopReason::Refusal,
+        _ => StopReason::Other,
+    }
+}

@@ -1,0 +1,255 @@
+//! OpenAI-compatible chat completions with streaming and tool calls, so a local model server
+//! (or any compatible gateway) can stand in for Claude. Conversations stay in the Anthropic
+//! block shape and are translated here.
+
+use std::io::BufReader;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::anthropic::{agent, backoff_delay};
+use super::sse::next_event;
+use super::{
+    ContentBlock, LlmClient, LlmError, LlmRequest, Message, Role, StopReason, StreamEvent, Turn,
+    TurnBuilder, Usage,
+};
+
+const MAX_ATTEMPTS: u32 = 4;
+
+pub struct OpenAiClient {
+    base_url: String,
+    api_key: Option<String>,
+    model: String,
+    agent: ureq::Agent,
+    backoff: Duration,
+}
+
+/// Anthropic-shaped history as OpenAI chat messages.
+pub fn to_openai_messages(system: &str, messages: &[Message]) -> Vec<Value> {
+    let mut out = vec![json!({"role": "system", "content": system})];
+    for m in messages {
+        let text: String = m
+            .content
+            .iter()
+            .filter_map(|b| match b {
+                ContentBlock::Text { text } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        match m.role {
+            Role::User => {
+                for b in &m.content {
+                    if let ContentBlock::ToolResult {
+                        tool_use_id,
+                        content,
+                        ..
+                    } = b
+                    {
+                        out.push(json!({"role": "tool", "tool_call_id": tool_use_id, "content": content}));
+                    }
+                }
+                if !text.is_empty() {
+                    out.push(json!({"role": "user", "content": text}));
+                }
+            }
+            Role::Assistant => {
+                let calls: Vec<Value> = m
+                    .content
+                    .iter()
+                    .filter_map(|b| match b {
+                        ContentBlock::ToolUse { id, name, input } => Some(json!({
+                            "id": id, "type": "function",
+                            "function": {"name": name, "arguments": input.to_string()}
+                        })),
+                        _ => None,
+                    })
+                    .collect();
+                let mut msg = json!({"role": "assistant", "content": if text.is_empty() { Value::Null } else { Value::String(text) }});
+                if !calls.is_empty() {
+                    msg["tool_calls"] = Value::Array(calls);
+                }
+                out.push(msg);
+            }
+        }
+    }
+    out
+}
+
+impl OpenAiClient {
+    pub fn new(base_url: &str, api_key: Option<&str>, model: &str) -> Self {
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key: api_key.map(str::to_owned),
+            model: model.to_owned(),
+            agent: agent(),
+            backoff: Duration::from_millis(500),
+        }
+    }
+
+    pub fn with_backoff(mut self, base: Duration) -> Self {
+        self.backoff = base;
+        self
+    }
+
+    fn open(&self, request: &LlmRequest) -> Result<ureq::http::Response<ureq::Body>, LlmError> {
+        let tools: Vec<Value> = request
+            .tools
+            .iter()
+            .map(|t| json!({"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.input_schema}}))
+            .collect();
+        let body = json!({
+            "model": self.model,
+            "stream": true,
+            "stream_options": {"include_usage": true},
+            "max_tokens": request.max_tokens,
+            "messages": to_openai_messages(&request.system, &request.messages),
+            "tools": tools,
+        });
+        let url = format!("{}/chat/completions", self.base_url);
+        let mut last = String::new();
+        for attempt in 0..MAX_ATTEMPTS {
+            let mut req = self.agent.post(&url).header("accept", "text/event-stream");
+            if let Some(key) = &self.api_key {
+                req = req.header("authorization", &format!("Bearer {key}"));
+            }
+            let mut resp = match req.send_json(&body) {
+                Ok(r) => r,
+                Err(e) => {
+                    last = format!("connection failed: {e}");
+                    std::thread::sleep(backoff_delay(self.backoff, attempt, None));
+                    continue;
+                }
+            };
+            let status = resp.status().as_u16();
+            if status == 200 {
+                return Ok(resp);
+            }
+            let retry_after = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok());
+            let text = resp.body_mut().read_to_string().unwrap_or_default();
+            let message = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| text.chars().take(300).collect());
+            last = format!("HTTP {status}: {message}");
+            if matches!(status, 429 | 500 | 502 | 503 | 504) {
+                std::thread::sleep(backoff_delay(self.backoff, attempt, retry_after));
+                continue;
+            }
+            return Err(LlmError::Fatal(last));
+        }
+        Err(LlmError::Retryable {
+            message: last,
+            partial: vec![],
+        })
+    }
+}
+
+impl LlmClient for OpenAiClient {
+    fn model(&self) -> &str {
+        &self.model
+    }
+
+    fn stream_turn(
+        &self,
+        request: &LlmRequest,
+        events: &mpsc::Sender<StreamEvent>,
+    ) -> Result<Turn, LlmError> {
+        let resp = self.open(request)?;
+        let mut reader = BufReader::new(resp.into_body().into_reader());
+        let mut turn = TurnBuilder::default();
+        let mut usage = Usage::default();
+        let mut stop = None;
+        // Block 0 is the text; tool call i becomes block i + 1.
+        let mut done = false;
+        while !done {
+            if events.is_closed() {
+                return Err(LlmError::Cancelled);
+            }
+            let event = match next_event(&mut reader) {
+                Ok(Some(e)) => e,
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(LlmError::Retryable {
+                        message: format!("the model stream broke: {e}"),
+                        partial: turn.finish(),
+                    });
+                }
+            };
+            if event.data.trim() == "[DONE]" {
+                done = true;
+                continue;
+            }
+            let Ok(data) = serde_json::from_str::<Value>(&event.data) else {
+                continue;
+            };
+            if let Some(err) = data.get("error") {
+                let message = err["message"].as_str().unwrap_or("stream error").to_owned();
+                return Err(LlmError::Retryable {
+                    message,
+                    partial: turn.finish(),
+                });
+            }
+            if let Some(u) = data.get("usage").filter(|u| u.is_object()) {
+                usage.input_tokens = u["prompt_tokens"].as_u64().unwrap_or(usage.input_tokens);
+                usage.output_tokens = u["completion_tokens"]
+                    .as_u64()
+                    .unwrap_or(usage.output_tokens);
+            }
+            let Some(choice) = data["choices"].get(0) else {
+                continue;
+            };
+            let delta = &choice["delta"];
+            if let Some(text) = delta["content"].as_str().filter(|t| !t.is_empty()) {
+                turn.text(0, text);
+                events
+                    .blocking_send(StreamEvent::TextDelta(text.to_owned()))
+                    .map_err(|_| LlmError::Cancelled)?;
+            }
+            for call in delta["tool_calls"].as_array().into_iter().flatten() {
+                let index = call["index"].as_u64().unwrap_or(0) as usize + 1;
+                if let Some(id) = call["id"].as_str() {
+                    let name = call["function"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                    turn.start_tool(index, id.to_owned(), name.clone());
+                    events
+                        .blocking_send(StreamEvent::ToolUseStarted {
+                            id: id.to_owned(),
+                            name,
+                        })
+                        .map_err(|_| LlmError::Cancelled)?;
+                }
+                if let Some(args) = call["function"]["arguments"].as_str() {
+                    turn.tool_json(index, args);
+                }
+            }
+            if let Some(reason) = choice["finish_reason"].as_str() {
+                stop = Some(match reason {
+                    "stop" => StopReason::EndTurn,
+                    "tool_calls" | "function_call" => StopReason::ToolUse,
+                    "length" => StopReason::MaxTokens,
+                    "content_filter" => StopReason::Refusal,
+                    _ => StopReason::Other,
+                });
+            }
+        }
+        let Some(stop_reason) = stop else {
+            return Err(LlmError::Retryable {
+                message: "the model stream ended early".into(),
+                partial: turn.finish(),
+            });
+        };
+        Ok(Turn {
+            content: turn.finish(),
+            stop_reason,
+            usage,
+        })
+    }
+}

@@ -1,0 +1,3 @@
+//! The chat agent: language-model clients, the tools it may call and the orchestration loop.
+
+pub mod llm;
