@@ -137,8 +137,9 @@ impl Boundary {
             .get()
             .await
             .map_err(|e| SqlError::Unavailable(e.to_string()))?;
-        // A hung connection must not outlive the timeout: drop it instead of returning it to the pool.
-        let deadline = self.limits.statement_timeout + Duration::from_secs(1);
+        // The server-side timeout does not cover transferring a huge row; this one does. A connection
+        // cut off here is dropped instead of returned to the pool.
+        let deadline = self.limits.statement_timeout + Duration::from_millis(500);
         match tokio::time::timeout(deadline, self.run(&mut client, org, sql, max_rows)).await {
             Ok(result) => {
                 if result.is_err() && client.is_closed() {
