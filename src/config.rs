@@ -138,6 +138,25 @@ pub struct SqlConfig {
     pub max_result_bytes: usize,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LlmProvider {
+    Anthropic { base_url: Url, api_key: Secret<String> },
+    OpenAi { base_url: Url, api_key: Option<Secret<String>> },
+}
+
+/// The chat agent: which model, and the limits of one run.
+#[derive(Debug, Clone)]
+pub struct ChatConfig {
+    /// None: chat answers with a "no model configured" frame naming these settings.
+    pub provider: Option<LlmProvider>,
+    pub model: String,
+    pub max_tokens: u32,
+    pub max_iterations: usize,
+    pub token_budget: u64,
+    pub max_concurrent_streams: usize,
+    pub max_frame_bytes: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: DatabaseUrl,
@@ -151,6 +170,7 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     pub auth: AuthConfig,
     pub sql: SqlConfig,
+    pub chat: ChatConfig,
 }
 
 /// One invalid variable: rendered as a single line naming it.
@@ -285,6 +305,7 @@ impl Config {
 
         let auth = Self::auth(&vars)?;
         let sql = Self::sql(&vars, &database_url)?;
+        let chat = Self::chat(&vars)?;
         Ok(Self {
             database_url,
             database_pool_size,
@@ -297,6 +318,57 @@ impl Config {
             shutdown_timeout,
             auth,
             sql,
+            chat,
+        })
+    }
+
+    fn chat<F: Fn(&str) -> Option<String>>(vars: &Vars<F>) -> Result<ChatConfig, ConfigError> {
+        let anthropic_key = vars.optional("ANTHROPIC_API_KEY", |raw| Ok(Secret::new(raw.to_owned())))?;
+        let anthropic_url = vars.parse(
+            "ANTHROPIC_BASE_URL",
+            Url::parse("https://api.anthropic.com").expect("valid URL"),
+            parse_http_url,
+        )?;
+        let openai_url = vars.optional("OPENAI_BASE_URL", parse_http_url)?;
+        let openai_key = vars.optional("OPENAI_API_KEY", |raw| Ok(Secret::new(raw.to_owned())))?;
+        let default_provider = if anthropic_key.is_some() {
+            "anthropic"
+        } else if openai_url.is_some() {
+            "openai"
+        } else {
+            "none"
+        };
+        let chosen = vars.parse("LLM_PROVIDER", default_provider.to_owned(), |raw| {
+            match raw.to_ascii_lowercase().as_str() {
+                p @ ("anthropic" | "openai" | "none") => Ok(p.to_owned()),
+                _ => Err(format!("expected `anthropic`, `openai` or `none`, got `{raw}`")),
+            }
+        })?;
+        let provider = match chosen.as_str() {
+            "anthropic" => Some(LlmProvider::Anthropic {
+                base_url: anthropic_url,
+                api_key: anthropic_key.ok_or(ConfigError {
+                    var: "ANTHROPIC_API_KEY",
+                    reason: "required when LLM_PROVIDER=anthropic".into(),
+                })?,
+            }),
+            "openai" => Some(LlmProvider::OpenAi {
+                base_url: openai_url.ok_or(ConfigError {
+                    var: "OPENAI_BASE_URL",
+                    reason: "required when LLM_PROVIDER=openai".into(),
+                })?,
+                api_key: openai_key,
+            }),
+            _ => None,
+        };
+        Ok(ChatConfig {
+            provider,
+            model: vars.parse("LLM_MODEL", "claude-opus-4-5".to_owned(), |raw| Ok(raw.to_owned()))?,
+            max_tokens: vars.parse("LLM_MAX_TOKENS", 4096, parse_number(256, 128_000))?,
+            max_iterations: vars.parse("CHAT_MAX_ITERATIONS", 8, parse_number(1, 50))?,
+            token_budget: vars.parse("CHAT_TOKEN_BUDGET", 400_000, parse_number(1_000u64, 10_000_000))?,
+            max_concurrent_streams: vars.parse("CHAT_MAX_CONCURRENT_STREAMS", 256, parse_number(1, 10_000))?,
+            max_frame_bytes: vars.parse("WS_MAX_FRAME_BYTES", 64 * 1024, parse_number(1024, 16 << 20))?,
         })
     }
 

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::db;
 use crate::http::AppState;
 use crate::services::auth::Authenticator;
+use crate::agent::AgentDeps;
 use crate::sql::SqlEngine;
 
 /// Database (created and migrated if asked), pool and cache: the state every handler shares.
@@ -32,13 +33,16 @@ pub async fn prepare(
         None => Cache::Memory(MemoryCache::default()),
     };
     let auth = Authenticator::new(&config.auth, &pool).await?;
-    let sql = SqlEngine::connect(&config.sql, &pool).await?;
+    let sql = Arc::new(SqlEngine::connect(&config.sql, &pool).await?);
+    let llm = crate::agent::client_for(&config.chat);
+    let agent = Arc::new(AgentDeps::new(pool.clone(), Arc::clone(&sql), llm, config.chat.clone()));
     Ok(AppState {
         db: pool,
         cache,
         config: Arc::new(config),
         auth: Arc::new(auth),
-        sql: Arc::new(sql),
+        sql,
+        agent,
         shutdown,
     })
 }

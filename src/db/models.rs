@@ -59,3 +59,45 @@ pub struct Invitation {
     pub accepted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::conversations, check_for_backend(diesel::pg::Pg))]
+pub struct Conversation {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub user_id: Uuid,
+    pub title: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::chat_messages, check_for_backend(diesel::pg::Pg))]
+pub struct ChatMessage {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    pub role: String,
+    pub content: serde_json::Value,
+    pub model: Option<String>,
+    pub usage: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::artifacts, check_for_backend(diesel::pg::Pg))]
+pub struct Artifact {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub conversation_id: Option<Uuid>,
+    #[diesel(column_name = type_)]
+    pub kind: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub queries: serde_json::Value,
+    pub chart_spec: Option<serde_json::Value>,
+    pub snapshot: Option<serde_json::Value>,
+    pub is_live: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

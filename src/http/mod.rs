@@ -6,6 +6,7 @@ pub mod error;
 pub mod middleware;
 pub mod spa;
 pub mod state;
+pub mod ws;
 
 use std::net::SocketAddr;
 
@@ -24,6 +25,8 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
     Route::new()
         .nest("/api", api)
         .nest("/docs", docs)
+        .at("/ws/chat", poem::get(ws::chat_socket))
+        .at("/ws/chat/:user_id", poem::get(ws::chat_alias))
         .at("/openapi.json", spec)
         .nest("/", spa::SpaEndpoint::default())
         .data(state)

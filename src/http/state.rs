@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::agent::AgentDeps;
 use crate::cache::Cache;
 use crate::config::Config;
 use crate::db::DbPool;
@@ -17,6 +18,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub auth: Arc<Authenticator>,
     pub sql: Arc<SqlEngine>,
+    pub agent: Arc<AgentDeps>,
     /// Cancelled on SIGINT/SIGTERM: background work stops at its next safe point.
     pub shutdown: CancellationToken,
 }

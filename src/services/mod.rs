@@ -1,7 +1,9 @@
 //! Business logic between the HTTP edge and the database. Services take verified identities and
 //! typed inputs, enforce tenancy and roles, and report failures as `ServiceError`.
 
+pub mod artifacts;
 pub mod auth;
+pub mod chat;
 pub mod organizations;
 pub mod users;
 pub mod validate;

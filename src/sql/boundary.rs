@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, IsolationLevel, NoTls};
 use uuid::Uuid;
 
@@ -125,10 +126,16 @@ impl Boundary {
 
     /// Runs `sql` for `org` with no parser in front. The engine calls this after the gate; tests
     /// call it directly to prove the database boundary holds on its own.
-    pub async fn execute(
+    pub async fn execute(&self, org: Uuid, sql: &str, max_rows: usize) -> Result<QueryOutput, SqlError> {
+        self.execute_with(org, sql, &[], max_rows).await
+    }
+
+    /// Like `execute`, with bound parameters (for the server's own queries, e.g. activity search).
+    pub async fn execute_with(
         &self,
         org: Uuid,
         sql: &str,
+        params: &[&(dyn ToSql + Sync)],
         max_rows: usize,
     ) -> Result<QueryOutput, SqlError> {
         let started = Instant::now();
@@ -140,7 +147,7 @@ impl Boundary {
         // The server-side timeout does not cover transferring a huge row; this one does. A connection
         // cut off here is dropped instead of returned to the pool.
         let deadline = self.limits.statement_timeout + Duration::from_millis(500);
-        match tokio::time::timeout(deadline, self.run(&mut client, org, sql, max_rows)).await {
+        match tokio::time::timeout(deadline, self.run(&mut client, org, sql, params, max_rows)).await {
             Ok(result) => {
                 if result.is_err() && client.is_closed() {
                     let _ = Object::take(client);
@@ -163,6 +170,7 @@ impl Boundary {
         client: &mut Client,
         org: Uuid,
         sql: &str,
+        params: &[&(dyn ToSql + Sync)],
         max_rows: usize,
     ) -> Result<QueryOutput, SqlError> {
         let timeout_ms = self.limits.statement_timeout.as_millis();
@@ -191,7 +199,7 @@ impl Boundary {
 
         // Preparing uses the extended protocol, which refuses several statements in one string.
         let statement = tx.prepare(sql).await.map_err(|e| self.db_error(e))?;
-        if !statement.params().is_empty() {
+        if statement.params().len() != params.len() {
             return Err(SqlError::Rejected(
                 "the query must not contain $n parameters; inline the values".into(),
             ));

@@ -83,6 +83,18 @@ impl SqlEngine {
         self.boundary.execute(org, sql, max_rows).await
     }
 
+    /// The server's own parameterised SQL (no gate: it is not user text), still inside the
+    /// boundary: analytics role, RLS, read-only, timeout and caps.
+    pub async fn query_trusted(
+        &self,
+        org: Uuid,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        max_rows: usize,
+    ) -> Result<QueryOutput, SqlError> {
+        self.boundary.execute_with(org, sql, params, max_rows.min(self.max_rows)).await
+    }
+
     /// The database boundary alone, parser bypassed: for proving it holds by itself.
     pub async fn query_unchecked(&self, org: Uuid, sql: &str) -> Result<QueryOutput, SqlError> {
         self.boundary.execute(org, sql, self.max_rows).await

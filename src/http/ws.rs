@@ -1,0 +1,234 @@
+//! `/ws/chat`: the chat socket. Authentication comes first — an `Authorization: Bearer` header
+//! (checked before the upgrade), the `bearer, <token>` subprotocol, or a first `auth` frame within
+//! ten seconds — and anything else closes with 1008 (policy violation). Frames are JSON
+//! (`agent::protocol`); oversized or malformed frames get an error frame, not a dropped socket.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketConfig};
+use poem::web::{Data, Path};
+use poem::{IntoResponse, Request, Response, handler};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::agent::orchestrator::{self, RunRequest};
+use crate::agent::protocol::{ClientFrame, ServerFrame};
+use crate::services::auth::AuthUser;
+use crate::services::chat::{self, Owner};
+
+const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
+const HEARTBEAT: Duration = Duration::from_secs(20);
+/// Transport ceiling; frames between the app limit and this one get an error frame.
+const TRANSPORT_MAX_MESSAGE: usize = 1 << 20;
+const MAX_QUESTION_CHARS: usize = 32_000;
+
+fn bearer_header(req: &Request) -> Option<String> {
+    let value = req.headers().get("authorization")?.to_str().ok()?;
+    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(|t| t.trim().to_owned())
+}
+
+/// `Sec-WebSocket-Protocol: bearer, <token>` (browsers cannot set Authorization on a socket).
+fn bearer_subprotocol(req: &Request) -> Option<String> {
+    let value = req.headers().get("sec-websocket-protocol")?.to_str().ok()?;
+    let mut parts = value.split(',').map(str::trim);
+    parts.find(|p| *p == "bearer")?;
+    parts.next().filter(|t| !t.is_empty()).map(str::to_owned)
+}
+
+#[handler]
+pub async fn chat_socket(req: &Request, ws: WebSocket, state: Data<&AppState>) -> Response {
+    upgrade(req, ws, state.0.clone(), None).await
+}
+
+/// The reference path `/ws/chat/{user_id}`: accepted only when it names the token's own user.
+#[handler]
+pub async fn chat_alias(req: &Request, ws: WebSocket, state: Data<&AppState>, user_id: Path<String>) -> Response {
+    let claimed = Uuid::parse_str(&user_id.0).ok();
+    match claimed {
+        Some(id) => upgrade(req, ws, state.0.clone(), Some(id)).await,
+        None => ApiError::NotFound("no such route".into()).into_response(),
+    }
+}
+
+async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<Uuid>) -> Response {
+    let subprotocol = bearer_subprotocol(req);
+    let token = bearer_header(req).or(subprotocol.clone());
+    // A header token is checked before upgrading, so a bad one gets a plain 401.
+    let pre_auth = match &token {
+        Some(t) => match state.auth.authenticate(&state.db, t).await {
+            Ok(user) => Some(user),
+            Err(e) => return ApiError::from(e).into_response(),
+        },
+        None => None,
+    };
+    let mut ws = ws.config(WebSocketConfig::default().max_message_size(Some(TRANSPORT_MAX_MESSAGE)));
+    if subprotocol.is_some() {
+        ws = ws.protocols(["bearer"]);
+    }
+    ws.on_upgrade(move |socket| async move {
+        let (mut sink, mut stream) = socket.split();
+        let user = match pre_auth {
+            Some(u) => u,
+            None => match first_frame_auth(&state, &mut stream).await {
+                Some(u) => u,
+                None => {
+                    let _ = sink.send(Message::close_with(CloseCode::Policy, "authentication required")).await;
+                    return;
+                }
+            },
+        };
+        if claimed.is_some_and(|id| id != user.user_id) {
+            let _ = sink.send(Message::close_with(CloseCode::Policy, "this socket belongs to another user")).await;
+            return;
+        }
+        let (frames, mut outbox) = mpsc::channel::<ServerFrame>(1024);
+        let _ = frames.send(ServerFrame::Ready { user_id: user.user_id, organization_id: user.org_id }).await;
+        // One writer: frames from every run of this socket, plus heartbeat pings.
+        let writer = tokio::spawn(async move {
+            let mut beat = tokio::time::interval(HEARTBEAT);
+            beat.tick().await;
+            loop {
+                tokio::select! {
+                    frame = outbox.recv() => {
+                        let Some(frame) = frame else { break };
+                        let text = serde_json::to_string(&frame).unwrap_or_default();
+                        if sink.send(Message::Text(text)).await.is_err() {
+                            break;
+                        }
+                    }
+                    _ = beat.tick() => {
+                        if sink.send(Message::Ping(Vec::new())).await.is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+            let _ = sink.close().await;
+        });
+        read_loop(&state, &user, &mut stream, &frames).await;
+        drop(frames);
+        let _ = writer.await;
+    })
+    .into_response()
+}
+
+async fn first_frame_auth(
+    state: &AppState,
+    stream: &mut (impl futures_util::Stream<Item = std::io::Result<Message>> + Unpin),
+) -> Option<AuthUser> {
+    let first = tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await.ok()??.ok()?;
+    let Message::Text(text) = first else { return None };
+    if text.len() > 16 * 1024 {
+        return None;
+    }
+    match serde_json::from_str::<ClientFrame>(&text).ok()? {
+        ClientFrame::Auth { token } => state.auth.authenticate(&state.db, &token).await.ok(),
+        _ => None,
+    }
+}
+
+async fn read_loop(
+    state: &AppState,
+    user: &AuthUser,
+    stream: &mut (impl futures_util::Stream<Item = std::io::Result<Message>> + Unpin),
+    frames: &mpsc::Sender<ServerFrame>,
+) {
+    let max = state.config.chat.max_frame_bytes;
+    while let Some(message) = stream.next().await {
+        let text = match message {
+            Ok(Message::Text(text)) => text,
+            Ok(Message::Binary(_)) => {
+                let _ = frames.send(ServerFrame::error(None, "invalid_frame", "send JSON text frames", false)).await;
+                continue;
+            }
+            Ok(Message::Close(_)) | Err(_) => break,
+            Ok(_) => continue,
+        };
+        if text.len() > max {
+            let msg = format!("frame of {} bytes is over the {max}-byte limit", text.len());
+            let _ = frames.send(ServerFrame::error(None, "frame_too_large", msg, false)).await;
+            continue;
+        }
+        let frame = match serde_json::from_str::<ClientFrame>(&text) {
+            Ok(f) => f,
+            Err(e) => {
+                let msg = format!("not a valid frame: {e}");
+                let _ = frames.send(ServerFrame::error(None, "invalid_frame", msg, false)).await;
+                continue;
+            }
+        };
+        handle(state, user, frame, frames).await;
+    }
+}
+
+async fn handle(state: &AppState, user: &AuthUser, frame: ClientFrame, frames: &mpsc::Sender<ServerFrame>) {
+    let reply = |f: ServerFrame| async move {
+        let _ = frames.send(f).await;
+    };
+    let Some(org_id) = user.org_id else {
+        reply(ServerFrame::error(None, "no_organization", "create or join an organization first", false)).await;
+        return;
+    };
+    let owner = Owner { org_id, user_id: user.user_id };
+    match frame {
+        ClientFrame::Ping => reply(ServerFrame::Pong).await,
+        ClientFrame::Auth { .. } => reply(ServerFrame::error(None, "invalid_frame", "already authenticated", false)).await,
+        ClientFrame::Cancel { conversation_id } => {
+            if chat::get(&state.db, owner, conversation_id).await.is_err() {
+                reply(ServerFrame::error(Some(conversation_id), "conversation_not_found", "no such conversation", false)).await;
+            } else if !state.agent.cancel_run(conversation_id) {
+                reply(ServerFrame::error(Some(conversation_id), "not_running", "nothing is running in this conversation", false)).await;
+            }
+        }
+        ClientFrame::SendMessage { conversation_id, text, time_zone } => {
+            let text = text.trim().to_owned();
+            if text.is_empty() || text.chars().count() > MAX_QUESTION_CHARS {
+                let msg = format!("the question must have 1 to {MAX_QUESTION_CHARS} characters");
+                reply(ServerFrame::error(conversation_id, "invalid_message", msg, false)).await;
+                return;
+            }
+            if state.agent.llm.is_none() {
+                reply(orchestrator::no_model(conversation_id.unwrap_or_default())).await;
+                return;
+            }
+            let conversation = match conversation_id {
+                Some(id) => match chat::get(&state.db, owner, id).await {
+                    Ok(c) => c,
+                    Err(_) => {
+                        reply(ServerFrame::error(Some(id), "conversation_not_found", "no such conversation", false)).await;
+                        return;
+                    }
+                },
+                None => match chat::create(&state.db, owner, &text).await {
+                    Ok(c) => {
+                        let title = c.title.clone().unwrap_or_default();
+                        reply(ServerFrame::ConversationCreated { conversation_id: c.id, title }).await;
+                        c
+                    }
+                    Err(e) => {
+                        reply(ServerFrame::error(None, "internal", e.to_string(), true)).await;
+                        return;
+                    }
+                },
+            };
+            let Some(cancel) = state.agent.begin_run(conversation.id) else {
+                let msg = "an answer is still streaming in this conversation; cancel it or wait";
+                reply(ServerFrame::error(Some(conversation.id), "conversation_busy", msg, true)).await;
+                return;
+            };
+            let deps = Arc::clone(&state.agent);
+            let frames = frames.clone();
+            let request = RunRequest { owner, conversation_id: conversation.id, text, time_zone };
+            // The run outlives this socket if it closes: the answer is persisted for a reload.
+            tokio::spawn(async move {
+                let id = request.conversation_id;
+                orchestrator::run(Arc::clone(&deps), request, frames, cancel).await;
+                deps.end_run(id);
+            });
+        }
+    }
+}

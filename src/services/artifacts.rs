@@ -1,0 +1,122 @@
+//! Saved dashboards, reports and analyses. They are shared within the organization; the creator
+//! or an admin may delete them. Live artifacts re-run their SQL through the analytics engine
+//! (scoped to the caller's organization) each time their data is read.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::auth::{AuthUser, Role};
+use super::{ServiceError, ServiceResult};
+use crate::db::DbPool;
+use crate::db::models::Artifact;
+use crate::db::schema::artifacts;
+use crate::sql::SqlEngine;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NamedQuery {
+    pub name: String,
+    pub sql: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ArtifactSpec {
+    pub title: String,
+    pub description: Option<String>,
+    pub kind: String,
+    pub queries: Vec<NamedQuery>,
+    pub chart: Option<Value>,
+    pub is_live: bool,
+}
+
+/// Runs every query of an artifact for `org`: `{name: result}` or `{name: {"error": …}}`.
+pub async fn run_queries(engine: &SqlEngine, org: Uuid, queries: &[NamedQuery]) -> Value {
+    let mut out = serde_json::Map::new();
+    for q in queries {
+        let value = match engine.query(org, &q.sql, None).await {
+            Ok(result) => serde_json::to_value(result).unwrap_or(Value::Null),
+            Err(e) => json!({ "error": e.to_string() }),
+        };
+        out.insert(q.name.clone(), value);
+    }
+    Value::Object(out)
+}
+
+pub async fn create(
+    pool: &DbPool,
+    engine: &SqlEngine,
+    org: Uuid,
+    user: Uuid,
+    conversation: Option<Uuid>,
+    spec: ArtifactSpec,
+) -> ServiceResult<Artifact> {
+    let snapshot = run_queries(engine, org, &spec.queries).await;
+    let queries = serde_json::to_value(&spec.queries).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let mut conn = pool.get().await?;
+    Ok(diesel::insert_into(artifacts::table)
+        .values((
+            artifacts::organization_id.eq(org),
+            artifacts::user_id.eq(user),
+            artifacts::conversation_id.eq(conversation),
+            artifacts::type_.eq(&spec.kind),
+            artifacts::title.eq(&spec.title),
+            artifacts::description.eq(&spec.description),
+            artifacts::queries.eq(queries),
+            artifacts::chart_spec.eq(&spec.chart),
+            artifacts::snapshot.eq(Some(snapshot)),
+            artifacts::is_live.eq(spec.is_live),
+        ))
+        .returning(Artifact::as_returning())
+        .get_result(&mut conn)
+        .await?)
+}
+
+pub async fn list(pool: &DbPool, user: &AuthUser) -> ServiceResult<Vec<Artifact>> {
+    let org = user.require_org()?;
+    let mut conn = pool.get().await?;
+    Ok(artifacts::table
+        .filter(artifacts::organization_id.eq(org))
+        .filter(artifacts::deleted_at.is_null())
+        .order(artifacts::created_at.desc())
+        .limit(500)
+        .select(Artifact::as_select())
+        .load(&mut conn)
+        .await?)
+}
+
+pub async fn get(pool: &DbPool, user: &AuthUser, id: Uuid) -> ServiceResult<Artifact> {
+    let org = user.require_org()?;
+    let mut conn = pool.get().await?;
+    artifacts::table
+        .filter(artifacts::id.eq(id))
+        .filter(artifacts::organization_id.eq(org))
+        .filter(artifacts::deleted_at.is_null())
+        .select(Artifact::as_select())
+        .first(&mut conn)
+        .await
+        .optional()?
+        .ok_or(ServiceError::NotFound("artifact"))
+}
+
+pub async fn delete(pool: &DbPool, user: &AuthUser, id: Uuid) -> ServiceResult<()> {
+    let artifact = get(pool, user, id).await?;
+    if artifact.user_id != Some(user.user_id) && user.role != Role::Admin {
+        return Err(ServiceError::Forbidden("only the creator or an admin can delete this artifact".into()));
+    }
+    let mut conn = pool.get().await?;
+    diesel::update(artifacts::table.find(id)).set(artifacts::deleted_at.eq(Utc::now())).execute(&mut conn).await?;
+    Ok(())
+}
+
+/// The artifact's data: fresh results for live artifacts, the saved snapshot otherwise.
+pub async fn data(pool: &DbPool, engine: &SqlEngine, user: &AuthUser, id: Uuid) -> ServiceResult<(bool, Value)> {
+    let artifact = get(pool, user, id).await?;
+    if !artifact.is_live {
+        return Ok((false, artifact.snapshot.unwrap_or(Value::Null)));
+    }
+    let queries: Vec<NamedQuery> = serde_json::from_value(artifact.queries).unwrap_or_default();
+    Ok((true, run_queries(engine, artifact.organization_id, &queries).await))
+}
