@@ -140,8 +140,14 @@ pub struct SqlConfig {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LlmProvider {
-    Anthropic { base_url: Url, api_key: Secret<String> },
-    OpenAi { base_url: Url, api_key: Option<Secret<String>> },
+    Anthropic {
+        base_url: Url,
+        api_key: Secret<String>,
+    },
+    OpenAi {
+        base_url: Url,
+        api_key: Option<Secret<String>>,
+    },
 }
 
 /// The chat agent: which model, and the limits of one run.
@@ -323,7 +329,8 @@ impl Config {
     }
 
     fn chat<F: Fn(&str) -> Option<String>>(vars: &Vars<F>) -> Result<ChatConfig, ConfigError> {
-        let anthropic_key = vars.optional("ANTHROPIC_API_KEY", |raw| Ok(Secret::new(raw.to_owned())))?;
+        let anthropic_key =
+            vars.optional("ANTHROPIC_API_KEY", |raw| Ok(Secret::new(raw.to_owned())))?;
         let anthropic_url = vars.parse(
             "ANTHROPIC_BASE_URL",
             Url::parse("https://api.anthropic.com").expect("valid URL"),
@@ -338,11 +345,14 @@ impl Config {
         } else {
             "none"
         };
-        let chosen = vars.parse("LLM_PROVIDER", default_provider.to_owned(), |raw| {
-            match raw.to_ascii_lowercase().as_str() {
-                p @ ("anthropic" | "openai" | "none") => Ok(p.to_owned()),
-                _ => Err(format!("expected `anthropic`, `openai` or `none`, got `{raw}`")),
-            }
+        let chosen = vars.parse("LLM_PROVIDER", default_provider.to_owned(), |raw| match raw
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            p @ ("anthropic" | "openai" | "none") => Ok(p.to_owned()),
+            _ => Err(format!(
+                "expected `anthropic`, `openai` or `none`, got `{raw}`"
+            )),
         })?;
         let provider = match chosen.as_str() {
             "anthropic" => Some(LlmProvider::Anthropic {
@@ -363,12 +373,26 @@ impl Config {
         };
         Ok(ChatConfig {
             provider,
-            model: vars.parse("LLM_MODEL", "claude-opus-4-5".to_owned(), |raw| Ok(raw.to_owned()))?,
+            model: vars.parse("LLM_MODEL", "claude-opus-4-5".to_owned(), |raw| {
+                Ok(raw.to_owned())
+            })?,
             max_tokens: vars.parse("LLM_MAX_TOKENS", 4096, parse_number(256, 128_000))?,
             max_iterations: vars.parse("CHAT_MAX_ITERATIONS", 8, parse_number(1, 50))?,
-            token_budget: vars.parse("CHAT_TOKEN_BUDGET", 400_000, parse_number(1_000u64, 10_000_000))?,
-            max_concurrent_streams: vars.parse("CHAT_MAX_CONCURRENT_STREAMS", 256, parse_number(1, 10_000))?,
-            max_frame_bytes: vars.parse("WS_MAX_FRAME_BYTES", 64 * 1024, parse_number(1024, 16 << 20))?,
+            token_budget: vars.parse(
+                "CHAT_TOKEN_BUDGET",
+                400_000,
+                parse_number(1_000u64, 10_000_000),
+            )?,
+            max_concurrent_streams: vars.parse(
+                "CHAT_MAX_CONCURRENT_STREAMS",
+                256,
+                parse_number(1, 10_000),
+            )?,
+            max_frame_bytes: vars.parse(
+                "WS_MAX_FRAME_BYTES",
+                64 * 1024,
+                parse_number(1024, 16 << 20),
+            )?,
         })
     }
 

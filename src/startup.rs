@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::agent::AgentDeps;
 use crate::cache::{Cache, MemoryCache, RedisCache};
 use crate::config::Config;
 use crate::db;
 use crate::http::AppState;
 use crate::services::auth::Authenticator;
-use crate::agent::AgentDeps;
 use crate::sql::SqlEngine;
 
 /// Database (created and migrated if asked), pool and cache: the state every handler shares.
@@ -35,7 +35,12 @@ pub async fn prepare(
     let auth = Authenticator::new(&config.auth, &pool).await?;
     let sql = Arc::new(SqlEngine::connect(&config.sql, &pool).await?);
     let llm = crate::agent::client_for(&config.chat);
-    let agent = Arc::new(AgentDeps::new(pool.clone(), Arc::clone(&sql), llm, config.chat.clone()));
+    let agent = Arc::new(AgentDeps::new(
+        pool.clone(),
+        Arc::clone(&sql),
+        llm,
+        config.chat.clone(),
+    ));
     Ok(AppState {
         db: pool,
         cache,

@@ -33,20 +33,38 @@ pub struct AgentDeps {
 pub fn client_for(config: &ChatConfig) -> Option<Arc<dyn LlmClient>> {
     match config.provider.as_ref()? {
         LlmProvider::Anthropic { base_url, api_key } => {
-            Some(Arc::new(llm::anthropic::AnthropicClient::new(base_url.as_str(), api_key.expose(), &config.model)))
+            Some(Arc::new(llm::anthropic::AnthropicClient::new(
+                base_url.as_str(),
+                api_key.expose(),
+                &config.model,
+            )))
         }
-        LlmProvider::OpenAi { base_url, api_key } => Some(Arc::new(llm::openai::OpenAiClient::new(
-            base_url.as_str(),
-            api_key.as_ref().map(|k| k.expose().as_str()),
-            &config.model,
-        ))),
+        LlmProvider::OpenAi { base_url, api_key } => {
+            Some(Arc::new(llm::openai::OpenAiClient::new(
+                base_url.as_str(),
+                api_key.as_ref().map(|k| k.expose().as_str()),
+                &config.model,
+            )))
+        }
     }
 }
 
 impl AgentDeps {
-    pub fn new(db: DbPool, sql: Arc<SqlEngine>, llm: Option<Arc<dyn LlmClient>>, config: ChatConfig) -> Self {
+    pub fn new(
+        db: DbPool,
+        sql: Arc<SqlEngine>,
+        llm: Option<Arc<dyn LlmClient>>,
+        config: ChatConfig,
+    ) -> Self {
         let streams = Arc::new(Semaphore::new(config.max_concurrent_streams));
-        Self { db, sql, llm, config, streams, runs: Mutex::new(HashMap::new()) }
+        Self {
+            db,
+            sql,
+            llm,
+            config,
+            streams,
+            runs: Mutex::new(HashMap::new()),
+        }
     }
 
     fn runs(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, CancellationToken>> {
@@ -70,6 +88,9 @@ impl AgentDeps {
 
     /// Cancels the run of `conversation`, if any. Returns whether one was running.
     pub fn cancel_run(&self, conversation: Uuid) -> bool {
-        self.runs().get(&conversation).map(CancellationToken::cancel).is_some()
+        self.runs()
+            .get(&conversation)
+            .map(CancellationToken::cancel)
+            .is_some()
     }
 }

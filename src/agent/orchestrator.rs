@@ -14,7 +14,9 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::AgentDeps;
-use super::llm::{ContentBlock, LlmError, LlmRequest, Message, Role, StopReason, StreamEvent, Usage};
+use super::llm::{
+    ContentBlock, LlmError, LlmRequest, Message, Role, StopReason, StreamEvent, Usage,
+};
 use super::protocol::{ServerFrame, ToolStatus};
 use super::tools::{self, ToolContext, ToolOutcome};
 use crate::db::schema::{integrations, organizations};
@@ -37,7 +39,12 @@ async fn system_prompt(deps: &AgentDeps, owner: Owner, time_zone: Option<&str>) 
     let mut org_name = String::from("your organization");
     let mut sources = Vec::new();
     if let Ok(mut conn) = deps.db.get().await {
-        if let Ok(name) = organizations::table.find(owner.org_id).select(organizations::name).first::<String>(&mut conn).await {
+        if let Ok(name) = organizations::table
+            .find(owner.org_id)
+            .select(organizations::name)
+            .first::<String>(&mut conn)
+            .await
+        {
             org_name = name;
         }
         let rows: Vec<(String, Option<chrono::DateTime<Utc>>)> = integrations::table
@@ -49,7 +56,10 @@ async fn system_prompt(deps: &AgentDeps, owner: Owner, time_zone: Option<&str>) 
             .unwrap_or_default();
         for (provider, synced) in rows {
             sources.push(match synced {
-                Some(t) => format!("{provider} (last synced {})", t.format("%Y-%m-%d %H:%M UTC")),
+                Some(t) => format!(
+                    "{provider} (last synced {})",
+                    t.format("%Y-%m-%d %H:%M UTC")
+                ),
                 None => format!("{provider} (not synced yet)"),
             });
         }
@@ -61,7 +71,11 @@ async fn system_prompt(deps: &AgentDeps, owner: Owner, time_zone: Option<&str>) 
     };
     // Only a plausible IANA name goes into the prompt.
     let tz = time_zone
-        .filter(|t| t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)))
+        .filter(|t| {
+            t.len() <= 64
+                && t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c))
+        })
         .unwrap_or("UTC");
     format!(
         "You are Revtops, a revenue copilot for {org_name}'s sales and RevOps team.\n\
@@ -79,21 +93,46 @@ async fn system_prompt(deps: &AgentDeps, owner: Owner, time_zone: Option<&str>) 
 }
 
 /// Runs the question to completion (or cancellation), streaming frames as it goes.
-pub async fn run(deps: Arc<AgentDeps>, req: RunRequest, frames: mpsc::Sender<ServerFrame>, cancel: CancellationToken) {
+pub async fn run(
+    deps: Arc<AgentDeps>,
+    req: RunRequest,
+    frames: mpsc::Sender<ServerFrame>,
+    cancel: CancellationToken,
+) {
     let conversation = req.conversation_id;
     let Some(client) = deps.llm.clone() else {
         send(&frames, no_model(conversation)).await;
         return;
     };
-    let question = Message { role: Role::User, content: vec![ContentBlock::Text { text: req.text.clone() }] };
+    let question = Message {
+        role: Role::User,
+        content: vec![ContentBlock::Text {
+            text: req.text.clone(),
+        }],
+    };
     if let Err(e) = chat::append(&deps.db, req.owner, conversation, &question, None, None).await {
-        send(&frames, ServerFrame::error(Some(conversation), "internal", format!("could not save the message: {e}"), true)).await;
+        send(
+            &frames,
+            ServerFrame::error(
+                Some(conversation),
+                "internal",
+                format!("could not save the message: {e}"),
+                true,
+            ),
+        )
+        .await;
         return;
     }
     let _permit = match deps.streams.clone().try_acquire_owned() {
         Ok(p) => p,
         Err(_) => {
-            send(&frames, ServerFrame::Queued { conversation_id: conversation }).await;
+            send(
+                &frames,
+                ServerFrame::Queued {
+                    conversation_id: conversation,
+                },
+            )
+            .await;
             tokio::select! {
                 p = deps.streams.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
                 _ = cancel.cancelled() => {
@@ -109,11 +148,20 @@ pub async fn run(deps: Arc<AgentDeps>, req: RunRequest, frames: mpsc::Sender<Ser
         let history = match chat::messages(&deps.db, req.owner, conversation).await {
             Ok(rows) => chat::history(&rows),
             Err(e) => {
-                send(&frames, ServerFrame::error(Some(conversation), "internal", e.to_string(), true)).await;
+                send(
+                    &frames,
+                    ServerFrame::error(Some(conversation), "internal", e.to_string(), true),
+                )
+                .await;
                 return;
             }
         };
-        let request = LlmRequest { system: system.clone(), messages: history, tools: tools::specs(), max_tokens: deps.config.max_tokens };
+        let request = LlmRequest {
+            system: system.clone(),
+            messages: history,
+            tools: tools::specs(),
+            max_tokens: deps.config.max_tokens,
+        };
         let (tx, mut rx) = mpsc::channel::<StreamEvent>(256);
         let model = client.clone();
         let stream = tokio::task::spawn_blocking(move || model.stream_turn(&request, &tx));
@@ -136,7 +184,9 @@ pub async fn run(deps: Arc<AgentDeps>, req: RunRequest, frames: mpsc::Sender<Ser
                 }
             }
         }
-        let result = stream.await.unwrap_or_else(|e| Err(LlmError::Fatal(format!("the model task failed: {e}"))));
+        let result = stream
+            .await
+            .unwrap_or_else(|e| Err(LlmError::Fatal(format!("the model task failed: {e}"))));
         let turn = match result {
             Ok(turn) if !cancelled => turn,
             Ok(_) | Err(LlmError::Cancelled) => {
@@ -153,11 +203,19 @@ pub async fn run(deps: Arc<AgentDeps>, req: RunRequest, frames: mpsc::Sender<Ser
                     })
                     .collect();
                 save_partial(&deps, req.owner, conversation, &text, client.model()).await;
-                send(&frames, ServerFrame::error(Some(conversation), "model_unavailable", message, true)).await;
+                send(
+                    &frames,
+                    ServerFrame::error(Some(conversation), "model_unavailable", message, true),
+                )
+                .await;
                 return;
             }
             Err(LlmError::Fatal(message)) => {
-                send(&frames, ServerFrame::error(Some(conversation), "model_error", message, false)).await;
+                send(
+                    &frames,
+                    ServerFrame::error(Some(conversation), "model_error", message, false),
+                )
+                .await;
                 return;
             }
         };
@@ -167,20 +225,47 @@ pub async fn run(deps: Arc<AgentDeps>, req: RunRequest, frames: mpsc::Sender<Ser
             .content
             .iter()
             .filter_map(|b| match b {
-                ContentBlock::ToolUse { id, name, input } => Some((id.clone(), name.clone(), input.clone())),
+                ContentBlock::ToolUse { id, name, input } => {
+                    Some((id.clone(), name.clone(), input.clone()))
+                }
                 _ => None,
             })
             .collect();
         if !turn.content.is_empty() {
-            let message = Message { role: Role::Assistant, content: turn.content.clone() };
+            let message = Message {
+                role: Role::Assistant,
+                content: turn.content.clone(),
+            };
             let usage_json = json!({"input_tokens": turn.usage.input_tokens, "output_tokens": turn.usage.output_tokens});
-            if let Err(e) = chat::append(&deps.db, req.owner, conversation, &message, Some(client.model()), Some(usage_json)).await {
-                send(&frames, ServerFrame::error(Some(conversation), "internal", e.to_string(), true)).await;
+            if let Err(e) = chat::append(
+                &deps.db,
+                req.owner,
+                conversation,
+                &message,
+                Some(client.model()),
+                Some(usage_json),
+            )
+            .await
+            {
+                send(
+                    &frames,
+                    ServerFrame::error(Some(conversation), "internal", e.to_string(), true),
+                )
+                .await;
                 return;
             }
         }
         for (id, name, input) in &calls {
-            send(&frames, ServerFrame::ToolCall { conversation_id: conversation, id: id.clone(), name: name.clone(), input: input.clone() }).await;
+            send(
+                &frames,
+                ServerFrame::ToolCall {
+                    conversation_id: conversation,
+                    id: id.clone(),
+                    name: name.clone(),
+                    input: input.clone(),
+                },
+            )
+            .await;
         }
         if turn.stop_reason != StopReason::ToolUse || calls.is_empty() {
             let reason = match turn.stop_reason {
@@ -192,21 +277,57 @@ pub async fn run(deps: Arc<AgentDeps>, req: RunRequest, frames: mpsc::Sender<Ser
             // A turn cut at max_tokens may hold tool calls that never ran: answer them so the
             // stored history stays valid for the next question.
             if !calls.is_empty() {
-                answer_unrun(&deps, req.owner, conversation, &calls, "not run: the answer was cut off").await;
+                answer_unrun(
+                    &deps,
+                    req.owner,
+                    conversation,
+                    &calls,
+                    "not run: the answer was cut off",
+                )
+                .await;
             }
             complete(&frames, conversation, usage, reason).await;
             return;
         }
         let over_budget = usage.input_tokens + usage.output_tokens > deps.config.token_budget;
         if iteration + 1 == deps.config.max_iterations || over_budget {
-            let why = if over_budget { "the token budget of this question is spent" } else { "the tool-call limit of this question was reached" };
-            answer_unrun(&deps, req.owner, conversation, &calls, &format!("not run: {why}")).await;
-            let code = if over_budget { "token_budget_exceeded" } else { "iteration_limit" };
-            send(&frames, ServerFrame::error(Some(conversation), code, format!("Stopped: {why}. Ask a narrower question."), false)).await;
+            let why = if over_budget {
+                "the token budget of this question is spent"
+            } else {
+                "the tool-call limit of this question was reached"
+            };
+            answer_unrun(
+                &deps,
+                req.owner,
+                conversation,
+                &calls,
+                &format!("not run: {why}"),
+            )
+            .await;
+            let code = if over_budget {
+                "token_budget_exceeded"
+            } else {
+                "iteration_limit"
+            };
+            send(
+                &frames,
+                ServerFrame::error(
+                    Some(conversation),
+                    code,
+                    format!("Stopped: {why}. Ask a narrower question."),
+                    false,
+                ),
+            )
+            .await;
             complete(&frames, conversation, usage, code).await;
             return;
         }
-        let ctx = ToolContext { deps: &deps, org: req.owner.org_id, user: req.owner.user_id, conversation };
+        let ctx = ToolContext {
+            deps: &deps,
+            org: req.owner.org_id,
+            user: req.owner.user_id,
+            conversation,
+        };
         let outcomes = tokio::select! {
             outcomes = join_all(calls.iter().map(|(_, name, input)| tools::run(&ctx, name, input))) => outcomes,
             _ = cancel.cancelled() => {
@@ -222,44 +343,106 @@ pub async fn run(deps: Arc<AgentDeps>, req: RunRequest, frames: mpsc::Sender<Ser
                 ServerFrame::ToolResult {
                     conversation_id: conversation,
                     id: id.clone(),
-                    status: if outcome.is_error { ToolStatus::Error } else { ToolStatus::Ok },
+                    status: if outcome.is_error {
+                        ToolStatus::Error
+                    } else {
+                        ToolStatus::Ok
+                    },
                     summary: outcome.summary.clone(),
                     rows_preview: outcome.preview.clone(),
                 },
             )
             .await;
             if let Some((artifact_id, title)) = &outcome.artifact {
-                send(&frames, ServerFrame::ArtifactCreated { conversation_id: conversation, artifact_id: *artifact_id, title: title.clone() }).await;
+                send(
+                    &frames,
+                    ServerFrame::ArtifactCreated {
+                        conversation_id: conversation,
+                        artifact_id: *artifact_id,
+                        title: title.clone(),
+                    },
+                )
+                .await;
             }
             results.push(result_block(id, &outcome));
         }
-        let message = Message { role: Role::User, content: results };
-        if let Err(e) = chat::append(&deps.db, req.owner, conversation, &message, None, None).await {
-            send(&frames, ServerFrame::error(Some(conversation), "internal", e.to_string(), true)).await;
+        let message = Message {
+            role: Role::User,
+            content: results,
+        };
+        if let Err(e) = chat::append(&deps.db, req.owner, conversation, &message, None, None).await
+        {
+            send(
+                &frames,
+                ServerFrame::error(Some(conversation), "internal", e.to_string(), true),
+            )
+            .await;
             return;
         }
     }
 }
 
 fn result_block(id: &str, outcome: &ToolOutcome) -> ContentBlock {
-    ContentBlock::ToolResult { tool_use_id: id.to_owned(), content: outcome.content.clone(), is_error: outcome.is_error }
+    ContentBlock::ToolResult {
+        tool_use_id: id.to_owned(),
+        content: outcome.content.clone(),
+        is_error: outcome.is_error,
+    }
 }
 
-async fn answer_unrun(deps: &AgentDeps, owner: Owner, conversation: Uuid, calls: &[(String, String, serde_json::Value)], why: &str) {
-    let content = calls.iter().map(|(id, _, _)| result_block(id, &ToolOutcome::error(why))).collect();
-    let _ = chat::append(&deps.db, owner, conversation, &Message { role: Role::User, content }, None, None).await;
+async fn answer_unrun(
+    deps: &AgentDeps,
+    owner: Owner,
+    conversation: Uuid,
+    calls: &[(String, String, serde_json::Value)],
+    why: &str,
+) {
+    let content = calls
+        .iter()
+        .map(|(id, _, _)| result_block(id, &ToolOutcome::error(why)))
+        .collect();
+    let _ = chat::append(
+        &deps.db,
+        owner,
+        conversation,
+        &Message {
+            role: Role::User,
+            content,
+        },
+        None,
+        None,
+    )
+    .await;
 }
 
 async fn save_partial(deps: &AgentDeps, owner: Owner, conversation: Uuid, text: &str, model: &str) {
     if text.is_empty() {
         return;
     }
-    let message = Message { role: Role::Assistant, content: vec![ContentBlock::Text { text: text.to_owned() }] };
+    let message = Message {
+        role: Role::Assistant,
+        content: vec![ContentBlock::Text {
+            text: text.to_owned(),
+        }],
+    };
     let _ = chat::append(&deps.db, owner, conversation, &message, Some(model), None).await;
 }
 
-async fn complete(frames: &mpsc::Sender<ServerFrame>, conversation: Uuid, usage: Usage, reason: &str) {
-    send(frames, ServerFrame::MessageComplete { conversation_id: conversation, usage, stop_reason: reason.into() }).await;
+async fn complete(
+    frames: &mpsc::Sender<ServerFrame>,
+    conversation: Uuid,
+    usage: Usage,
+    reason: &str,
+) {
+    send(
+        frames,
+        ServerFrame::MessageComplete {
+            conversation_id: conversation,
+            usage,
+            stop_reason: reason.into(),
+        },
+    )
+    .await;
 }
 
 pub fn no_model(conversation: Uuid) -> ServerFrame {

@@ -10,7 +10,9 @@ use super::llm::Usage;
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientFrame {
     /// Browser sign-in: the first frame when no Authorization header was sent.
-    Auth { token: String },
+    Auth {
+        token: String,
+    },
     SendMessage {
         #[serde(default)]
         conversation_id: Option<Uuid>,
@@ -18,7 +20,9 @@ pub enum ClientFrame {
         #[serde(default)]
         time_zone: Option<String>,
     },
-    Cancel { conversation_id: Uuid },
+    Cancel {
+        conversation_id: Uuid,
+    },
     Ping,
 }
 
@@ -32,12 +36,28 @@ pub enum ToolStatus {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
-    Ready { user_id: Uuid, organization_id: Option<Uuid> },
-    ConversationCreated { conversation_id: Uuid, title: String },
+    Ready {
+        user_id: Uuid,
+        organization_id: Option<Uuid>,
+    },
+    ConversationCreated {
+        conversation_id: Uuid,
+        title: String,
+    },
     /// Every model stream slot on this server is busy; the run starts when one frees up.
-    Queued { conversation_id: Uuid },
-    TextDelta { conversation_id: Uuid, text: String },
-    ToolCall { conversation_id: Uuid, id: String, name: String, input: Value },
+    Queued {
+        conversation_id: Uuid,
+    },
+    TextDelta {
+        conversation_id: Uuid,
+        text: String,
+    },
+    ToolCall {
+        conversation_id: Uuid,
+        id: String,
+        name: String,
+        input: Value,
+    },
     ToolResult {
         conversation_id: Uuid,
         id: String,
@@ -46,9 +66,17 @@ pub enum ServerFrame {
         #[serde(skip_serializing_if = "Option::is_none")]
         rows_preview: Option<Value>,
     },
-    ArtifactCreated { conversation_id: Uuid, artifact_id: Uuid, title: String },
+    ArtifactCreated {
+        conversation_id: Uuid,
+        artifact_id: Uuid,
+        title: String,
+    },
     /// The run ended: `stop_reason` is end_turn, max_tokens, cancelled, ...
-    MessageComplete { conversation_id: Uuid, usage: Usage, stop_reason: String },
+    MessageComplete {
+        conversation_id: Uuid,
+        usage: Usage,
+        stop_reason: String,
+    },
     Error {
         #[serde(skip_serializing_if = "Option::is_none")]
         conversation_id: Option<Uuid>,
@@ -60,7 +88,17 @@ pub enum ServerFrame {
 }
 
 impl ServerFrame {
-    pub fn error(conversation_id: Option<Uuid>, code: &str, message: impl Into<String>, retryable: bool) -> Self {
-        Self::Error { conversation_id, code: code.into(), message: message.into(), retryable }
+    pub fn error(
+        conversation_id: Option<Uuid>,
+        code: &str,
+        message: impl Into<String>,
+        retryable: bool,
+    ) -> Self {
+        Self::Error {
+            conversation_id,
+            code: code.into(),
+            message: message.into(),
+            retryable,
+        }
     }
 }

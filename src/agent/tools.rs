@@ -121,8 +121,15 @@ fn table_outcome(out: &QueryOutput) -> ToolOutcome {
     ToolOutcome {
         is_error: false,
         content: content.to_string(),
-        summary: format!("{} row{}{}", out.row_count, if out.row_count == 1 { "" } else { "s" }, if out.truncated { " (truncated)" } else { "" }),
-        preview: Some(json!({"columns": columns, "rows": out.rows.iter().take(PREVIEW_ROWS).collect::<Vec<_>>()})),
+        summary: format!(
+            "{} row{}{}",
+            out.row_count,
+            if out.row_count == 1 { "" } else { "s" },
+            if out.truncated { " (truncated)" } else { "" }
+        ),
+        preview: Some(
+            json!({"columns": columns, "rows": out.rows.iter().take(PREVIEW_ROWS).collect::<Vec<_>>()}),
+        ),
         artifact: None,
     }
 }
@@ -132,7 +139,10 @@ pub async fn run(ctx: &ToolContext<'_>, name: &str, input: &Value) -> ToolOutcom
         return ToolOutcome::error(format!("there is no tool called {name}"));
     };
     if let Some(raw) = input.get("__unparsable_input") {
-        return ToolOutcome::error(format!("the tool input was not valid JSON: {}", raw.as_str().unwrap_or_default()));
+        return ToolOutcome::error(format!(
+            "the tool input was not valid JSON: {}",
+            raw.as_str().unwrap_or_default()
+        ));
     }
     if let Err(why) = schema::validate(input, &spec.input_schema) {
         return ToolOutcome::error(why);
@@ -140,7 +150,12 @@ pub async fn run(ctx: &ToolContext<'_>, name: &str, input: &Value) -> ToolOutcom
     match name {
         "run_sql_query" => {
             let limit = input["limit"].as_u64().map(|l| l as usize);
-            match ctx.deps.sql.query(ctx.org, input["sql"].as_str().unwrap_or_default(), limit).await {
+            match ctx
+                .deps
+                .sql
+                .query(ctx.org, input["sql"].as_str().unwrap_or_default(), limit)
+                .await
+            {
                 Ok(out) => table_outcome(&out),
                 Err(e) => ToolOutcome::error(e.to_string()),
             }
@@ -169,8 +184,11 @@ async fn search(ctx: &ToolContext<'_>, input: &Value) -> ToolOutcome {
                                 activity_date DESC NULLS LAST \
                        LIMIT $6";
     let query = input["query"].as_str().unwrap_or_default().to_owned();
-    let types: Option<Vec<String>> =
-        input["types"].as_array().map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect());
+    let types: Option<Vec<String>> = input["types"].as_array().map(|a| {
+        a.iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect()
+    });
     let source = input["source"].as_str().map(str::to_owned);
     let since = day_start(input["since"].as_str(), 0);
     let until = day_start(input["until"].as_str(), 1);
@@ -178,7 +196,12 @@ async fn search(ctx: &ToolContext<'_>, input: &Value) -> ToolOutcome {
     let result = ctx
         .deps
         .sql
-        .query_trusted(ctx.org, SQL, &[&query, &types, &source, &since, &until, &limit], 50)
+        .query_trusted(
+            ctx.org,
+            SQL,
+            &[&query, &types, &source, &since, &until, &limit],
+            50,
+        )
         .await;
     match result {
         Ok(out) => table_outcome(&out),
@@ -198,7 +221,11 @@ async fn create_artifact(ctx: &ToolContext<'_>, input: &Value) -> ToolOutcome {
         }
     }
     let spec = ArtifactSpec {
-        title: input["title"].as_str().unwrap_or_default().trim().to_owned(),
+        title: input["title"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
         description: input["description"].as_str().map(str::to_owned),
         kind: input["type"].as_str().unwrap_or("analysis").to_owned(),
         queries,
@@ -206,7 +233,16 @@ async fn create_artifact(ctx: &ToolContext<'_>, input: &Value) -> ToolOutcome {
         is_live: input["is_live"].as_bool().unwrap_or(false),
     };
     let title = spec.title.clone();
-    match artifacts::create(&ctx.deps.db, &ctx.deps.sql, ctx.org, ctx.user, Some(ctx.conversation), spec).await {
+    match artifacts::create(
+        &ctx.deps.db,
+        &ctx.deps.sql,
+        ctx.org,
+        ctx.user,
+        Some(ctx.conversation),
+        spec,
+    )
+    .await
+    {
         Ok(a) => ToolOutcome {
             is_error: false,
             content: json!({"artifact_id": a.id, "title": a.title, "saved": true}).to_string(),

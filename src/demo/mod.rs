@@ -17,6 +17,11 @@
 //!   organization. Demo rows beyond the requested size (left by a larger earlier load) are
 //!   deleted, so switching sizes converges too. Rows from real syncs are never touched.
 //!
+//! New rows get ascending ids (a per-organization prefix and a counter, marked as version-8
+//! UUIDs) and activities are inserted in date order, so that the indexes grow at one end: at
+//! the large size the load is bound by index maintenance and foreign-key checks, not by the
+//! generation.
+//!
 //! Every statement takes the same parameters: `$1` organization id, `$2` anchor date, then the
 //! row counts `$3` reps, `$4` accounts, `$5` contacts, `$6` deals, `$7` activities.
 
@@ -186,10 +191,11 @@ async fn load_in_transaction(
     scale: DemoScale,
     anchor: NaiveDate,
 ) -> Result<DemoSummary, tokio_postgres::Error> {
-    // The joins back to rows inserted moments ago have no statistics to go by; left alone the
-    // planner picks nested loops that probe an index once per generated row (minutes instead of
-    // seconds for the large size). Hash joins are right for every statement here. JIT would
-    // only add compile time to queries that run once.
+    // The joins back to rows inserted moments ago have poor statistics to go by; left alone the
+    // planner may pick nested loops that probe an index once per generated row (minutes instead
+    // of seconds for the large size). Hash joins are right for every statement here. JIT would
+    // only add compile time to queries that run once; the memory keeps the hash tables and the
+    // activities' date sort (see activities.sql) off disk.
     client
         .batch_execute(
             "SET LOCAL enable_nestloop = off; SET LOCAL jit = off; SET LOCAL work_mem = '256MB'",

@@ -28,7 +28,10 @@ const MAX_QUESTION_CHARS: usize = 32_000;
 
 fn bearer_header(req: &Request) -> Option<String> {
     let value = req.headers().get("authorization")?.to_str().ok()?;
-    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(|t| t.trim().to_owned())
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(|t| t.trim().to_owned())
 }
 
 /// `Sec-WebSocket-Protocol: bearer, <token>` (browsers cannot set Authorization on a socket).
@@ -46,7 +49,12 @@ pub async fn chat_socket(req: &Request, ws: WebSocket, state: Data<&AppState>) -
 
 /// The reference path `/ws/chat/{user_id}`: accepted only when it names the token's own user.
 #[handler]
-pub async fn chat_alias(req: &Request, ws: WebSocket, state: Data<&AppState>, user_id: Path<String>) -> Response {
+pub async fn chat_alias(
+    req: &Request,
+    ws: WebSocket,
+    state: Data<&AppState>,
+    user_id: Path<String>,
+) -> Response {
     let claimed = Uuid::parse_str(&user_id.0).ok();
     match claimed {
         Some(id) => upgrade(req, ws, state.0.clone(), Some(id)).await,
@@ -65,7 +73,8 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
         },
         None => None,
     };
-    let mut ws = ws.config(WebSocketConfig::default().max_message_size(Some(TRANSPORT_MAX_MESSAGE)));
+    let mut ws =
+        ws.config(WebSocketConfig::default().max_message_size(Some(TRANSPORT_MAX_MESSAGE)));
     if subprotocol.is_some() {
         ws = ws.protocols(["bearer"]);
     }
@@ -76,17 +85,32 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
             None => match first_frame_auth(&state, &mut stream).await {
                 Some(u) => u,
                 None => {
-                    let _ = sink.send(Message::close_with(CloseCode::Policy, "authentication required")).await;
+                    let _ = sink
+                        .send(Message::close_with(
+                            CloseCode::Policy,
+                            "authentication required",
+                        ))
+                        .await;
                     return;
                 }
             },
         };
         if claimed.is_some_and(|id| id != user.user_id) {
-            let _ = sink.send(Message::close_with(CloseCode::Policy, "this socket belongs to another user")).await;
+            let _ = sink
+                .send(Message::close_with(
+                    CloseCode::Policy,
+                    "this socket belongs to another user",
+                ))
+                .await;
             return;
         }
         let (frames, mut outbox) = mpsc::channel::<ServerFrame>(1024);
-        let _ = frames.send(ServerFrame::Ready { user_id: user.user_id, organization_id: user.org_id }).await;
+        let _ = frames
+            .send(ServerFrame::Ready {
+                user_id: user.user_id,
+                organization_id: user.org_id,
+            })
+            .await;
         // One writer: frames from every run of this socket, plus heartbeat pings.
         let writer = tokio::spawn(async move {
             let mut beat = tokio::time::interval(HEARTBEAT);
@@ -120,8 +144,13 @@ async fn first_frame_auth(
     state: &AppState,
     stream: &mut (impl futures_util::Stream<Item = std::io::Result<Message>> + Unpin),
 ) -> Option<AuthUser> {
-    let first = tokio::time::timeout(AUTH_TIMEOUT, stream.next()).await.ok()??.ok()?;
-    let Message::Text(text) = first else { return None };
+    let first = tokio::time::timeout(AUTH_TIMEOUT, stream.next())
+        .await
+        .ok()??
+        .ok()?;
+    let Message::Text(text) = first else {
+        return None;
+    };
     if text.len() > 16 * 1024 {
         return None;
     }
@@ -142,7 +171,14 @@ async fn read_loop(
         let text = match message {
             Ok(Message::Text(text)) => text,
             Ok(Message::Binary(_)) => {
-                let _ = frames.send(ServerFrame::error(None, "invalid_frame", "send JSON text frames", false)).await;
+                let _ = frames
+                    .send(ServerFrame::error(
+                        None,
+                        "invalid_frame",
+                        "send JSON text frames",
+                        false,
+                    ))
+                    .await;
                 continue;
             }
             Ok(Message::Close(_)) | Err(_) => break,
@@ -150,14 +186,18 @@ async fn read_loop(
         };
         if text.len() > max {
             let msg = format!("frame of {} bytes is over the {max}-byte limit", text.len());
-            let _ = frames.send(ServerFrame::error(None, "frame_too_large", msg, false)).await;
+            let _ = frames
+                .send(ServerFrame::error(None, "frame_too_large", msg, false))
+                .await;
             continue;
         }
         let frame = match serde_json::from_str::<ClientFrame>(&text) {
             Ok(f) => f,
             Err(e) => {
                 let msg = format!("not a valid frame: {e}");
-                let _ = frames.send(ServerFrame::error(None, "invalid_frame", msg, false)).await;
+                let _ = frames
+                    .send(ServerFrame::error(None, "invalid_frame", msg, false))
+                    .await;
                 continue;
             }
         };
@@ -165,30 +205,74 @@ async fn read_loop(
     }
 }
 
-async fn handle(state: &AppState, user: &AuthUser, frame: ClientFrame, frames: &mpsc::Sender<ServerFrame>) {
+async fn handle(
+    state: &AppState,
+    user: &AuthUser,
+    frame: ClientFrame,
+    frames: &mpsc::Sender<ServerFrame>,
+) {
     let reply = |f: ServerFrame| async move {
         let _ = frames.send(f).await;
     };
     let Some(org_id) = user.org_id else {
-        reply(ServerFrame::error(None, "no_organization", "create or join an organization first", false)).await;
+        reply(ServerFrame::error(
+            None,
+            "no_organization",
+            "create or join an organization first",
+            false,
+        ))
+        .await;
         return;
     };
-    let owner = Owner { org_id, user_id: user.user_id };
+    let owner = Owner {
+        org_id,
+        user_id: user.user_id,
+    };
     match frame {
         ClientFrame::Ping => reply(ServerFrame::Pong).await,
-        ClientFrame::Auth { .. } => reply(ServerFrame::error(None, "invalid_frame", "already authenticated", false)).await,
+        ClientFrame::Auth { .. } => {
+            reply(ServerFrame::error(
+                None,
+                "invalid_frame",
+                "already authenticated",
+                false,
+            ))
+            .await
+        }
         ClientFrame::Cancel { conversation_id } => {
             if chat::get(&state.db, owner, conversation_id).await.is_err() {
-                reply(ServerFrame::error(Some(conversation_id), "conversation_not_found", "no such conversation", false)).await;
+                reply(ServerFrame::error(
+                    Some(conversation_id),
+                    "conversation_not_found",
+                    "no such conversation",
+                    false,
+                ))
+                .await;
             } else if !state.agent.cancel_run(conversation_id) {
-                reply(ServerFrame::error(Some(conversation_id), "not_running", "nothing is running in this conversation", false)).await;
+                reply(ServerFrame::error(
+                    Some(conversation_id),
+                    "not_running",
+                    "nothing is running in this conversation",
+                    false,
+                ))
+                .await;
             }
         }
-        ClientFrame::SendMessage { conversation_id, text, time_zone } => {
+        ClientFrame::SendMessage {
+            conversation_id,
+            text,
+            time_zone,
+        } => {
             let text = text.trim().to_owned();
             if text.is_empty() || text.chars().count() > MAX_QUESTION_CHARS {
                 let msg = format!("the question must have 1 to {MAX_QUESTION_CHARS} characters");
-                reply(ServerFrame::error(conversation_id, "invalid_message", msg, false)).await;
+                reply(ServerFrame::error(
+                    conversation_id,
+                    "invalid_message",
+                    msg,
+                    false,
+                ))
+                .await;
                 return;
             }
             if state.agent.llm.is_none() {
@@ -199,14 +283,24 @@ async fn handle(state: &AppState, user: &AuthUser, frame: ClientFrame, frames: &
                 Some(id) => match chat::get(&state.db, owner, id).await {
                     Ok(c) => c,
                     Err(_) => {
-                        reply(ServerFrame::error(Some(id), "conversation_not_found", "no such conversation", false)).await;
+                        reply(ServerFrame::error(
+                            Some(id),
+                            "conversation_not_found",
+                            "no such conversation",
+                            false,
+                        ))
+                        .await;
                         return;
                     }
                 },
                 None => match chat::create(&state.db, owner, &text).await {
                     Ok(c) => {
                         let title = c.title.clone().unwrap_or_default();
-                        reply(ServerFrame::ConversationCreated { conversation_id: c.id, title }).await;
+                        reply(ServerFrame::ConversationCreated {
+                            conversation_id: c.id,
+                            title,
+                        })
+                        .await;
                         c
                     }
                     Err(e) => {
@@ -217,12 +311,23 @@ async fn handle(state: &AppState, user: &AuthUser, frame: ClientFrame, frames: &
             };
             let Some(cancel) = state.agent.begin_run(conversation.id) else {
                 let msg = "an answer is still streaming in this conversation; cancel it or wait";
-                reply(ServerFrame::error(Some(conversation.id), "conversation_busy", msg, true)).await;
+                reply(ServerFrame::error(
+                    Some(conversation.id),
+                    "conversation_busy",
+                    msg,
+                    true,
+                ))
+                .await;
                 return;
             };
             let deps = Arc::clone(&state.agent);
             let frames = frames.clone();
-            let request = RunRequest { owner, conversation_id: conversation.id, text, time_zone };
+            let request = RunRequest {
+                owner,
+                conversation_id: conversation.id,
+                text,
+                time_zone,
+            };
             // The run outlives this socket if it closes: the answer is persisted for a reload.
             tokio::spawn(async move {
                 let id = request.conversation_id;

@@ -54,7 +54,8 @@ pub async fn create(
     spec: ArtifactSpec,
 ) -> ServiceResult<Artifact> {
     let snapshot = run_queries(engine, org, &spec.queries).await;
-    let queries = serde_json::to_value(&spec.queries).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let queries =
+        serde_json::to_value(&spec.queries).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let mut conn = pool.get().await?;
     Ok(diesel::insert_into(artifacts::table)
         .values((
@@ -104,19 +105,32 @@ pub async fn get(pool: &DbPool, user: &AuthUser, id: Uuid) -> ServiceResult<Arti
 pub async fn delete(pool: &DbPool, user: &AuthUser, id: Uuid) -> ServiceResult<()> {
     let artifact = get(pool, user, id).await?;
     if artifact.user_id != Some(user.user_id) && user.role != Role::Admin {
-        return Err(ServiceError::Forbidden("only the creator or an admin can delete this artifact".into()));
+        return Err(ServiceError::Forbidden(
+            "only the creator or an admin can delete this artifact".into(),
+        ));
     }
     let mut conn = pool.get().await?;
-    diesel::update(artifacts::table.find(id)).set(artifacts::deleted_at.eq(Utc::now())).execute(&mut conn).await?;
+    diesel::update(artifacts::table.find(id))
+        .set(artifacts::deleted_at.eq(Utc::now()))
+        .execute(&mut conn)
+        .await?;
     Ok(())
 }
 
 /// The artifact's data: fresh results for live artifacts, the saved snapshot otherwise.
-pub async fn data(pool: &DbPool, engine: &SqlEngine, user: &AuthUser, id: Uuid) -> ServiceResult<(bool, Value)> {
+pub async fn data(
+    pool: &DbPool,
+    engine: &SqlEngine,
+    user: &AuthUser,
+    id: Uuid,
+) -> ServiceResult<(bool, Value)> {
     let artifact = get(pool, user, id).await?;
     if !artifact.is_live {
         return Ok((false, artifact.snapshot.unwrap_or(Value::Null)));
     }
     let queries: Vec<NamedQuery> = serde_json::from_value(artifact.queries).unwrap_or_default();
-    Ok((true, run_queries(engine, artifact.organization_id, &queries).await))
+    Ok((
+        true,
+        run_queries(engine, artifact.organization_id, &queries).await,
+    ))
 }

@@ -41,7 +41,11 @@ pub fn title_from(question: &str) -> String {
     title + "…"
 }
 
-pub async fn create(pool: &DbPool, owner: Owner, first_question: &str) -> ServiceResult<Conversation> {
+pub async fn create(
+    pool: &DbPool,
+    owner: Owner,
+    first_question: &str,
+) -> ServiceResult<Conversation> {
     let mut conn = pool.get().await?;
     Ok(diesel::insert_into(conversations::table)
         .values((
@@ -81,7 +85,12 @@ pub async fn list(pool: &DbPool, owner: Owner, limit: i64) -> ServiceResult<Vec<
         .await?)
 }
 
-pub async fn rename(pool: &DbPool, owner: Owner, id: Uuid, title: &str) -> ServiceResult<Conversation> {
+pub async fn rename(
+    pool: &DbPool,
+    owner: Owner,
+    id: Uuid,
+    title: &str,
+) -> ServiceResult<Conversation> {
     let title = super::validate::text("title", title, 200)?;
     get(pool, owner, id).await?;
     let mut conn = pool.get().await?;
@@ -117,7 +126,11 @@ pub async fn messages(pool: &DbPool, owner: Owner, id: Uuid) -> ServiceResult<Ve
 pub fn history(rows: &[ChatMessage]) -> Vec<Message> {
     rows.iter()
         .filter_map(|r| {
-            let role = if r.role == "assistant" { Role::Assistant } else { Role::User };
+            let role = if r.role == "assistant" {
+                Role::Assistant
+            } else {
+                Role::User
+            };
             let content: Vec<ContentBlock> = serde_json::from_value(r.content.clone()).ok()?;
             (!content.is_empty()).then_some(Message { role, content })
         })
@@ -133,7 +146,8 @@ pub async fn append(
     usage: Option<serde_json::Value>,
 ) -> ServiceResult<()> {
     let mut conn = pool.get().await?;
-    let content = serde_json::to_value(&message.content).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let content = serde_json::to_value(&message.content)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let role = match message.role {
         Role::User => "user",
         Role::Assistant => "assistant",
@@ -147,7 +161,9 @@ pub async fn append(
             chat_messages::model.eq(model),
             chat_messages::usage.eq(usage),
             // Strictly increasing per conversation, even within one clock tick.
-            chat_messages::created_at.eq(diesel::dsl::sql::<diesel::sql_types::Timestamptz>("clock_timestamp()")),
+            chat_messages::created_at.eq(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+                "clock_timestamp()",
+            )),
         ))
         .execute(&mut conn)
         .await?;
@@ -164,7 +180,10 @@ mod tests {
 
     #[test]
     fn titles_come_from_the_first_words() {
-        assert_eq!(title_from("  Which deals\nslipped?  "), "Which deals slipped?");
+        assert_eq!(
+            title_from("  Which deals\nslipped?  "),
+            "Which deals slipped?"
+        );
         let long = title_from(&"pipeline ".repeat(20));
         assert!(long.ends_with('…') && long.chars().count() <= 58, "{long}");
     }

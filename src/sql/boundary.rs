@@ -126,7 +126,12 @@ impl Boundary {
 
     /// Runs `sql` for `org` with no parser in front. The engine calls this after the gate; tests
     /// call it directly to prove the database boundary holds on its own.
-    pub async fn execute(&self, org: Uuid, sql: &str, max_rows: usize) -> Result<QueryOutput, SqlError> {
+    pub async fn execute(
+        &self,
+        org: Uuid,
+        sql: &str,
+        max_rows: usize,
+    ) -> Result<QueryOutput, SqlError> {
         self.execute_with(org, sql, &[], max_rows).await
     }
 
@@ -147,7 +152,9 @@ impl Boundary {
         // The server-side timeout does not cover transferring a huge row; this one does. A connection
         // cut off here is dropped instead of returned to the pool.
         let deadline = self.limits.statement_timeout + Duration::from_millis(500);
-        match tokio::time::timeout(deadline, self.run(&mut client, org, sql, params, max_rows)).await {
+        match tokio::time::timeout(deadline, self.run(&mut client, org, sql, params, max_rows))
+            .await
+        {
             Ok(result) => {
                 if result.is_err() && client.is_closed() {
                     let _ = Object::take(client);

@@ -92,7 +92,9 @@ impl SqlEngine {
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
         max_rows: usize,
     ) -> Result<QueryOutput, SqlError> {
-        self.boundary.execute_with(org, sql, params, max_rows.min(self.max_rows)).await
+        self.boundary
+            .execute_with(org, sql, params, max_rows.min(self.max_rows))
+            .await
     }
 
     /// The database boundary alone, parser bypassed: for proving it holds by itself.

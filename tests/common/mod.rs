@@ -2,8 +2,10 @@
 //! real app served on 127.0.0.1:0 with a small blocking HTTP client driven from async tests.
 #![allow(dead_code)]
 
+pub mod fake_llm;
 pub mod http;
 pub mod supabase;
+pub mod ws;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -1,6 +1,8 @@
 //! The REST resources, one file each, combined into one OpenAPI service.
 
+mod artifacts;
 mod auth;
+mod chat;
 mod health;
 mod organizations;
 mod query;
@@ -20,6 +22,10 @@ pub enum ApiTags {
     Organizations,
     /// Read-only SQL over your organization's revenue data
     Analytics,
+    /// Conversations with the revenue copilot
+    Chat,
+    /// Saved dashboards, reports and analyses
+    Artifacts,
 }
 
 pub type Apis = (
@@ -27,6 +33,8 @@ pub type Apis = (
     auth::AuthApi,
     organizations::OrganizationsApi,
     query::QueryApi,
+    chat::ChatApi,
+    artifacts::ArtifactsApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -35,6 +43,8 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         auth::AuthApi::new(state.clone()),
         organizations::OrganizationsApi::new(state.clone()),
         query::QueryApi::new(state.clone()),
+        chat::ChatApi::new(state.clone()),
+        artifacts::ArtifactsApi::new(state.clone()),
     );
     OpenApiService::new(apis, "Revtops API", crate::build_info::VERSION)
         .description(
