@@ -694,3 +694,128 @@ async fn openai_compatible_servers_work_the_same_way() {
     assert_eq!(msgs[3]["role"], "tool");
     assert_eq!(msgs[3]["tool_call_id"], "call_1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_activities_finds_words_with_bound_filters_in_the_callers_org_only() {
+    let c = chat().await;
+    let db = c.app.db.client().await;
+    let org: uuid::Uuid = db
+        .query_one("SELECT id FROM organizations LIMIT 1", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let other = uuid::Uuid::new_v4();
+    db.execute(
+        "INSERT INTO organizations (id, name) VALUES ($1, 'Other')",
+        &[&other],
+    )
+    .await
+    .unwrap();
+    for (o, id, ty, subject, body, days) in [
+        (
+            org,
+            "1",
+            "email",
+            "Pricing for Acme",
+            "They asked about the discount for a three-year term",
+            3,
+        ),
+        (
+            org,
+            "2",
+            "meeting",
+            "Acme pricing call",
+            "Walked through pricing tiers",
+            40,
+        ),
+        (org, "3", "message", "standup", "nothing about money", 1),
+        (
+            other,
+            "4",
+            "email",
+            "Pricing secrets of Other",
+            "pricing pricing pricing",
+            1,
+        ),
+    ] {
+        db.execute(
+            "INSERT INTO activities (organization_id, source_system, source_id, type, subject, description, activity_date) \
+             VALUES ($1, 'seed', $2, $3, $4, $5, now() - make_interval(days => $6))",
+            &[&o, &id, &ty, &subject, &body, &days],
+        )
+        .await
+        .unwrap();
+    }
+    let since = (chrono::Utc::now() - chrono::Duration::days(10))
+        .format("%Y-%m-%d")
+        .to_string();
+    c.fake.push(stream(anthropic_turn(
+        &[],
+        &[
+            (
+                "toolu_all",
+                "search_activities",
+                json!({"query": "pricing"}),
+            ),
+            (
+                "toolu_recent",
+                "search_activities",
+                json!({"query": "pricing", "types": ["email"], "since": since}),
+            ),
+            (
+                "toolu_inject",
+                "search_activities",
+                json!({"query": "pricing' OR 1=1 --", "source": "seed'; DROP TABLE deals; --"}),
+            ),
+            (
+                "toolu_bad",
+                "search_activities",
+                json!({"query": "pricing", "types": ["fax"]}),
+            ),
+        ],
+        6,
+        "tool_use",
+    )));
+    c.fake
+        .push(stream(anthropic_turn(&["Done."], &[], 1, "end_turn")));
+    let mut s = c.socket().await;
+    s.send(json!({"type": "send_message", "text": "What did we say about pricing?"}))
+        .await;
+    let frames = s.until(&["message_complete", "error"]).await;
+    let results = of_type(&frames, "tool_result");
+    let subjects = |r: &Value| -> Vec<String> {
+        r["rows_preview"]["rows"]
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .map(|row| row[2].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(subjects(results[0]).len(), 2, "{}", results[0]);
+    assert!(
+        subjects(results[0]).iter().all(|s| !s.contains("Other")),
+        "other org's activity leaked"
+    );
+    assert_eq!(subjects(results[1]), ["Pricing for Acme"]);
+    assert_eq!(
+        results[2]["status"], "ok",
+        "hostile text is just a search term: {}",
+        results[2]
+    );
+    assert_eq!(results[2]["summary"], "0 rows");
+    assert_eq!(results[3]["status"], "error");
+    assert!(
+        results[3]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("must be one of")
+    );
+    let deals: i64 = db
+        .query_one("SELECT count(*) FROM deals", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(deals, 2);
+}

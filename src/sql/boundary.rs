@@ -220,7 +220,7 @@ impl Boundary {
             })
             .collect();
         let portal = tx
-            .bind(&statement, &[])
+            .bind(&statement, params)
             .await
             .map_err(|e| self.db_error(e))?;
         let fetch = i32::try_from(max_rows.saturating_add(1)).unwrap_or(i32::MAX);
@@ -295,7 +295,11 @@ impl Boundary {
                 }
                 SqlError::Database(msg)
             }
-            None => SqlError::Unavailable("the analytics database connection failed".into()),
+            None if e.is_closed() => {
+                SqlError::Unavailable("the analytics database connection failed".into())
+            }
+            // Client-side failures (parameter encoding, protocol) are bugs on our side, not the query's.
+            None => SqlError::Internal(format!("analytics query failed: {e}")),
         }
     }
 }
