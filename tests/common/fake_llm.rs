@@ -6,9 +6,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Data;
-use poem::{Body, EndpointExt, Response, Route, Server, handler, post};
+use poem::{Body, EndpointExt, Response, Route, handler, post};
 use serde_json::{Value, json};
 
 #[derive(Clone)]
@@ -94,20 +93,9 @@ impl FakeLlm {
             .at("/v1/messages", post(messages))
             .at("/v1/chat/completions", post(messages))
             .data(script.clone());
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .unwrap();
-        let addr = *acceptor.local_addr()[0].as_socket_addr().unwrap();
-        let shutdown = tokio_util::sync::CancellationToken::new();
-        let stop = shutdown.clone();
-        tokio::spawn(async move {
-            let _ = Server::new_with_acceptor(acceptor)
-                .run_with_graceful_shutdown(app, stop.cancelled_owned(), None)
-                .await;
-        });
+        let (url, shutdown) = super::serve_fake(app).await;
         Self {
-            url: format!("http://{addr}"),
+            url,
             script,
             shutdown,
         }

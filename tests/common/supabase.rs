@@ -7,9 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
-use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Json;
-use poem::{EndpointExt, Route, Server, handler};
+use poem::{EndpointExt, Route, handler};
 use serde_json::{Value, json};
 
 pub const ES_KID: &str = "test-es256";
@@ -52,20 +51,9 @@ impl FakeSupabase {
         let app = Route::new()
             .at("/auth/v1/.well-known/jwks.json", jwks)
             .data(fetches.clone());
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .unwrap();
-        let addr = *acceptor.local_addr()[0].as_socket_addr().unwrap();
-        let shutdown = tokio_util::sync::CancellationToken::new();
-        let stop = shutdown.clone();
-        tokio::spawn(async move {
-            let _ = Server::new_with_acceptor(acceptor)
-                .run_with_graceful_shutdown(app, stop.cancelled_owned(), None)
-                .await;
-        });
+        let (url, shutdown) = super::serve_fake(app).await;
         Self {
-            url: format!("http://{addr}"),
+            url,
             fetches,
             shutdown,
         }

@@ -8,11 +8,11 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use super::retry::{self, StreamRequest, agent};
 use super::sse::next_event;
 use super::{LlmClient, LlmError, LlmRequest, StopReason, StreamEvent, Turn, TurnBuilder, Usage};
 
 const API_VERSION: &str = "2023-06-01";
-const MAX_ATTEMPTS: u32 = 4;
 
 pub struct AnthropicClient {
     base_url: String,
@@ -21,37 +21,6 @@ pub struct AnthropicClient {
     agent: ureq::Agent,
     /// Base of the exponential backoff; tests shorten it.
     backoff: Duration,
-}
-
-pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_connect(Some(Duration::from_secs(10)))
-        .timeout_recv_response(Some(Duration::from_secs(120)))
-        .timeout_recv_body(Some(Duration::from_secs(600)))
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-/// Exponential backoff with up to 50 % jitter, capped at 30 s.
-pub fn backoff_delay(base: Duration, attempt: u32, retry_after: Option<u64>) -> Duration {
-    if let Some(secs) = retry_after {
-        return Duration::from_secs(secs.min(60));
-    }
-    let exp = base
-        .saturating_mul(1 << attempt.min(6))
-        .min(Duration::from_secs(30));
-    let mut jitter = [0u8; 2];
-    let _ = getrandom::getrandom(&mut jitter);
-    let fraction = f64::from(u16::from_le_bytes(jitter)) / f64::from(u16::MAX) * 0.5;
-    exp.mul_f64(1.0 + fraction)
-}
-
-fn error_message(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| body.chars().take(300).collect())
 }
 
 impl AnthropicClient {
@@ -84,48 +53,15 @@ impl AnthropicClient {
     /// Sends the request, retrying transient failures that happen before any byte streamed.
     fn open(&self, request: &LlmRequest) -> Result<ureq::http::Response<ureq::Body>, LlmError> {
         let body = self.body(request);
-        let url = format!("{}/v1/messages", self.base_url);
-        let mut last = String::new();
-        for attempt in 0..MAX_ATTEMPTS {
-            if attempt > 0 {
-                tracing::warn!(attempt, error = %last, "retrying the model request");
-            }
-            let result = self
-                .agent
-                .post(&url)
-                .header("x-api-key", &self.api_key)
-                .header("anthropic-version", API_VERSION)
-                .header("accept", "text/event-stream")
-                .send_json(&body);
-            let mut resp = match result {
-                Ok(r) => r,
-                Err(e) => {
-                    last = format!("connection failed: {e}");
-                    std::thread::sleep(backoff_delay(self.backoff, attempt, None));
-                    continue;
-                }
-            };
-            let status = resp.status().as_u16();
-            if status == 200 {
-                return Ok(resp);
-            }
-            let retry_after = resp
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            let text = resp.body_mut().read_to_string().unwrap_or_default();
-            last = format!("HTTP {status}: {}", error_message(&text));
-            let spend_limit = text.contains("enforced_spend_limit_reached");
-            if matches!(status, 429 | 500 | 502 | 503 | 504 | 529) && !spend_limit {
-                std::thread::sleep(backoff_delay(self.backoff, attempt, retry_after));
-                continue;
-            }
-            return Err(LlmError::Fatal(last));
-        }
-        Err(LlmError::Retryable {
-            message: last,
-            partial: vec![],
+        retry::open(StreamRequest {
+            agent: &self.agent,
+            url: format!("{}/v1/messages", self.base_url),
+            headers: vec![
+                ("x-api-key", self.api_key.clone()),
+                ("anthropic-version", API_VERSION.to_owned()),
+            ],
+            body: &body,
+            backoff: self.backoff,
         })
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod anthropic;
 pub mod openai;
+pub mod retry;
 pub mod sse;
 
 use serde::{Deserialize, Serialize};

@@ -8,14 +8,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use super::anthropic::{agent, backoff_delay};
+use super::retry::{self, StreamRequest, agent};
 use super::sse::next_event;
 use super::{
     ContentBlock, LlmClient, LlmError, LlmRequest, Message, Role, StopReason, StreamEvent, Turn,
     TurnBuilder, Usage,
 };
-
-const MAX_ATTEMPTS: u32 = 4;
 
 pub struct OpenAiClient {
     base_url: String,
@@ -107,45 +105,17 @@ impl OpenAiClient {
             "messages": to_openai_messages(&request.system, &request.messages),
             "tools": tools,
         });
-        let url = format!("{}/chat/completions", self.base_url);
-        let mut last = String::new();
-        for attempt in 0..MAX_ATTEMPTS {
-            let mut req = self.agent.post(&url).header("accept", "text/event-stream");
-            if let Some(key) = &self.api_key {
-                req = req.header("authorization", &format!("Bearer {key}"));
-            }
-            let mut resp = match req.send_json(&body) {
-                Ok(r) => r,
-                Err(e) => {
-                    last = format!("connection failed: {e}");
-                    std::thread::sleep(backoff_delay(self.backoff, attempt, None));
-                    continue;
-                }
-            };
-            let status = resp.status().as_u16();
-            if status == 200 {
-                return Ok(resp);
-            }
-            let retry_after = resp
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse().ok());
-            let text = resp.body_mut().read_to_string().unwrap_or_default();
-            let message = serde_json::from_str::<Value>(&text)
-                .ok()
-                .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
-                .unwrap_or_else(|| text.chars().take(300).collect());
-            last = format!("HTTP {status}: {message}");
-            if matches!(status, 429 | 500 | 502 | 503 | 504) {
-                std::thread::sleep(backoff_delay(self.backoff, attempt, retry_after));
-                continue;
-            }
-            return Err(LlmError::Fatal(last));
-        }
-        Err(LlmError::Retryable {
-            message: last,
-            partial: vec![],
+        let headers = self
+            .api_key
+            .iter()
+            .map(|k| ("authorization", format!("Bearer {k}")))
+            .collect();
+        retry::open(StreamRequest {
+            agent: &self.agent,
+            url: format!("{}/chat/completions", self.base_url),
+            headers,
+            body: &body,
+            backoff: self.backoff,
         })
     }
 }
