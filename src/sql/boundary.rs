@@ -156,7 +156,11 @@ impl Boundary {
             .await
         {
             Ok(result) => {
-                if result.is_err() && client.is_closed() {
+                // After a driver-level failure the session's protocol state is unknown: retire it.
+                if matches!(
+                    result,
+                    Err(SqlError::Rejected(_) | SqlError::Unavailable(_))
+                ) {
                     let _ = Object::take(client);
                 }
                 result.map(|mut out| {
@@ -298,8 +302,8 @@ impl Boundary {
             None if e.is_closed() => {
                 SqlError::Unavailable("the analytics database connection failed".into())
             }
-            // Client-side failures (parameter encoding, protocol) are bugs on our side, not the query's.
-            None => SqlError::Internal(format!("analytics query failed: {e}")),
+            // The driver could not follow the reply (e.g. COPY's own protocol through a portal).
+            None => SqlError::Rejected(format!("the query could not be run: {e}")),
         }
     }
 }
