@@ -819,3 +819,174 @@ async fn search_activities_finds_words_with_bound_filters_in_the_callers_org_onl
         .get(0);
     assert_eq!(deals, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conversations_can_be_renamed_and_deleted_by_their_owner_only() {
+    let c = chat().await;
+    c.fake
+        .push(stream(anthropic_turn(&["Hi."], &[], 1, "end_turn")));
+    let mut s = c.socket().await;
+    s.send(json!({"type": "send_message", "text": "a question long enough to be shortened when it becomes the title of its conversation"})).await;
+    let frames = s.until(&["message_complete"]).await;
+    let created = of_type(&frames, "conversation_created")[0];
+    assert!(created["title"].as_str().unwrap().ends_with('…'));
+    let id = created["conversation_id"].as_str().unwrap().to_owned();
+    let path = format!("/api/chat/conversations/{id}");
+    let client = c.app.client();
+    let (eve, _) = user(&c.app, "eve@evil.example").await;
+    assert_eq!(
+        client
+            .call(
+                "PATCH",
+                &path,
+                Some(&eve),
+                Some(&json!({"title": "mine now"}))
+            )
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        client.call("DELETE", &path, Some(&eve), None).await.status,
+        404
+    );
+    let renamed = client
+        .call(
+            "PATCH",
+            &path,
+            Some(&c.token),
+            Some(&json!({"title": "Q4 pipeline"})),
+        )
+        .await;
+    assert_eq!(renamed.json()["title"], "Q4 pipeline");
+    assert_eq!(
+        client
+            .call(
+                "PATCH",
+                &path,
+                Some(&c.token),
+                Some(&json!({"title": "  "}))
+            )
+            .await
+            .status,
+        422
+    );
+    assert_eq!(
+        client
+            .call("DELETE", &path, Some(&c.token), None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(client.get_auth(&path, &c.token).await.status, 404);
+    assert_eq!(
+        client
+            .get_auth("/api/chat/conversations", &c.token)
+            .await
+            .json(),
+        json!([])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_budget_stops_a_run_that_keeps_spending() {
+    let c = chat_with(&[("CHAT_TOKEN_BUDGET", "1000"), ("CHAT_MAX_ITERATIONS", "30")]).await;
+    // Each scripted turn reports 100 input + 42 output tokens: the 8th crosses 1000.
+    for i in 0..8 {
+        c.fake.push(stream(anthropic_turn(
+            &[],
+            &[(
+                &format!("toolu_{i}"),
+                "run_sql_query",
+                json!({"sql": "SELECT 1"}),
+            )],
+            8,
+            "tool_use",
+        )));
+    }
+    let mut s = c.socket().await;
+    s.send(json!({"type": "send_message", "text": "spend"}))
+        .await;
+    let frames = s.until(&["message_complete"]).await;
+    assert_eq!(
+        of_type(&frames, "error")[0]["code"],
+        "token_budget_exceeded"
+    );
+    assert_eq!(frames.last().unwrap()["usage"]["input_tokens"], 800);
+    assert_eq!(c.fake.requests().len(), 8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_compatible_failures_behave_like_anthropic_ones() {
+    let fake = FakeLlm::start().await;
+    let base = format!("{}/v1", fake.url);
+    let app = TestApp::spawn_with(&[
+        ("LLM_PROVIDER", "openai"),
+        ("OPENAI_BASE_URL", &base),
+        ("OPENAI_API_KEY", "sk-test"),
+    ])
+    .await;
+    let (token, _) = user(&app, "ana@acme.com").await;
+    let mut s = Socket::connect(app.addr, "/ws/chat", Auth::Header(&token))
+        .await
+        .unwrap();
+    assert_eq!(s.next().await.unwrap()["type"], "ready");
+
+    // 503 before the stream: retried.
+    fake.push(Reply::Status {
+        status: 503,
+        retry_after: None,
+        body: r#"{"error":{"message":"busy"}}"#.into(),
+    });
+    fake.push(stream(fake_llm::openai_turn(
+        &["Recovered."],
+        &[],
+        1,
+        "stop",
+    )));
+    s.send(json!({"type": "send_message", "text": "one"})).await;
+    let frames = s.until(&["message_complete", "error"]).await;
+    assert_eq!(text_of(&frames), "Recovered.");
+
+    // An error chunk mid-stream: retryable, streamed text kept.
+    let cut = fake_llm::openai_turn(&["Half an "], &[], 1, "stop");
+    let cut = cut[..cut
+        .find("\"finish_reason\":\"stop\"")
+        .map(|i| cut[..i].rfind("data:").unwrap())
+        .unwrap()]
+        .to_owned()
+        + "data: {\"error\":{\"message\":\"upstream overloaded\"}}\n\n";
+    fake.push(stream(cut));
+    s.send(json!({"type": "send_message", "text": "two"})).await;
+    let frames = s.until(&["message_complete", "error"]).await;
+    let err = frames.last().unwrap();
+    assert_eq!(
+        (err["code"].as_str(), err["retryable"].as_bool()),
+        (Some("model_unavailable"), Some(true))
+    );
+    assert_eq!(text_of(&frames), "Half an ");
+
+    // finish_reason length is a max_tokens stop; a 401 is fatal, not retried.
+    fake.push(stream(fake_llm::openai_turn(&["Trunc"], &[], 1, "length")));
+    s.send(json!({"type": "send_message", "text": "three"}))
+        .await;
+    assert_eq!(
+        s.until(&["message_complete"]).await.last().unwrap()["stop_reason"],
+        "max_tokens"
+    );
+    fake.push(Reply::Status {
+        status: 401,
+        retry_after: None,
+        body: r#"{"error":{"message":"bad key"}}"#.into(),
+    });
+    s.send(json!({"type": "send_message", "text": "four"}))
+        .await;
+    let err = s.until(&["error"]).await.last().unwrap().clone();
+    assert_eq!(
+        (err["code"].as_str(), err["retryable"].as_bool()),
+        (Some("model_error"), Some(false))
+    );
+    assert!(err["message"].as_str().unwrap().contains("bad key"));
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 5, "the 401 was not retried");
+}
