@@ -67,6 +67,18 @@ async fn template() -> &'static str {
                     .await
                     .unwrap();
             }
+            // Templates of older schema versions are dead weight: drop those nobody is using.
+            let stale = admin
+                .query(
+                    "SELECT datname::text FROM pg_database WHERE datname LIKE 'revtops\\_tmpl\\_%' AND datname <> $1",
+                    &[&name],
+                )
+                .await
+                .unwrap();
+            for row in stale {
+                let old: String = row.get(0);
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(&old))).await;
+            }
             admin.execute("SELECT pg_advisory_unlock(7259100231)", &[]).await.unwrap();
             name
         })
