@@ -396,3 +396,41 @@ async fn malformed_bodies_and_wrong_content_types_get_the_envelope() {
         assert_eq!(reply.error_code(), code, "{name}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_an_in_flight_request_finish() {
+    let app = TestApp::spawn().await;
+    let addr = app.addr;
+    let body = br#"{"email": "nobody@acme.com", "password": "wrong password!"}"#;
+    let (half, rest) = body.split_at(10);
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(half).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Shutdown starts while the request body is still arriving.
+    let state = app.state.clone();
+    state.shutdown.cancel();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let rest = rest.to_vec();
+    let reply = tokio::task::spawn_blocking(move || {
+        stream.write_all(&rest).unwrap();
+        let mut out = String::new();
+        stream.read_to_string(&mut out).unwrap();
+        out
+    })
+    .await
+    .unwrap();
+    assert!(
+        reply.starts_with("HTTP/1.1 401"),
+        "the in-flight request was answered: {reply}"
+    );
+    tokio::time::timeout(std::time::Duration::from_secs(10), app.shutdown())
+        .await
+        .expect("then the server stops")
+        .unwrap();
+    assert!(std::net::TcpStream::connect(addr).is_err());
+}
