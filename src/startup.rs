@@ -40,6 +40,7 @@ pub async fn prepare(
         Arc::clone(&sql),
         llm,
         config.chat.clone(),
+        shutdown.clone(),
     ));
     Ok(AppState {
         db: pool,

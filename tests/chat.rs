@@ -990,3 +990,36 @@ async fn openai_compatible_failures_behave_like_anthropic_ones() {
     let requests = fake.requests();
     assert_eq!(requests.len(), 5, "the 401 was not retried");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_shutdown_stops_runs_at_a_safe_point() {
+    let c = chat().await;
+    let words: Vec<String> = (0..200).map(|i| format!("w{i} ")).collect();
+    let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+    c.fake.push(fake_llm::slow_stream(
+        anthropic_turn(&refs, &[], 1, "end_turn"),
+        Duration::from_millis(25),
+    ));
+    let mut s = c.socket().await;
+    s.send(json!({"type": "send_message", "text": "Stream until shutdown"}))
+        .await;
+    let frames = s.until(&["text_delta"]).await;
+    let conversation: uuid::Uuid = of_type(&frames, "conversation_created")[0]["conversation_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    c.app.state.shutdown.cancel();
+    let end = s.until(&["message_complete"]).await;
+    assert_eq!(end.last().unwrap()["stop_reason"], "cancelled");
+    let db = c.app.db.client().await;
+    let saved: i64 = db
+        .query_one(
+            "SELECT count(*) FROM chat_messages WHERE conversation_id = $1 AND role = 'assistant'",
+            &[&conversation],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(saved, 1, "the partial answer was persisted");
+}

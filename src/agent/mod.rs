@@ -28,6 +28,9 @@ pub struct AgentDeps {
     pub streams: Arc<Semaphore>,
     /// Cancellation handles of the runs in flight, one per conversation.
     runs: Mutex<HashMap<Uuid, CancellationToken>>,
+    /// Server shutdown: every run's token is a child of it, so runs stop at a safe point
+    /// (partial text persisted, tool calls answered) instead of being cut mid-write.
+    shutdown: CancellationToken,
 }
 
 pub fn client_for(config: &ChatConfig) -> Option<Arc<dyn LlmClient>> {
@@ -55,6 +58,7 @@ impl AgentDeps {
         sql: Arc<SqlEngine>,
         llm: Option<Arc<dyn LlmClient>>,
         config: ChatConfig,
+        shutdown: CancellationToken,
     ) -> Self {
         let streams = Arc::new(Semaphore::new(config.max_concurrent_streams));
         Self {
@@ -64,6 +68,7 @@ impl AgentDeps {
             config,
             streams,
             runs: Mutex::new(HashMap::new()),
+            shutdown,
         }
     }
 
@@ -77,7 +82,7 @@ impl AgentDeps {
         if runs.contains_key(&conversation) {
             return None;
         }
-        let token = CancellationToken::new();
+        let token = self.shutdown.child_token();
         runs.insert(conversation, token.clone());
         Some(token)
     }
