@@ -118,6 +118,7 @@ async fn run() -> anyhow::Result<()> {
         .env("ANTHROPIC_API_KEY", "bench")
         .env("ANTHROPIC_BASE_URL", format!("http://{fake}"))
         .env("CHAT_MAX_CONCURRENT_STREAMS", (sockets + 16).to_string())
+        .env("CHAT_QUESTIONS_PER_MINUTE", (sockets + 16).to_string())
         .env("DATABASE_POOL_SIZE", "32")
         .env("RUST_LOG", "warn")
         .spawn()?;

@@ -161,6 +161,8 @@ pub struct ChatConfig {
     pub token_budget: u64,
     pub max_concurrent_streams: usize,
     pub max_frame_bytes: usize,
+    /// Questions one user may ask per minute (all sockets and replicas together, via the cache).
+    pub questions_per_minute: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -392,6 +394,11 @@ impl Config {
                 "WS_MAX_FRAME_BYTES",
                 64 * 1024,
                 parse_number(1024, 16 << 20),
+            )?,
+            questions_per_minute: vars.parse(
+                "CHAT_QUESTIONS_PER_MINUTE",
+                20,
+                parse_number(1i64, 10_000),
             )?,
         })
     }

@@ -1023,3 +1023,29 @@ async fn server_shutdown_stops_runs_at_a_safe_point() {
         .get(0);
     assert_eq!(saved, 1, "the partial answer was persisted");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn questions_are_rate_limited_per_user() {
+    let app = TestApp::spawn_with(&[("CHAT_QUESTIONS_PER_MINUTE", "2")]).await;
+    let (token, _) = user(&app, "busy@acme.com").await;
+    let mut s = Socket::connect(app.addr, "/ws/chat", Auth::Header(&token))
+        .await
+        .unwrap();
+    assert_eq!(s.next().await.unwrap()["type"], "ready");
+    // A second socket of the same user shares the budget.
+    let mut other = Socket::connect(app.addr, "/ws/chat", Auth::Header(&token))
+        .await
+        .unwrap();
+    assert_eq!(other.next().await.unwrap()["type"], "ready");
+    s.send(json!({"type": "send_message", "text": "one"})).await;
+    assert_eq!(s.next().await.unwrap()["code"], "no_model_configured");
+    other
+        .send(json!({"type": "send_message", "text": "two"}))
+        .await;
+    assert_eq!(other.next().await.unwrap()["code"], "no_model_configured");
+    s.send(json!({"type": "send_message", "text": "three"}))
+        .await;
+    let limited = s.next().await.unwrap();
+    assert_eq!(limited["code"], "rate_limited");
+    assert_eq!(limited["retryable"], true);
+}

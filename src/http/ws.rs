@@ -275,6 +275,31 @@ async fn handle(
                 .await;
                 return;
             }
+            let key = format!("chat:questions:{}", user.user_id);
+            let limit = state.config.chat.questions_per_minute;
+            match state.cache.incr(&key, Duration::from_secs(60)).await {
+                Ok(n) if n > limit => {
+                    let wait = state
+                        .cache
+                        .ttl(&key)
+                        .await
+                        .ok()
+                        .flatten()
+                        .map_or(60, |d| d.as_secs().max(1));
+                    let msg = format!("at most {limit} questions a minute; retry in {wait}s");
+                    reply(ServerFrame::error(
+                        conversation_id,
+                        "rate_limited",
+                        msg,
+                        true,
+                    ))
+                    .await;
+                    return;
+                }
+                Ok(_) => {}
+                // Fail open: a cache outage must not take chat down with it.
+                Err(e) => tracing::warn!(error = %e, "chat rate limit unavailable"),
+            }
             if state.agent.llm.is_none() {
                 reply(orchestrator::no_model(conversation_id.unwrap_or_default())).await;
                 return;
