@@ -229,7 +229,10 @@ async fn demo_loads_a_dataset_once_and_prints_working_credentials() {
         revtops::services::auth::passwords::verify(second_password.to_owned(), Some(hash.clone()))
             .await
     );
-    let _ = password;
+    assert_ne!(
+        password, second_password,
+        "a rerun resets the admin's password and prints the new one"
+    );
 
     let unknown = revtops(&["demo", "--org", "nowhere.example"], &env);
     assert!(!unknown.status.success());

@@ -101,7 +101,7 @@ pub async fn run(
 ) {
     let conversation = req.conversation_id;
     let Some(client) = deps.llm.clone() else {
-        send(&frames, no_model(conversation)).await;
+        send(&frames, no_model(Some(conversation))).await;
         return;
     };
     let question = Message {
@@ -144,22 +144,23 @@ pub async fn run(
     };
     let system = system_prompt(&deps, req.owner, req.time_zone.as_deref()).await;
     let mut usage = Usage::default();
+    // Read once; each turn and its tool results are appended here as they are persisted.
+    let mut history = match chat::messages(&deps.db, req.owner, conversation).await {
+        Ok(rows) => chat::history(&rows),
+        Err(e) => {
+            send(
+                &frames,
+                ServerFrame::error(Some(conversation), "internal", e.to_string(), true),
+            )
+            .await;
+            return;
+        }
+    };
     for iteration in 0..deps.config.max_iterations {
-        let history = match chat::messages(&deps.db, req.owner, conversation).await {
-            Ok(rows) => chat::history(&rows),
-            Err(e) => {
-                send(
-                    &frames,
-                    ServerFrame::error(Some(conversation), "internal", e.to_string(), true),
-                )
-                .await;
-                return;
-            }
-        };
         let request = LlmRequest {
             system: system.clone(),
-            messages: history,
-            tools: tools::specs(),
+            messages: history.clone(),
+            tools: tools::specs().to_vec(),
             max_tokens: deps.config.max_tokens,
         };
         let (tx, mut rx) = mpsc::channel::<StreamEvent>(256);
@@ -254,6 +255,7 @@ pub async fn run(
                 .await;
                 return;
             }
+            history.push(message);
         }
         for (id, name, input) in &calls {
             send(
@@ -379,6 +381,7 @@ pub async fn run(
             .await;
             return;
         }
+        history.push(message);
     }
 }
 
@@ -445,9 +448,9 @@ async fn complete(
     .await;
 }
 
-pub fn no_model(conversation: Uuid) -> ServerFrame {
+pub fn no_model(conversation: Option<Uuid>) -> ServerFrame {
     ServerFrame::error(
-        Some(conversation),
+        conversation,
         "no_model_configured",
         "No language model is configured. Set ANTHROPIC_API_KEY (and optionally LLM_MODEL), or \
          LLM_PROVIDER=openai with OPENAI_BASE_URL for an OpenAI-compatible server, then restart Revtops.",

@@ -47,7 +47,13 @@ impl ToolOutcome {
     }
 }
 
-pub fn specs() -> Vec<ToolSpec> {
+/// The tool definitions, built once: the SQL tool's description embeds the whole schema text.
+pub fn specs() -> &'static [ToolSpec] {
+    static SPECS: std::sync::OnceLock<Vec<ToolSpec>> = std::sync::OnceLock::new();
+    SPECS.get_or_init(build_specs)
+}
+
+fn build_specs() -> Vec<ToolSpec> {
     vec![
         ToolSpec {
             name: "run_sql_query",
@@ -135,7 +141,7 @@ fn table_outcome(out: &QueryOutput) -> ToolOutcome {
 }
 
 pub async fn run(ctx: &ToolContext<'_>, name: &str, input: &Value) -> ToolOutcome {
-    let Some(spec) = specs().into_iter().find(|s| s.name == name) else {
+    let Some(spec) = specs().iter().find(|s| s.name == name) else {
         return ToolOutcome::error(format!("there is no tool called {name}"));
     };
     if let Some(raw) = input.get("__unparsable_input") {

@@ -60,23 +60,20 @@ fn unreachable(url: &DatabaseUrl, e: &tokio_postgres::Error) -> DbError {
 }
 
 /// The most specific message in an error chain, on one line ("Connection refused (os error 111)").
-pub fn error_reason(e: &tokio_postgres::Error) -> String {
-    if let Some(db) = e.as_db_error() {
+/// A server error's own message wins over the driver's wrapping.
+pub fn error_reason(e: &(dyn std::error::Error + 'static)) -> String {
+    if let Some(db) = e
+        .downcast_ref::<tokio_postgres::Error>()
+        .and_then(|pg| pg.as_db_error())
+    {
         return db.message().to_owned();
     }
     let mut reason = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        reason = s.to_string();
-        source = s.source();
-    }
-    reason.replace('\n', " ")
-}
-
-pub fn pool_error_reason(e: &impl std::error::Error) -> String {
-    let mut reason = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
+        if let Some(db) = s.downcast_ref::<tokio_postgres::error::DbError>() {
+            return db.message().to_owned();
+        }
         reason = s.to_string();
         source = s.source();
     }

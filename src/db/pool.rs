@@ -24,7 +24,7 @@ pub async fn connect(url: &DatabaseUrl, max_size: usize) -> Result<DbPool, DbErr
         .map_err(|e| DbError::Pool(e.to_string()))?;
     let _probe = pool.get().await.map_err(|e| DbError::Unreachable {
         url: url.redacted(),
-        reason: super::admin::pool_error_reason(&e),
+        reason: super::admin::error_reason(&e),
     })?;
     Ok(pool)
 }

@@ -163,7 +163,9 @@ impl ApiError {
             StatusCode::TOO_MANY_REQUESTS => Self::RateLimited {
                 retry_after_secs: 1,
             },
-            s if s == StatusCode::BAD_REQUEST && is_body_error(&message) => {
+            s if s == StatusCode::BAD_REQUEST
+                && err.is::<poem_openapi::error::ParseRequestPayloadError>() =>
+            {
                 Self::InvalidBody(message)
             }
             s if s.is_client_error() => Self::BadRequest(message),
@@ -171,10 +173,6 @@ impl ApiError {
             _ => Self::Internal(message),
         }
     }
-}
-
-fn is_body_error(message: &str) -> bool {
-    message.contains("parse request payload") || message.contains("payload")
 }
 
 impl From<ServiceError> for ApiError {

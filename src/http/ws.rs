@@ -301,7 +301,7 @@ async fn handle(
                 Err(e) => tracing::warn!(error = %e, "chat rate limit unavailable"),
             }
             if state.agent.llm.is_none() {
-                reply(orchestrator::no_model(conversation_id.unwrap_or_default())).await;
+                reply(orchestrator::no_model(conversation_id)).await;
                 return;
             }
             let conversation = match conversation_id {

@@ -58,13 +58,19 @@ pub async fn create(
         .await?)
 }
 
+/// The live conversation `id` if it belongs to `owner`: the one filter every access goes through.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn owned(id: Uuid, user: Uuid, org: Uuid) -> _ {
+    conversations::table
+        .find(id)
+        .filter(conversations::user_id.eq(user))
+        .filter(conversations::organization_id.eq(org))
+        .filter(conversations::deleted_at.is_null())
+}
+
 pub async fn get(pool: &DbPool, owner: Owner, id: Uuid) -> ServiceResult<Conversation> {
     let mut conn = pool.get().await?;
-    conversations::table
-        .filter(conversations::id.eq(id))
-        .filter(conversations::user_id.eq(owner.user_id))
-        .filter(conversations::organization_id.eq(owner.org_id))
-        .filter(conversations::deleted_at.is_null())
+    owned(id, owner.user_id, owner.org_id)
         .select(Conversation::as_select())
         .first(&mut conn)
         .await
@@ -92,22 +98,25 @@ pub async fn rename(
     title: &str,
 ) -> ServiceResult<Conversation> {
     let title = super::validate::text("title", title, 200)?;
-    get(pool, owner, id).await?;
     let mut conn = pool.get().await?;
-    Ok(diesel::update(conversations::table.find(id))
+    diesel::update(owned(id, owner.user_id, owner.org_id))
         .set(conversations::title.eq(title))
         .returning(Conversation::as_returning())
         .get_result(&mut conn)
-        .await?)
+        .await
+        .optional()?
+        .ok_or(ServiceError::NotFound("conversation"))
 }
 
 pub async fn delete(pool: &DbPool, owner: Owner, id: Uuid) -> ServiceResult<()> {
-    get(pool, owner, id).await?;
     let mut conn = pool.get().await?;
-    diesel::update(conversations::table.find(id))
+    let deleted = diesel::update(owned(id, owner.user_id, owner.org_id))
         .set(conversations::deleted_at.eq(Utc::now()))
         .execute(&mut conn)
         .await?;
+    if deleted == 0 {
+        return Err(ServiceError::NotFound("conversation"));
+    }
     Ok(())
 }
 

@@ -50,3 +50,11 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for ServiceError
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Whether a write failed on a unique constraint (the caller decides what conflict it means).
+pub(crate) fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

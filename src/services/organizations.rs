@@ -10,19 +10,12 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::auth::{AuthUser, Role};
-use super::{ServiceError, ServiceResult, validate};
+use super::{ServiceError, ServiceResult, is_unique_violation, validate};
 use crate::db::DbPool;
 use crate::db::models::{Invitation, Organization, User};
 use crate::db::schema::{invitations, organizations as orgs, users};
 
 const INVITATION_TTL_DAYS: i64 = 7;
-
-fn unique_violation(e: &diesel::result::Error) -> bool {
-    matches!(
-        e,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
-}
 
 /// Claims `domain` for a new organization only if it is the caller's verified email domain and
 /// not a public mail provider.
@@ -64,7 +57,7 @@ pub async fn create(
             .get_result(conn)
             .await
             .map_err(|e| {
-                if unique_violation(&e) {
+                if is_unique_violation(&e) {
                     ServiceError::Conflict(
                         "an organization already uses this domain; join it instead".into(),
                     )

@@ -10,7 +10,7 @@ use super::auth::local_tokens::IssuedToken;
 use super::auth::throttle::LoginThrottle;
 use super::auth::{AuthUser, Authenticator, Subject, VerifiedToken, passwords};
 use super::organizations::claim_invitation;
-use super::{ServiceError, ServiceResult, validate};
+use super::{ServiceError, ServiceResult, is_unique_violation, validate};
 use crate::cache::Cache;
 use crate::db::DbPool;
 use crate::db::models::{NewUser, Organization, User};
@@ -21,13 +21,6 @@ pub struct Registration {
     pub password: String,
     pub name: String,
     pub invite_token: Option<String>,
-}
-
-fn is_unique_violation(e: &diesel::result::Error) -> bool {
-    matches!(
-        e,
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
-    )
 }
 
 /// Creates a local account (AUTH_MODE=local), optionally joining an organization through an

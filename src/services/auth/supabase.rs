@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
-use tokio::sync::Mutex;
+use tokio::sync::RwLock;
 
 use super::{Profile, Subject, VerifiedToken, token_error};
 use crate::services::{ServiceError, ServiceResult};
@@ -57,7 +57,7 @@ pub struct SupabaseVerifier {
     issuer: String,
     hs_secret: Option<DecodingKey>,
     agent: ureq::Agent,
-    cache: Mutex<JwksCache>,
+    cache: RwLock<JwksCache>,
 }
 
 impl SupabaseVerifier {
@@ -81,7 +81,7 @@ impl SupabaseVerifier {
             issuer: format!("{base}/auth/v1"),
             hs_secret: hs_secret.map(|s| DecodingKey::from_secret(s.as_bytes())),
             agent,
-            cache: Mutex::new(JwksCache::default()),
+            cache: RwLock::new(JwksCache::default()),
         }
     }
 
@@ -158,7 +158,21 @@ impl SupabaseVerifier {
     }
 
     async fn key_for(&self, kid: &str, alg: Algorithm) -> ServiceResult<DecodingKey> {
-        let mut cache = self.cache.lock().await;
+        // Hot path: every request with a cached, fresh key shares a read lock.
+        {
+            let cache = self.cache.read().await;
+            let fresh = cache.fetched_at.is_some_and(|t| t.elapsed() < JWKS_TTL);
+            if let Some(jwk) = cache
+                .keys
+                .as_ref()
+                .and_then(|k| k.find(kid))
+                .filter(|_| fresh)
+            {
+                return usable_key(jwk, alg);
+            }
+        }
+        // Refresh path: the write lock makes concurrent misses share one fetch.
+        let mut cache = self.cache.write().await;
         let fresh = cache.fetched_at.is_some_and(|t| t.elapsed() < JWKS_TTL);
         let known = cache.keys.as_ref().is_some_and(|k| k.find(kid).is_some());
         let may_fetch = cache
@@ -185,18 +199,7 @@ impl SupabaseVerifier {
             .ok_or_else(|| {
                 ServiceError::Unauthenticated("token signed with an unknown key".into())
             })?;
-        let family_ok = matches!(
-            (&jwk.algorithm, alg),
-            (AlgorithmParameters::EllipticCurve(_), Algorithm::ES256)
-                | (AlgorithmParameters::RSA(_), Algorithm::RS256)
-        );
-        if !family_ok {
-            return Err(ServiceError::Unauthenticated(
-                "token algorithm does not match its key".into(),
-            ));
-        }
-        DecodingKey::from_jwk(jwk)
-            .map_err(|_| ServiceError::Unauthenticated("token key is unusable".into()))
+        usable_key(jwk, alg)
     }
 
     async fn fetch(&self) -> ServiceResult<JwkSet> {
@@ -220,4 +223,20 @@ impl SupabaseVerifier {
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?
     }
+}
+
+/// The decoding key of `jwk`, provided its key type matches the token's algorithm.
+fn usable_key(jwk: &jsonwebtoken::jwk::Jwk, alg: Algorithm) -> ServiceResult<DecodingKey> {
+    let family_ok = matches!(
+        (&jwk.algorithm, alg),
+        (AlgorithmParameters::EllipticCurve(_), Algorithm::ES256)
+            | (AlgorithmParameters::RSA(_), Algorithm::RS256)
+    );
+    if !family_ok {
+        return Err(ServiceError::Unauthenticated(
+            "token algorithm does not match its key".into(),
+        ));
+    }
+    DecodingKey::from_jwk(jwk)
+        .map_err(|_| ServiceError::Unauthenticated("token key is unusable".into()))
 }
