@@ -179,6 +179,38 @@ pub struct Config {
     pub auth: AuthConfig,
     pub sql: SqlConfig,
     pub chat: ChatConfig,
+    pub integrations: IntegrationsConfig,
+    pub sync: SyncConfig,
+}
+
+/// Nango (OAuth broker for every provider) and the provider API hosts.
+#[derive(Debug, Clone)]
+pub struct IntegrationsConfig {
+    pub nango_host: Url,
+    /// None: connecting providers is unavailable (endpoints answer 503 naming the variable).
+    pub nango_secret_key: Option<Secret<String>>,
+    /// Signing key of Nango webhooks; None disables the webhook receiver.
+    pub nango_webhook_secret: Option<Secret<String>>,
+    pub hubspot_integration_id: String,
+    pub salesforce_integration_id: String,
+    pub slack_integration_id: String,
+    pub google_calendar_integration_id: String,
+    pub hubspot_base_url: Url,
+}
+
+/// The background sync engine.
+#[derive(Debug, Clone)]
+pub struct SyncConfig {
+    /// How often the scheduler enqueues an incremental sync of every active integration.
+    pub interval: Duration,
+    /// Sync workers inside `serve` (0: this replica runs none).
+    pub workers: usize,
+    /// A running sync whose heartbeat is older than this is taken over by another worker.
+    pub stale_after: Duration,
+    /// First retry delay of provider calls (doubles per attempt, with jitter).
+    pub retry_base: Duration,
+    /// Attempts per provider call before the run fails.
+    pub max_attempts: u32,
 }
 
 /// One invalid variable: rendered as a single line naming it.
@@ -240,6 +272,31 @@ where
         Ok(_) => Err(format!("must be between {min} and {max}, got `{raw}`")),
         Err(_) => Err(format!("expected a number, got `{raw}`")),
     }
+}
+
+/// Seconds, or a number with an `s`, `m` or `h` suffix (`90`, `15m`, `1h`).
+fn parse_duration(raw: &str, min: Duration, max: Duration) -> Result<Duration, String> {
+    let (digits, unit) = match raw.char_indices().last() {
+        Some((i, 's')) => (&raw[..i], 1),
+        Some((i, 'm')) => (&raw[..i], 60),
+        Some((i, 'h')) => (&raw[..i], 3600),
+        _ => (raw, 1),
+    };
+    let value = digits
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("expected a duration such as 900, 90s, 15m or 1h, got `{raw}`"))?;
+    if value < min || value > max {
+        return Err(format!(
+            "must be between {}s and {}s, got `{raw}`",
+            min.as_secs(),
+            max.as_secs()
+        ));
+    }
+    Ok(value)
 }
 
 fn parse_http_url(raw: &str) -> Result<Url, String> {
@@ -314,6 +371,8 @@ impl Config {
         let auth = Self::auth(&vars)?;
         let sql = Self::sql(&vars, &database_url)?;
         let chat = Self::chat(&vars)?;
+        let integrations = Self::integrations(&vars)?;
+        let sync = Self::sync(&vars)?;
         Ok(Self {
             database_url,
             database_pool_size,
@@ -327,6 +386,62 @@ impl Config {
             auth,
             sql,
             chat,
+            integrations,
+            sync,
+        })
+    }
+
+    fn integrations<F: Fn(&str) -> Option<String>>(
+        vars: &Vars<F>,
+    ) -> Result<IntegrationsConfig, ConfigError> {
+        let id = |var: &'static str, default: &str| {
+            vars.parse(var, default.to_owned(), |raw| Ok(raw.to_owned()))
+        };
+        Ok(IntegrationsConfig {
+            nango_host: vars.parse(
+                "NANGO_HOST",
+                Url::parse("https://api.nango.dev").expect("valid URL"),
+                parse_http_url,
+            )?,
+            nango_secret_key: vars
+                .optional("NANGO_SECRET_KEY", |raw| Ok(Secret::new(raw.to_owned())))?,
+            nango_webhook_secret: vars.optional("NANGO_WEBHOOK_SECRET", parse_secret(8))?,
+            hubspot_integration_id: id("NANGO_HUBSPOT_INTEGRATION_ID", "hubspot")?,
+            salesforce_integration_id: id("NANGO_SALESFORCE_INTEGRATION_ID", "salesforce")?,
+            slack_integration_id: id("NANGO_SLACK_INTEGRATION_ID", "slack")?,
+            google_calendar_integration_id: id(
+                "NANGO_GOOGLE_CALENDAR_INTEGRATION_ID",
+                "google-calendar",
+            )?,
+            hubspot_base_url: vars.parse(
+                "HUBSPOT_BASE_URL",
+                Url::parse("https://api.hubapi.com").expect("valid URL"),
+                parse_http_url,
+            )?,
+        })
+    }
+
+    fn sync<F: Fn(&str) -> Option<String>>(vars: &Vars<F>) -> Result<SyncConfig, ConfigError> {
+        Ok(SyncConfig {
+            interval: vars.parse("SYNC_INTERVAL", Duration::from_secs(900), |raw| {
+                parse_duration(
+                    raw,
+                    Duration::from_secs(10),
+                    Duration::from_secs(7 * 86_400),
+                )
+            })?,
+            workers: vars.parse("SYNC_WORKERS", 2, parse_number(0, 64))?,
+            stale_after: Duration::from_secs(vars.parse(
+                "SYNC_STALE_AFTER_SECS",
+                120,
+                parse_number(5u64, 86_400),
+            )?),
+            retry_base: Duration::from_millis(vars.parse(
+                "SYNC_RETRY_BASE_MS",
+                1_000,
+                parse_number(1u64, 60_000),
+            )?),
+            max_attempts: vars.parse("SYNC_MAX_ATTEMPTS", 6, parse_number(1u32, 20))?,
         })
     }
 

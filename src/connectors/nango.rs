@@ -1,0 +1,1 @@
+//! Nango API client: connect sessions, connections and their credentials.

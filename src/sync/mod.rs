@@ -1,0 +1,1 @@
+//! The sync engine: a queue of `sync_runs`, workers, the scheduler.
