@@ -11,6 +11,8 @@ use crate::db;
 use crate::http::AppState;
 use crate::services::auth::Authenticator;
 use crate::sql::SqlEngine;
+use crate::sync::SyncEngine;
+use crate::sync::providers::NangoConnectors;
 
 /// Database (created and migrated if asked), pool and cache: the state every handler shares.
 pub async fn prepare(
@@ -42,7 +44,13 @@ pub async fn prepare(
         config.chat.clone(),
         shutdown.clone(),
     ));
+    let sync = Arc::new(SyncEngine::new(
+        pool.clone(),
+        config.sync.clone(),
+        NangoConnectors::new(config.integrations.clone(), config.sync.clone()),
+    ));
     Ok(AppState {
+        sync,
         db: pool,
         cache,
         config: Arc::new(config),
@@ -51,4 +59,9 @@ pub async fn prepare(
         agent,
         shutdown,
     })
+}
+
+/// Starts the sync workers and scheduler of `serve`; they stop when `state.shutdown` is cancelled.
+pub fn start_background(state: &AppState) -> tokio::task::JoinSet<()> {
+    crate::sync::workers::spawn(Arc::clone(&state.sync), state.shutdown.clone())
 }

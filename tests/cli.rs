@@ -99,11 +99,18 @@ fn unreachable_postgres_is_one_line_without_the_password() {
 }
 
 #[test]
-fn sync_says_not_available_yet() {
-    let out = revtops(&["sync", "--provider", "hubspot"], &[]);
+fn sync_rejects_unknown_and_unsupported_providers() {
+    let out = revtops(&["sync", "--provider", "salesforce"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("not available yet"),
+        "{}",
+        stderr(&out)
+    );
+    let out = revtops(&["sync", "--provider", "pipedrive"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown provider"),
         "{}",
         stderr(&out)
     );

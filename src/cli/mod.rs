@@ -3,6 +3,7 @@
 mod demo;
 mod migrate;
 mod serve;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -77,7 +78,11 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(config, args).await,
             Command::Migrate => migrate::run(&config).await,
-            Command::Sync { .. } => Err(NotAvailable("sync").into()),
+            Command::Sync {
+                provider,
+                org,
+                full,
+            } => sync::run(&config, &provider, org.as_deref(), full).await,
             Command::Demo { org, size } => demo::run(&config, org.as_deref(), size).await,
         }
     });
@@ -99,6 +104,7 @@ fn config_error(e: &ConfigError) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// A command that cannot run as asked (exit code 2, like bad configuration).
 #[derive(Debug, thiserror::Error)]
-#[error("`revtops {0}` is not available yet in this build")]
-struct NotAvailable(&'static str);
+#[error("{0}")]
+pub(crate) struct NotAvailable(pub String);

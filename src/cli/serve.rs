@@ -30,7 +30,10 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", state.config.bind_addr))?;
     tracing::info!(addr = %server.local_addr, version = crate::build_info::LONG_VERSION, "listening");
     tokio::spawn(wait_for_signal(shutdown));
+    let mut background = crate::startup::start_background(&state);
     server.serve(state).await.context("server failed")?;
+    // Sync workers stop at their next page boundary; their runs are queued again to resume.
+    while background.join_next().await.is_some() {}
     tracing::info!("stopped");
     Ok(())
 }

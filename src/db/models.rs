@@ -101,3 +101,27 @@ pub struct Artifact {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// A sync job and, once finished, its history entry.
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = super::schema::sync_runs, check_for_backend(diesel::pg::Pg))]
+pub struct SyncRun {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub integration_id: Uuid,
+    pub provider: String,
+    pub status: String,
+    pub trigger: String,
+    pub full_sync: bool,
+    pub counts: serde_json::Value,
+    pub progress: serde_json::Value,
+    pub error: Option<String>,
+    pub error_count: i32,
+    pub attempt: i32,
+    pub worker_id: Option<String>,
+    pub requested_by: Option<Uuid>,
+    pub queued_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub heartbeat_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}

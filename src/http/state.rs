@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::db::DbPool;
 use crate::services::auth::Authenticator;
 use crate::sql::SqlEngine;
+use crate::sync::SyncEngine;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -19,6 +20,7 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     pub sql: Arc<SqlEngine>,
     pub agent: Arc<AgentDeps>,
+    pub sync: Arc<SyncEngine>,
     /// Cancelled on SIGINT/SIGTERM: background work stops at its next safe point.
     pub shutdown: CancellationToken,
 }

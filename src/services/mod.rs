@@ -5,6 +5,7 @@ pub mod artifacts;
 pub mod auth;
 pub mod chat;
 pub mod organizations;
+pub mod sync;
 pub mod users;
 pub mod validate;
 

@@ -1,1 +1,84 @@
-//! The sync engine: a queue of `sync_runs`, workers, the scheduler.
+//! The sync engine: a queue of runs in `sync_runs` ([`queue`]), the code that executes one run
+//! page by page ([`runner`]), the workers and scheduler inside `serve` ([`workers`]), the
+//! per-page upsert ([`upsert`]) and the connectors each provider gets ([`providers`]).
+//!
+//! A run is resumable at every page: the page's rows, the object's cursor and the run's counts
+//! commit in one transaction, so a worker that dies loses at most the page it was fetching and
+//! the next worker (any replica) continues from the last committed cursor.
+
+pub mod providers;
+pub mod queue;
+pub mod runner;
+pub mod upsert;
+pub mod workers;
+
+use std::sync::Arc;
+
+use tokio::sync::{Notify, broadcast};
+use uuid::Uuid;
+
+use crate::config::SyncConfig;
+use crate::connectors::ConnectorError;
+use crate::db::DbPool;
+
+pub use providers::{ConnectorFactory, Provider};
+pub use queue::{Outcome, Trigger};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("database: {0}")]
+    Db(#[from] diesel::result::Error),
+    #[error("database unavailable: {0}")]
+    Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    #[error(transparent)]
+    Connector(#[from] ConnectorError),
+    /// The integration cannot be synced as configured (provider not supported, no connection).
+    #[error("{0}")]
+    Unavailable(String),
+    /// Another worker took the run over (our heartbeat went stale) or it was cancelled.
+    #[error("the run is no longer owned by this worker")]
+    LeaseLost,
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// What a run reports after each committed page (and once at the end).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SyncEvent {
+    pub run_id: Uuid,
+    pub organization_id: Uuid,
+    pub provider: String,
+    pub object: String,
+    /// Records written by the run so far.
+    pub records: u64,
+    /// Records skipped as malformed so far.
+    pub skipped: u64,
+    /// None while running; the final status once the run ended.
+    pub status: Option<String>,
+}
+
+/// Shared by the workers, the scheduler, the API and the CLI.
+pub struct SyncEngine {
+    pub pool: DbPool,
+    pub config: SyncConfig,
+    pub connectors: Arc<dyn ConnectorFactory>,
+    /// Woken when a run is queued here so an idle worker starts it without waiting to poll.
+    pub wake: Notify,
+    pub events: broadcast::Sender<SyncEvent>,
+    /// Distinguishes this process's workers in `sync_runs.worker_id`.
+    pub instance: String,
+}
+
+impl SyncEngine {
+    pub fn new(pool: DbPool, config: SyncConfig, connectors: Arc<dyn ConnectorFactory>) -> Self {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+        Self {
+            pool,
+            config,
+            connectors,
+            wake: Notify::new(),
+            events: broadcast::channel(1024).0,
+            instance: format!("{host}:{}:{}", std::process::id(), Uuid::new_v4().simple()),
+        }
+    }
+}

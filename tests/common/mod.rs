@@ -164,6 +164,9 @@ pub fn config_for(db: &TestDb, extra: &[(&str, &str)]) -> Config {
         .or_insert_with(|| "4".into());
     vars.entry("SHUTDOWN_TIMEOUT_SECS".into())
         .or_insert_with(|| "5".into());
+    // Sync workers only where a test asks for them: they poll the database.
+    vars.entry("SYNC_WORKERS".into())
+        .or_insert_with(|| "0".into());
     Config::from_lookup(|k| vars.get(k).cloned()).expect("test config is valid")
 }
 
@@ -173,6 +176,7 @@ pub struct TestApp {
     pub state: AppState,
     pub db: TestDb,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    pub background: tokio::task::JoinSet<()>,
 }
 
 impl TestApp {
@@ -191,11 +195,13 @@ impl TestApp {
             .unwrap();
         let addr = bound.local_addr;
         let server = tokio::spawn(bound.serve(state.clone()));
+        let background = revtops::startup::start_background(&state);
         Self {
             addr,
             state,
             db,
             server: Some(server),
+            background,
         }
     }
 

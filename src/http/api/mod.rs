@@ -6,6 +6,7 @@ mod chat;
 mod health;
 mod organizations;
 mod query;
+mod sync;
 mod views;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -26,6 +27,8 @@ pub enum ApiTags {
     Chat,
     /// Saved dashboards, reports and analyses
     Artifacts,
+    /// Background syncs of connected providers
+    Sync,
 }
 
 pub type Apis = (
@@ -35,6 +38,7 @@ pub type Apis = (
     query::QueryApi,
     chat::ChatApi,
     artifacts::ArtifactsApi,
+    sync::SyncApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -45,6 +49,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         query::QueryApi::new(state.clone()),
         chat::ChatApi::new(state.clone()),
         artifacts::ArtifactsApi::new(state.clone()),
+        sync::SyncApi::new(state.clone()),
     );
     OpenApiService::new(apis, "Revtops API", crate::build_info::VERSION)
         .description(

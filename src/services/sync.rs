@@ -1,0 +1,200 @@
+//! Triggering syncs and reading their state for the caller's organization. The organization in
+//! the path must be the caller's own; any other is "not found". Members may queue incremental
+//! syncs; a full re-read is an admin's decision.
+
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::auth::AuthUser;
+use super::{ServiceError, ServiceResult};
+use crate::db::models::SyncRun;
+use crate::db::schema::{integrations, sync_runs};
+use crate::sync::queue::{self, Enqueued, NewRun, Trigger};
+use crate::sync::{Provider, SyncEngine, SyncError};
+
+impl From<SyncError> for ServiceError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Db(e) => Self::Db(e),
+            SyncError::Pool(e) => e.into(),
+            SyncError::Unavailable(m) => Self::Unavailable(m),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+/// The caller's organization, when `org_id` names it.
+fn own_org(user: &AuthUser, org_id: Uuid) -> ServiceResult<Uuid> {
+    match user.org_id {
+        Some(own) if own == org_id => Ok(own),
+        Some(_) => Err(ServiceError::NotFound("organization")),
+        None => user.require_org(),
+    }
+}
+
+pub fn provider(raw: &str) -> ServiceResult<Provider> {
+    Provider::parse(raw).ok_or(ServiceError::NotFound("provider"))
+}
+
+fn syncable(provider: Provider) -> ServiceResult<Provider> {
+    if provider.syncable() {
+        Ok(provider)
+    } else {
+        Err(ServiceError::Invalid(format!(
+            "syncing {} is not available yet; hubspot is",
+            provider.as_str()
+        )))
+    }
+}
+
+/// The organization's connected integration of a provider: (id, is_active).
+async fn integration(
+    conn: &mut diesel_async::AsyncPgConnection,
+    org: Uuid,
+    provider: Provider,
+) -> ServiceResult<Option<(Uuid, bool)>> {
+    Ok(integrations::table
+        .filter(integrations::organization_id.eq(org))
+        .filter(integrations::provider.eq(provider.as_str()))
+        .filter(integrations::scope.eq("organization"))
+        .select((integrations::id, integrations::is_active))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+fn check_full(user: &AuthUser, full: bool) -> ServiceResult<()> {
+    if full {
+        user.require_admin()?;
+    }
+    Ok(())
+}
+
+/// Queues a sync of one provider (or returns the run already queued or running).
+pub async fn trigger(
+    engine: &SyncEngine,
+    user: &AuthUser,
+    org_id: Uuid,
+    provider: Provider,
+    full: bool,
+) -> ServiceResult<Enqueued> {
+    let org = own_org(user, org_id)?;
+    check_full(user, full)?;
+    let provider = syncable(provider)?;
+    let mut conn = engine.pool.get().await?;
+    let Some((integration_id, true)) = integration(&mut conn, org, provider).await? else {
+        return Err(ServiceError::Invalid(format!(
+            "{} is not connected; connect it first",
+            provider.as_str()
+        )));
+    };
+    let enqueued = queue::enqueue(
+        &mut conn,
+        NewRun {
+            organization_id: org,
+            integration_id,
+            provider: provider.as_str().into(),
+            trigger: Trigger::Manual,
+            full_sync: full,
+            requested_by: Some(user.user_id),
+        },
+    )
+    .await?;
+    engine.wake.notify_one();
+    Ok(enqueued)
+}
+
+/// Queues a sync of every active, syncable integration of the organization.
+pub async fn trigger_all(
+    engine: &SyncEngine,
+    user: &AuthUser,
+    org_id: Uuid,
+    full: bool,
+) -> ServiceResult<Vec<Enqueued>> {
+    let org = own_org(user, org_id)?;
+    check_full(user, full)?;
+    let mut out = Vec::new();
+    for provider in Provider::ALL.into_iter().filter(|p| p.syncable()) {
+        let mut conn = engine.pool.get().await?;
+        if let Some((_, true)) = integration(&mut conn, org, provider).await? {
+            drop(conn);
+            out.push(trigger(engine, user, org_id, provider, full).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// The integration's sync state: the run in progress (if any) and the last finished one.
+pub struct SyncStatus {
+    pub provider: Provider,
+    pub connected: bool,
+    pub last_sync_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_error: Option<String>,
+    pub active: Option<SyncRun>,
+    pub last: Option<SyncRun>,
+}
+
+pub async fn status(
+    engine: &SyncEngine,
+    user: &AuthUser,
+    org_id: Uuid,
+    provider: Provider,
+) -> ServiceResult<SyncStatus> {
+    let org = own_org(user, org_id)?;
+    let mut conn = engine.pool.get().await?;
+    let row: Option<(bool, Option<chrono::DateTime<chrono::Utc>>, Option<String>)> =
+        integrations::table
+            .filter(integrations::organization_id.eq(org))
+            .filter(integrations::provider.eq(provider.as_str()))
+            .filter(integrations::scope.eq("organization"))
+            .select((
+                integrations::is_active,
+                integrations::last_sync_at,
+                integrations::last_error,
+            ))
+            .first(&mut conn)
+            .await
+            .optional()?;
+    let runs = |active: bool| {
+        let statuses: &[&str] = if active {
+            &["queued", "running"]
+        } else {
+            &["succeeded", "failed", "cancelled"]
+        };
+        sync_runs::table
+            .filter(sync_runs::organization_id.eq(org))
+            .filter(sync_runs::provider.eq(provider.as_str()))
+            .filter(sync_runs::status.eq_any(statuses.to_vec()))
+            .order(sync_runs::queued_at.desc())
+            .select(SyncRun::as_select())
+    };
+    let active = runs(true).first(&mut conn).await.optional()?;
+    let last = runs(false).first(&mut conn).await.optional()?;
+    Ok(SyncStatus {
+        provider,
+        connected: row.as_ref().is_some_and(|r| r.0),
+        last_sync_at: row.as_ref().and_then(|r| r.1),
+        last_error: row.and_then(|r| r.2),
+        active,
+        last,
+    })
+}
+
+/// The organization's recent runs, newest first.
+pub async fn history(
+    engine: &SyncEngine,
+    user: &AuthUser,
+    provider: Option<Provider>,
+    limit: i64,
+) -> ServiceResult<Vec<SyncRun>> {
+    let org = user.require_org()?;
+    let mut conn = engine.pool.get().await?;
+    Ok(queue::history(
+        &mut conn,
+        org,
+        provider.map(Provider::as_str),
+        limit.clamp(1, 200),
+    )
+    .await?)
+}

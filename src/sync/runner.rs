@@ -1,0 +1,296 @@
+//! Executes one claimed run: for each object of the connector, fetch a page (on the blocking
+//! pool), then in one transaction upsert its rows, save the object's cursor and add to the run's
+//! counts; report progress; repeat until the object is caught up. A heartbeat task keeps the
+//! claim alive while a slow page is fetched and stops the run if another worker took it over.
+
+use std::sync::Arc;
+
+use diesel::prelude::*;
+use diesel::sql_types::{Jsonb, Text};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::providers::IntegrationRef;
+use super::queue::{self, Outcome};
+use super::{SyncEngine, SyncError, SyncEvent, upsert};
+use crate::connectors::{ConnectorError, ObjectSpec, Page};
+use crate::db::models::SyncRun;
+use crate::db::schema::integrations;
+
+/// Runs `run` (already claimed by `worker_id`) to its end and records the outcome.
+pub async fn execute(
+    engine: &SyncEngine,
+    run: SyncRun,
+    worker_id: &str,
+    cancel: CancellationToken,
+) -> Outcome {
+    let run_cancel = cancel.child_token();
+    let heartbeat = tokio::spawn(keep_alive(
+        engine.pool.clone(),
+        run.id,
+        worker_id.to_owned(),
+        engine.config.stale_after / 4,
+        run_cancel.clone(),
+    ));
+    let result = sync_objects(engine, &run, worker_id, run_cancel.clone()).await;
+    heartbeat.abort();
+    let outcome = match result {
+        Ok(()) => Outcome::Succeeded,
+        Err(SyncError::Connector(ConnectorError::Cancelled)) if cancel.is_cancelled() => {
+            Outcome::Interrupted
+        }
+        // Lost the claim: another worker owns the run now; write nothing more.
+        Err(SyncError::LeaseLost) | Err(SyncError::Connector(ConnectorError::Cancelled)) => {
+            tracing::warn!(run_id = %run.id, "sync run taken over by another worker");
+            return Outcome::Interrupted;
+        }
+        Err(e) => Outcome::Failed(e.to_string()),
+    };
+    match &outcome {
+        Outcome::Failed(error) => tracing::warn!(run_id = %run.id, %error, "sync run failed"),
+        Outcome::Succeeded => tracing::info!(run_id = %run.id, "sync run succeeded"),
+        Outcome::Interrupted => tracing::info!(run_id = %run.id, "sync run interrupted"),
+    }
+    if let Err(e) = record_outcome(engine, &run, worker_id, &outcome).await {
+        tracing::error!(run_id = %run.id, error = %e, "cannot record the end of a sync run");
+    }
+    let (records, skipped) = totals(engine, run.id).await.unwrap_or_default();
+    let _ = engine.events.send(SyncEvent {
+        run_id: run.id,
+        organization_id: run.organization_id,
+        provider: run.provider.clone(),
+        object: String::new(),
+        records,
+        skipped,
+        status: Some(status_name(&outcome).into()),
+    });
+    outcome
+}
+
+fn status_name(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Succeeded => "succeeded",
+        Outcome::Failed(_) => "failed",
+        Outcome::Interrupted => "queued",
+    }
+}
+
+async fn record_outcome(
+    engine: &SyncEngine,
+    run: &SyncRun,
+    worker_id: &str,
+    outcome: &Outcome,
+) -> Result<(), SyncError> {
+    let mut conn = engine.pool.get().await?;
+    queue::finish(&mut conn, run, worker_id, outcome).await
+}
+
+async fn keep_alive(
+    pool: crate::db::DbPool,
+    run_id: Uuid,
+    worker_id: String,
+    every: std::time::Duration,
+    cancel: CancellationToken,
+) {
+    let mut tick = tokio::time::interval(every.max(std::time::Duration::from_millis(500)));
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let alive = match pool.get().await {
+            Ok(mut conn) => queue::heartbeat(&mut conn, run_id, &worker_id).await,
+            Err(e) => Err(e.into()),
+        };
+        match alive {
+            Ok(true) => {}
+            Ok(false) => {
+                cancel.cancel();
+                return;
+            }
+            // A database hiccup: the next page's commit will tell whether we still own the run.
+            Err(e) => tracing::warn!(%run_id, error = %e, "sync heartbeat failed"),
+        }
+    }
+}
+
+async fn sync_objects(
+    engine: &SyncEngine,
+    run: &SyncRun,
+    worker_id: &str,
+    cancel: CancellationToken,
+) -> Result<(), SyncError> {
+    let mut conn = engine.pool.get().await?;
+    let integration = load_integration(&mut conn, run.integration_id).await?;
+    if !integration.is_active {
+        return Err(SyncError::Unavailable(format!(
+            "the {} integration is disconnected",
+            integration.provider
+        )));
+    }
+    let mut cursors = integration.sync_cursors.clone();
+    if run.full_sync && run.progress.get("cursors_reset").is_none() {
+        reset_cursors(&mut conn, run.id, integration.id).await?;
+        cursors = json!({});
+    }
+    drop(conn);
+    let connector: Arc<dyn crate::connectors::Connector> = engine
+        .connectors
+        .build(&integration, cancel.clone())?
+        .into();
+    let (mut records, mut skipped) = totals(engine, run.id).await?;
+    for spec in connector.objects() {
+        let mut cursor = cursors.get(spec.name).cloned().unwrap_or(Value::Null);
+        loop {
+            if cancel.is_cancelled() {
+                return Err(ConnectorError::Cancelled.into());
+            }
+            let page = fetch(Arc::clone(&connector), *spec, cursor).await?;
+            commit_page(engine, run, worker_id, spec, &integration, &page).await?;
+            records += page.rows.len() as u64;
+            skipped += page.skipped.len() as u64;
+            let _ = engine.events.send(SyncEvent {
+                run_id: run.id,
+                organization_id: run.organization_id,
+                provider: run.provider.clone(),
+                object: spec.name.to_owned(),
+                records,
+                skipped,
+                status: None,
+            });
+            if page.done {
+                break;
+            }
+            cursor = page.cursor;
+        }
+    }
+    Ok(())
+}
+
+async fn fetch(
+    connector: Arc<dyn crate::connectors::Connector>,
+    spec: ObjectSpec,
+    cursor: Value,
+) -> Result<Page, SyncError> {
+    tokio::task::spawn_blocking(move || connector.fetch_page(&spec, &cursor))
+        .await
+        .map_err(|e| SyncError::Internal(format!("connector task failed: {e}")))?
+        .map_err(SyncError::from)
+}
+
+/// Rows, cursor and counts of one page, all or nothing.
+async fn commit_page(
+    engine: &SyncEngine,
+    run: &SyncRun,
+    worker_id: &str,
+    spec: &ObjectSpec,
+    integration: &IntegrationRef,
+    page: &Page,
+) -> Result<(), SyncError> {
+    let skipped: Vec<Value> = page
+        .skipped
+        .iter()
+        .map(|s| json!({"object": spec.name, "source_id": s.source_id, "reason": s.reason}))
+        .collect();
+    let mut conn = engine.pool.get().await?;
+    conn.transaction::<_, SyncError, _>(async |conn| {
+        {
+            // Claim check first: a run taken over must not write rows or move the cursor.
+            if !queue::record_page(
+                conn,
+                run.id,
+                worker_id,
+                spec.name,
+                page.rows.len(),
+                &skipped,
+            )
+            .await?
+            {
+                return Err(SyncError::LeaseLost);
+            }
+            upsert::apply(conn, integration.organization_id, &run.provider, &page.rows).await?;
+            save_cursor(conn, integration.id, spec.name, &page.cursor).await
+        }
+    })
+    .await
+}
+
+async fn save_cursor(
+    conn: &mut AsyncPgConnection,
+    integration_id: Uuid,
+    object: &str,
+    cursor: &Value,
+) -> Result<(), SyncError> {
+    diesel::sql_query(
+        "UPDATE integrations SET sync_cursors = jsonb_set(sync_cursors, ARRAY[$2], $3) WHERE id = $1",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(integration_id)
+    .bind::<Text, _>(object)
+    .bind::<Jsonb, _>(cursor)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A full run starts every object from scratch, once: the reset is marked on the run in the
+/// same transaction, so a resumed full run continues instead of starting over.
+async fn reset_cursors(
+    conn: &mut AsyncPgConnection,
+    run_id: Uuid,
+    integration_id: Uuid,
+) -> Result<(), SyncError> {
+    conn.transaction::<_, SyncError, _>(async |conn| {
+        diesel::update(integrations::table.find(integration_id))
+            .set(integrations::sync_cursors.eq(json!({})))
+            .execute(conn)
+            .await?;
+        diesel::sql_query(
+            "UPDATE sync_runs SET progress = progress || '{\"cursors_reset\": true}' WHERE id = $1",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(run_id)
+        .execute(conn)
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+pub async fn load_integration(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<IntegrationRef, SyncError> {
+    let (id, organization_id, provider, nango_connection_id, is_active, sync_cursors) =
+        integrations::table
+            .find(id)
+            .select((
+                integrations::id,
+                integrations::organization_id,
+                integrations::provider,
+                integrations::nango_connection_id,
+                integrations::is_active,
+                integrations::sync_cursors,
+            ))
+            .first::<(Uuid, Uuid, String, Option<String>, bool, Value)>(conn)
+            .await?;
+    Ok(IntegrationRef {
+        id,
+        organization_id,
+        provider,
+        nango_connection_id,
+        is_active,
+        sync_cursors,
+    })
+}
+
+/// Records and skipped records the run has committed so far (a resumed run continues counting).
+async fn totals(engine: &SyncEngine, run_id: Uuid) -> Result<(u64, u64), SyncError> {
+    use crate::db::schema::sync_runs;
+    let mut conn = engine.pool.get().await?;
+    let (progress, errors): (Value, i32) = sync_runs::table
+        .find(run_id)
+        .select((sync_runs::progress, sync_runs::error_count))
+        .first(&mut conn)
+        .await?;
+    let records = progress.get("records").and_then(Value::as_u64).unwrap_or(0);
+    Ok((records, errors.max(0) as u64))
+}

@@ -1,0 +1,220 @@
+//! One statement per page: the page's rows travel as a single JSONB parameter, are unpacked with
+//! `jsonb_to_recordset`, have their references (owner, account, deal, contact, stage) resolved to
+//! uuids by joining on source ids inside the organization, and are upserted on
+//! `(organization_id, source_system, source_id)`, so replaying a page changes nothing.
+//! Upstream deletes set `deleted_at` (kept from the first time it was seen); a record that comes
+//! back live clears it.
+
+use std::collections::HashMap;
+
+use diesel::sql_types::{Jsonb, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::SyncError;
+use crate::connectors::Rows;
+
+/// Upserts one page; returns how many rows were written.
+pub async fn apply(
+    conn: &mut AsyncPgConnection,
+    organization_id: Uuid,
+    source_system: &str,
+    rows: &Rows,
+) -> Result<usize, SyncError> {
+    let (sql, json) = match rows {
+        Rows::Users(r) => (USERS, unique_json(r, |x| &x.source_id)?),
+        Rows::PipelineStages(r) => (STAGES, unique_json(r, |x| &x.source_id)?),
+        Rows::Accounts(r) => (ACCOUNTS, unique_json(r, |x| &x.source_id)?),
+        Rows::Contacts(r) => (CONTACTS, unique_json(r, |x| &x.source_id)?),
+        Rows::Deals(r) => (DEALS, unique_json(r, |x| &x.source_id)?),
+        Rows::Activities(r) => (ACTIVITIES, unique_json(r, |x| &x.source_id)?),
+    };
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let n = diesel::sql_query(sql)
+        .bind::<diesel::sql_types::Uuid, _>(organization_id)
+        .bind::<Text, _>(source_system)
+        .bind::<Jsonb, _>(json)
+        .execute(conn)
+        .await?;
+    Ok(n)
+}
+
+/// The rows as a JSON array, the last occurrence of each source id winning: one statement may
+/// not update the same row twice, and a page can repeat a record that changed while paging.
+fn unique_json<T: Serialize>(
+    rows: &[T],
+    key: impl Fn(&T) -> &str,
+) -> Result<serde_json::Value, SyncError> {
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        last.insert(key(row), i);
+    }
+    let kept: Vec<&T> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, row)| last.get(key(row)) == Some(i))
+        .map(|(_, row)| row)
+        .collect();
+    serde_json::to_value(kept).map_err(|e| SyncError::Internal(format!("encoding rows: {e}")))
+}
+
+/// CRM owners. An owner whose email belongs to a real member of the organization is linked to
+/// that member (so "deals by rep" shows the person who signs in); the others become `crm_only`
+/// users. An email already taken by another user of the organization is not copied (emails are
+/// unique per organization); a deleted owner never deletes a real member.
+const USERS: &str = "
+WITH r AS (
+    SELECT * FROM jsonb_to_recordset($3) AS r(source_id text, email text, name text, deleted boolean,
+                                              custom_fields jsonb)
+), members AS (
+    UPDATE users u SET source_system = $2, source_id = r.source_id, synced_at = now()
+      FROM r
+     WHERE u.organization_id = $1 AND u.email = lower(r.email) AND u.status <> 'crm_only'
+       AND u.deleted_at IS NULL AND u.source_id IS NULL AND NOT r.deleted
+       AND NOT EXISTS (SELECT 1 FROM users o WHERE o.organization_id = $1 AND o.source_system = $2
+                                                AND o.source_id = r.source_id)
+    RETURNING r.source_id
+)
+INSERT INTO users AS t (organization_id, source_system, source_id, email, name, role, status,
+                        custom_fields, synced_at, deleted_at)
+SELECT $1, $2, r.source_id,
+       CASE WHEN EXISTS (SELECT 1 FROM users o WHERE o.organization_id = $1 AND o.email = lower(r.email)
+                                                 AND o.deleted_at IS NULL
+                                                 AND o.source_id IS DISTINCT FROM r.source_id)
+            THEN NULL ELSE lower(nullif(btrim(r.email), '')) END,
+       r.name, 'member', 'crm_only', coalesce(r.custom_fields, '{}'), now(),
+       CASE WHEN r.deleted THEN now() END
+  FROM r
+ WHERE NOT EXISTS (SELECT 1 FROM users o WHERE o.organization_id = $1 AND o.email = lower(r.email)
+                                           AND o.status <> 'crm_only' AND o.deleted_at IS NULL)
+   AND r.source_id NOT IN (SELECT source_id FROM members)
+ON CONFLICT (organization_id, source_system, source_id) WHERE source_id IS NOT NULL DO UPDATE
+   SET email = EXCLUDED.email, name = EXCLUDED.name, custom_fields = EXCLUDED.custom_fields,
+       synced_at = EXCLUDED.synced_at,
+       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
+                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END
+ WHERE t.status = 'crm_only'";
+
+const STAGES: &str = "
+INSERT INTO pipeline_stages AS t (organization_id, source_system, source_id, pipeline_id, pipeline_label,
+                                  label, display_order, probability, is_closed, is_won, custom_fields,
+                                  synced_at, deleted_at)
+SELECT $1, $2, r.source_id, r.pipeline_id, r.pipeline_label, r.label, r.display_order,
+       least(greatest(r.probability, 0), 1), r.is_closed, r.is_won AND r.is_closed,
+       coalesce(r.custom_fields, '{}'), now(), CASE WHEN r.deleted THEN now() END
+  FROM jsonb_to_recordset($3) AS r(source_id text, pipeline_id text, pipeline_label text, label text,
+                                   display_order int, probability numeric, is_closed boolean,
+                                   is_won boolean, deleted boolean, custom_fields jsonb)
+ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
+   SET pipeline_id = EXCLUDED.pipeline_id, pipeline_label = EXCLUDED.pipeline_label,
+       label = EXCLUDED.label, display_order = EXCLUDED.display_order,
+       probability = EXCLUDED.probability, is_closed = EXCLUDED.is_closed, is_won = EXCLUDED.is_won,
+       custom_fields = EXCLUDED.custom_fields, synced_at = EXCLUDED.synced_at,
+       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
+                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END";
+
+const ACCOUNTS: &str = "
+INSERT INTO accounts AS t (organization_id, source_system, source_id, name, domain, industry,
+                           employee_count, annual_revenue, owner_id, custom_fields, source_created_at,
+                           source_updated_at, synced_at, deleted_at)
+SELECT $1, $2, r.source_id, coalesce(nullif(btrim(r.name), ''), r.domain, 'Company ' || r.source_id), lower(r.domain), r.industry, r.employee_count,
+       r.annual_revenue::numeric, o.id, coalesce(r.custom_fields, '{}'), r.source_created_at,
+       r.source_updated_at, now(), CASE WHEN r.deleted THEN now() END
+  FROM jsonb_to_recordset($3) AS r(source_id text, name text, domain text, industry text,
+                                   employee_count int, annual_revenue text, owner_source_id text,
+                                   source_created_at timestamptz, source_updated_at timestamptz,
+                                   deleted boolean, custom_fields jsonb)
+  LEFT JOIN users o ON o.organization_id = $1 AND o.source_system = $2 AND o.source_id = r.owner_source_id
+ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
+   SET name = EXCLUDED.name, domain = EXCLUDED.domain, industry = EXCLUDED.industry,
+       employee_count = EXCLUDED.employee_count, annual_revenue = EXCLUDED.annual_revenue,
+       owner_id = EXCLUDED.owner_id, custom_fields = EXCLUDED.custom_fields,
+       source_created_at = EXCLUDED.source_created_at, source_updated_at = EXCLUDED.source_updated_at,
+       synced_at = EXCLUDED.synced_at,
+       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
+                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END";
+
+const CONTACTS: &str = "
+INSERT INTO contacts AS t (organization_id, source_system, source_id, account_id, first_name, last_name,
+                           name, email, title, phone, owner_id, custom_fields, source_created_at,
+                           source_updated_at, synced_at, deleted_at)
+SELECT $1, $2, r.source_id, a.id, r.first_name, r.last_name, r.name, lower(r.email), r.title, r.phone,
+       o.id, coalesce(r.custom_fields, '{}'), r.source_created_at, r.source_updated_at, now(),
+       CASE WHEN r.deleted THEN now() END
+  FROM jsonb_to_recordset($3) AS r(source_id text, first_name text, last_name text, name text,
+                                   email text, title text, phone text, account_source_id text,
+                                   owner_source_id text, source_created_at timestamptz,
+                                   source_updated_at timestamptz, deleted boolean, custom_fields jsonb)
+  LEFT JOIN accounts a ON a.organization_id = $1 AND a.source_system = $2 AND a.source_id = r.account_source_id
+  LEFT JOIN users o ON o.organization_id = $1 AND o.source_system = $2 AND o.source_id = r.owner_source_id
+ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
+   SET account_id = EXCLUDED.account_id, first_name = EXCLUDED.first_name,
+       last_name = EXCLUDED.last_name, name = EXCLUDED.name, email = EXCLUDED.email,
+       title = EXCLUDED.title, phone = EXCLUDED.phone, owner_id = EXCLUDED.owner_id,
+       custom_fields = EXCLUDED.custom_fields, source_created_at = EXCLUDED.source_created_at,
+       source_updated_at = EXCLUDED.source_updated_at, synced_at = EXCLUDED.synced_at,
+       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
+                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END";
+
+/// Deals store the stage's label and closed/won flags from `pipeline_stages` (synced first),
+/// falling back to the raw stage id when the stage is unknown.
+const DEALS: &str = "
+INSERT INTO deals AS t (organization_id, source_system, source_id, name, amount, currency, stage, stage_id,
+                        pipeline, probability, is_closed, is_won, close_date, owner_id, account_id,
+                        custom_fields, source_created_at, source_updated_at, synced_at, deleted_at)
+SELECT $1, $2, r.source_id, coalesce(nullif(btrim(r.name), ''), 'Deal ' || r.source_id), r.amount::numeric, upper(r.currency),
+       coalesce(s.label, r.stage_source_id), r.stage_source_id, coalesce(s.pipeline_label, r.pipeline),
+       least(greatest(coalesce(r.probability, s.probability), 0), 1),
+       coalesce(s.is_closed, false), coalesce(s.is_won AND s.is_closed, false), r.close_date, o.id, a.id,
+       coalesce(r.custom_fields, '{}'), r.source_created_at, r.source_updated_at, now(),
+       CASE WHEN r.deleted THEN now() END
+  FROM jsonb_to_recordset($3) AS r(source_id text, name text, amount text, currency text,
+                                   stage_source_id text, pipeline text, probability numeric,
+                                   close_date date, owner_source_id text, account_source_id text,
+                                   source_created_at timestamptz, source_updated_at timestamptz,
+                                   deleted boolean, custom_fields jsonb)
+  LEFT JOIN pipeline_stages s ON s.organization_id = $1 AND s.source_system = $2
+                             AND s.source_id = r.stage_source_id
+  LEFT JOIN accounts a ON a.organization_id = $1 AND a.source_system = $2 AND a.source_id = r.account_source_id
+  LEFT JOIN users o ON o.organization_id = $1 AND o.source_system = $2 AND o.source_id = r.owner_source_id
+ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
+   SET name = EXCLUDED.name, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+       stage = EXCLUDED.stage, stage_id = EXCLUDED.stage_id, pipeline = EXCLUDED.pipeline,
+       probability = EXCLUDED.probability, is_closed = EXCLUDED.is_closed, is_won = EXCLUDED.is_won,
+       close_date = EXCLUDED.close_date, owner_id = EXCLUDED.owner_id, account_id = EXCLUDED.account_id,
+       custom_fields = EXCLUDED.custom_fields, source_created_at = EXCLUDED.source_created_at,
+       source_updated_at = EXCLUDED.source_updated_at, synced_at = EXCLUDED.synced_at,
+       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
+                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END";
+
+const ACTIVITIES: &str = "
+INSERT INTO activities AS t (organization_id, source_system, source_id, type, subject, description,
+                             activity_date, duration_seconds, participants, deal_id, account_id,
+                             contact_id, owner_id, custom_fields, source_created_at, source_updated_at,
+                             synced_at, deleted_at)
+SELECT $1, $2, r.source_id, r.type, r.subject, r.description, r.activity_date,
+       CASE WHEN r.duration_seconds >= 0 THEN r.duration_seconds END,
+       CASE WHEN jsonb_typeof(r.participants) = 'array' THEN r.participants ELSE '[]' END,
+       d.id, a.id, c.id, o.id, coalesce(r.custom_fields, '{}'), r.source_created_at,
+       r.source_updated_at, now(), CASE WHEN r.deleted THEN now() END
+  FROM jsonb_to_recordset($3) AS r(source_id text, type text, subject text, description text,
+                                   activity_date timestamptz, duration_seconds int, participants jsonb,
+                                   deal_source_id text, account_source_id text, contact_source_id text,
+                                   owner_source_id text, source_created_at timestamptz,
+                                   source_updated_at timestamptz, deleted boolean, custom_fields jsonb)
+  LEFT JOIN deals d ON d.organization_id = $1 AND d.source_system = $2 AND d.source_id = r.deal_source_id
+  LEFT JOIN accounts a ON a.organization_id = $1 AND a.source_system = $2 AND a.source_id = r.account_source_id
+  LEFT JOIN contacts c ON c.organization_id = $1 AND c.source_system = $2 AND c.source_id = r.contact_source_id
+  LEFT JOIN users o ON o.organization_id = $1 AND o.source_system = $2 AND o.source_id = r.owner_source_id
+ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
+   SET type = EXCLUDED.type, subject = EXCLUDED.subject, description = EXCLUDED.description,
+       activity_date = EXCLUDED.activity_date, duration_seconds = EXCLUDED.duration_seconds,
+       participants = EXCLUDED.participants, deal_id = EXCLUDED.deal_id,
+       account_id = EXCLUDED.account_id, contact_id = EXCLUDED.contact_id, owner_id = EXCLUDED.owner_id,
+       custom_fields = EXCLUDED.custom_fields, source_created_at = EXCLUDED.source_created_at,
+       source_updated_at = EXCLUDED.source_updated_at, synced_at = EXCLUDED.synced_at,
+       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
+                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END";
