@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+#[derive(Clone)]
 pub struct Client {
     base: String,
     agent: ureq::Agent,
