@@ -44,11 +44,14 @@ pub async fn prepare(
         config.chat.clone(),
         shutdown.clone(),
     ));
-    let sync = Arc::new(SyncEngine::new(
-        pool.clone(),
-        config.sync.clone(),
-        NangoConnectors::new(config.integrations.clone(), config.sync.clone()),
-    ));
+    let sync = Arc::new(
+        SyncEngine::new(
+            pool.clone(),
+            config.sync.clone(),
+            NangoConnectors::new(config.integrations.clone(), config.sync.clone()),
+        )
+        .with_relay(&cache),
+    );
     Ok(AppState {
         sync,
         db: pool,
@@ -63,5 +66,10 @@ pub async fn prepare(
 
 /// Starts the sync workers and scheduler of `serve`; they stop when `state.shutdown` is cancelled.
 pub fn start_background(state: &AppState) -> tokio::task::JoinSet<()> {
-    crate::sync::workers::spawn(Arc::clone(&state.sync), state.shutdown.clone())
+    let mut set = crate::sync::workers::spawn(Arc::clone(&state.sync), state.shutdown.clone());
+    set.spawn(crate::sync::relay::listen(
+        Arc::clone(&state.sync),
+        state.shutdown.clone(),
+    ));
+    set
 }

@@ -548,3 +548,50 @@ async fn sync_endpoints_stay_inside_the_callers_organization() {
     .await;
     assert_eq!(r.status, 202, "{}", r.text());
 }
+
+fn event(origin: &str, org: Uuid, records: u64) -> revtops::sync::SyncEvent {
+    revtops::sync::SyncEvent {
+        origin: origin.into(),
+        run_id: Uuid::new_v4(),
+        organization_id: org,
+        provider: "hubspot".into(),
+        object: "deals".into(),
+        records,
+        skipped: 0,
+        status: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_reaches_the_orgs_sockets_on_every_replica_through_redis() {
+    let redis = [("REDIS_URL", "redis://127.0.0.1:6379")];
+    let a = TestApp::spawn_with(&redis).await;
+    let b = TestApp::spawn_with(&redis).await;
+    let (token, _, org) = admin_with_org(&b, "ana@acme.com").await;
+    let mut socket =
+        common::ws::Socket::connect(b.addr, "/ws/chat", common::ws::Auth::Header(&token))
+            .await
+            .unwrap();
+    assert_eq!(socket.next().await.unwrap()["type"], json!("ready"));
+    // The relay subscribes in the background; publish until the first event arrives.
+    let mut delivered = None;
+    for _ in 0..50 {
+        // Another organization's progress first: it must never reach this socket.
+        a.state
+            .sync
+            .publish(event(&a.state.sync.instance, Uuid::new_v4(), 1));
+        a.state.sync.publish(event(&a.state.sync.instance, org, 42));
+        if let Ok(Some(frame)) =
+            tokio::time::timeout(std::time::Duration::from_millis(200), socket.next()).await
+        {
+            delivered = Some(frame);
+            break;
+        }
+    }
+    let frame = delivered.expect("a sync_progress frame relayed from the other replica");
+    assert_eq!(frame["type"], json!("sync_progress"));
+    assert_eq!(
+        (frame["records"].clone(), frame["object"].clone()),
+        (json!(42), json!("deals"))
+    );
+}

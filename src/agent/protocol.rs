@@ -85,6 +85,17 @@ pub enum ServerFrame {
         retryable: bool,
     },
     Pong,
+    /// A sync of the socket's organization committed a page or ended (any replica's workers).
+    SyncProgress {
+        run_id: Uuid,
+        provider: String,
+        object: String,
+        records: u64,
+        skipped: u64,
+        /// Absent while running; the final status once the run ended.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+    },
 }
 
 impl ServerFrame {

@@ -77,6 +77,48 @@ impl RedisCache {
         Ok(u64::try_from(ms).ok().map(Duration::from_millis))
     }
 
+    pub async fn publish(&self, channel: &str, message: String) -> Result<(), CacheError> {
+        self.client
+            .publish::<(), _, _>(channel, message)
+            .await
+            .map_err(err)
+    }
+
+    /// Messages published on `channel` by any replica, through a dedicated subscriber
+    /// connection that resubscribes by itself after Redis comes back.
+    pub async fn subscribe(
+        &self,
+        channel: &str,
+    ) -> Result<tokio::sync::mpsc::Receiver<String>, CacheError> {
+        let subscriber = Builder::from_config(self.client.client_config())
+            .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2))
+            .build_subscriber_client()
+            .map_err(err)?;
+        subscriber.connect();
+        subscriber.wait_for_connect().await.map_err(err)?;
+        let _resubscribe = subscriber.manage_subscriptions();
+        subscriber.subscribe(channel).await.map_err(err)?;
+        let mut messages = subscriber.message_rx();
+        let (tx, rx) = tokio::sync::mpsc::channel(1024);
+        tokio::spawn(async move {
+            let _subscriber = subscriber;
+            loop {
+                match messages.recv().await {
+                    Ok(m) => {
+                        if let Some(text) = m.value.as_string()
+                            && tx.send(text).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        Ok(rx)
+    }
+
     pub async fn ping(&self) -> bool {
         let ping = self.client.ping::<String>(None);
         matches!(tokio::time::timeout(COMMAND_TIMEOUT, ping).await, Ok(Ok(_)))

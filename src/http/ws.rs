@@ -133,11 +133,44 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
             }
             let _ = sink.close().await;
         });
+        let progress = user
+            .org_id
+            .map(|org| tokio::spawn(forward_sync_progress(state.clone(), org, frames.clone())));
         read_loop(&state, &user, &mut stream, &frames).await;
+        if let Some(task) = progress {
+            task.abort();
+        }
         drop(frames);
         let _ = writer.await;
     })
     .into_response()
+}
+
+/// Sync progress of the user's organization, as frames on this socket. A slow socket misses
+/// intermediate events (the broadcast lags) rather than holding the workers back.
+async fn forward_sync_progress(state: AppState, org: Uuid, frames: mpsc::Sender<ServerFrame>) {
+    let mut events = state.sync.events.subscribe();
+    loop {
+        let event = match events.recv().await {
+            Ok(e) => e,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+        if event.organization_id != org {
+            continue;
+        }
+        let frame = ServerFrame::SyncProgress {
+            run_id: event.run_id,
+            provider: event.provider,
+            object: event.object,
+            records: event.records,
+            skipped: event.skipped,
+            status: event.status,
+        };
+        if frames.send(frame).await.is_err() {
+            return;
+        }
+    }
 }
 
 async fn first_frame_auth(

@@ -8,6 +8,7 @@
 
 pub mod providers;
 pub mod queue;
+pub mod relay;
 pub mod runner;
 pub mod upsert;
 pub mod workers;
@@ -43,8 +44,10 @@ pub enum SyncError {
 }
 
 /// What a run reports after each committed page (and once at the end).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SyncEvent {
+    /// The engine instance that produced it (the relay skips its own events coming back).
+    pub origin: String,
     pub run_id: Uuid,
     pub organization_id: Uuid,
     pub provider: String,
@@ -67,6 +70,8 @@ pub struct SyncEngine {
     pub events: broadcast::Sender<SyncEvent>,
     /// Distinguishes this process's workers in `sync_runs.worker_id`.
     pub instance: String,
+    /// Redis, when configured: events are also published there for the other replicas.
+    pub relay: Option<crate::cache::RedisCache>,
 }
 
 impl SyncEngine {
@@ -79,6 +84,30 @@ impl SyncEngine {
             wake: Notify::new(),
             events: broadcast::channel(1024).0,
             instance: format!("{host}:{}:{}", std::process::id(), Uuid::new_v4().simple()),
+            relay: None,
         }
+    }
+
+    pub fn with_relay(mut self, cache: &crate::cache::Cache) -> Self {
+        if let crate::cache::Cache::Redis(redis) = cache {
+            self.relay = Some(redis.clone());
+        }
+        self
+    }
+
+    /// Tells local subscribers (sockets, the CLI's progress bar) and, through Redis, the other
+    /// replicas' sockets. Never waits on Redis: progress must not slow a sync down.
+    pub fn publish(&self, event: SyncEvent) {
+        if let Some(redis) = &self.relay
+            && let Ok(text) = serde_json::to_string(&event)
+        {
+            let redis = redis.clone();
+            tokio::spawn(async move {
+                if let Err(e) = redis.publish(relay::CHANNEL, text).await {
+                    tracing::debug!(error = %e, "cannot relay a sync event");
+                }
+            });
+        }
+        let _ = self.events.send(event);
     }
 }

@@ -57,7 +57,8 @@ pub async fn execute(
         tracing::error!(run_id = %run.id, error = %e, "cannot record the end of a sync run");
     }
     let (records, skipped) = totals(engine, run.id).await.unwrap_or_default();
-    let _ = engine.events.send(SyncEvent {
+    engine.publish(SyncEvent {
+        origin: engine.instance.clone(),
         run_id: run.id,
         organization_id: run.organization_id,
         provider: run.provider.clone(),
@@ -149,7 +150,8 @@ async fn sync_objects(
             commit_page(engine, run, worker_id, spec, &integration, &page).await?;
             records += page.rows.len() as u64;
             skipped += page.skipped.len() as u64;
-            let _ = engine.events.send(SyncEvent {
+            engine.publish(SyncEvent {
+                origin: engine.instance.clone(),
                 run_id: run.id,
                 organization_id: run.organization_id,
                 provider: run.provider.clone(),
