@@ -43,7 +43,7 @@ impl fmt::Debug for ConnectSession {
         f.debug_struct("ConnectSession")
             .field("token", &"[redacted]")
             .field("expires_at", &self.expires_at)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

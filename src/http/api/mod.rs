@@ -4,6 +4,7 @@ mod artifacts;
 mod auth;
 mod chat;
 mod health;
+mod integrations;
 mod organizations;
 mod query;
 mod views;
@@ -26,6 +27,8 @@ pub enum ApiTags {
     Chat,
     /// Saved dashboards, reports and analyses
     Artifacts,
+    /// Connecting HubSpot, Salesforce, Slack and Google Calendar through Nango
+    Integrations,
 }
 
 pub type Apis = (
@@ -35,6 +38,7 @@ pub type Apis = (
     query::QueryApi,
     chat::ChatApi,
     artifacts::ArtifactsApi,
+    integrations::IntegrationsApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -45,6 +49,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         query::QueryApi::new(state.clone()),
         chat::ChatApi::new(state.clone()),
         artifacts::ArtifactsApi::new(state.clone()),
+        integrations::IntegrationsApi::new(state.clone()),
     );
     OpenApiService::new(apis, "Revtops API", crate::build_info::VERSION)
         .description(

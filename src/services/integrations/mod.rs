@@ -9,6 +9,7 @@ mod webhook;
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 use diesel::upsert::{DecoratableTarget, excluded};
@@ -120,7 +121,10 @@ pub async fn available(
 pub struct NewSession {
     pub provider: Provider,
     pub integration_id: String,
-    pub session: ConnectSession,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    /// Nango's hosted connect page for this session (absent on old self-hosted servers).
+    pub connect_link: Option<String>,
 }
 
 /// Creates a Nango connect session for `provider`, tagged with the caller's organization and
@@ -143,13 +147,26 @@ pub async fn connect_session(
         tags,
         allowed_integrations: vec![integration_id.clone()],
     };
-    let session = nango(move || client.create_connect_session(&request))
+    let ConnectSession {
+        token,
+        expires_at,
+        connect_link,
+    } = nango(move || client.create_connect_session(&request))
         .await?
         .map_err(nango_error)?;
+    let expires_at = DateTime::parse_from_rfc3339(&expires_at)
+        .map_err(|e| {
+            ServiceError::Unavailable(format!(
+                "unexpected answer from Nango: expires_at {expires_at:?} ({e})"
+            ))
+        })?
+        .with_timezone(&Utc);
     Ok(NewSession {
         provider,
         integration_id,
-        session,
+        token,
+        expires_at,
+        connect_link,
     })
 }
 
