@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_llm;
+pub mod fake_nango;
 pub mod http;
 pub mod supabase;
 pub mod ws;
