@@ -43,11 +43,12 @@ pub async fn prepare(
         config.chat.clone(),
         shutdown.clone(),
     ));
-    let nango = config
-        .integrations
-        .nango_secret_key
-        .as_ref()
-        .map(|key| Arc::new(NangoClient::new(&config.integrations.nango_host, key.clone())));
+    let nango = config.integrations.nango_secret_key.as_ref().map(|key| {
+        Arc::new(NangoClient::new(
+            &config.integrations.nango_host,
+            key.clone(),
+        ))
+    });
     Ok(AppState {
         db: pool,
         cache,

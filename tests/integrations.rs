@@ -203,7 +203,12 @@ async fn connect_sessions_are_tagged_with_the_callers_org_and_user() {
         vec!["google-calendar".to_owned()]
     );
     let r = w
-        .call("GET", "/api/auth/connect/google_calendar/session", &w.ana, None)
+        .call(
+            "GET",
+            "/api/auth/connect/google_calendar/session",
+            &w.ana,
+            None,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["provider"], "google_calendar");
@@ -217,7 +222,12 @@ async fn connect_sessions_are_tagged_with_the_callers_org_and_user() {
     // A user without an organization cannot connect anything.
     let loner = register(&w.app, "lone@solo.dev", None).await;
     let r = w
-        .call("GET", "/api/auth/connect/google_calendar/session", &loner, None)
+        .call(
+            "GET",
+            "/api/auth/connect/google_calendar/session",
+            &loner,
+            None,
+        )
         .await;
     assert_eq!(r.status, 403, "{}", r.text());
     assert!(r.text().contains("organization"));
@@ -244,7 +254,8 @@ async fn callback_records_only_connections_created_for_the_callers_org() {
     assert_eq!(r.error_code(), "forbidden");
     assert!(r.text().contains("not created for your organization"));
     // Untagged connections are refused too.
-    w.nango.add_connection("hubspot", "conn-untagged", json!({}));
+    w.nango
+        .add_connection("hubspot", "conn-untagged", json!({}));
     let r = w.callback(&w.ana, "hubspot", "conn-untagged").await;
     assert_eq!(r.status, 403, "{}", r.text());
     // Unknown connection, or one of another integration.
@@ -256,7 +267,10 @@ async fn callback_records_only_connections_created_for_the_callers_org() {
     assert_eq!(r.status, 404, "{}", r.text());
     let r = w.callback(&w.ana, "pipedrive", "conn-sf").await;
     assert_eq!(r.status, 422, "{}", r.text());
-    assert!(integration_rows(&w.app).await.is_empty(), "nothing recorded");
+    assert!(
+        integration_rows(&w.app).await.is_empty(),
+        "nothing recorded"
+    );
 
     // The happy path.
     w.nango
@@ -350,7 +364,12 @@ async fn only_admins_connect_org_providers_and_members_connect_their_own_calenda
 
     // Bob connects his own calendar.
     let r = w
-        .call("GET", "/api/auth/connect/google_calendar/session", &bob, None)
+        .call(
+            "GET",
+            "/api/auth/connect/google_calendar/session",
+            &bob,
+            None,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     let session = w.nango.last_session();
@@ -395,7 +414,12 @@ async fn only_admins_connect_org_providers_and_members_connect_their_own_calenda
 
     // Bob disconnects his calendar only.
     let r = w
-        .call("DELETE", "/api/auth/integrations/google-calendar", &bob, None)
+        .call(
+            "DELETE",
+            "/api/auth/integrations/google-calendar",
+            &bob,
+            None,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(!w.nango.has_connection("google-calendar", "cal-bob"));
@@ -562,13 +586,20 @@ async fn without_nango_settings_connecting_is_unavailable_but_lists_work() {
             Some(json!({"provider": "hubspot", "connection_id": "c-1"})),
         ),
     ] {
-        let r = client.call(method, path, Some(&ana.token), body.as_ref()).await;
+        let r = client
+            .call(method, path, Some(&ana.token), body.as_ref())
+            .await;
         assert_eq!(r.status, 503, "{path}: {}", r.text());
         assert_eq!(r.error_code(), "integrations_unavailable");
         assert!(r.text().contains("NANGO_SECRET_KEY"), "{}", r.text());
     }
     let r = client
-        .call("GET", "/api/auth/available-integrations", Some(&ana.token), None)
+        .call(
+            "GET",
+            "/api/auth/available-integrations",
+            Some(&ana.token),
+            None,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(
@@ -637,11 +668,10 @@ async fn nango_credentials_fetch_fresh_tokens_and_force_refresh() {
         connection_id: "conn-1".into(),
         provider_config_key: "hubspot".into(),
     };
-    let (missing, bad) = tokio::task::spawn_blocking(move || {
-        (missing.access_token(false), bad.access_token(false))
-    })
-    .await
-    .unwrap();
+    let (missing, bad) =
+        tokio::task::spawn_blocking(move || (missing.access_token(false), bad.access_token(false)))
+            .await
+            .unwrap();
     assert!(
         matches!(&missing, Err(ConnectorError::Auth(m)) if m.contains("Failed to find connection")),
         "{missing:?}"

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use poem::http::StatusCode;
 use poem::web::{Data, Json, Path, Query};
-use poem::{EndpointExt, Request, Response, Route, handler};
+use poem::{EndpointExt, IntoResponse, Request, Response, Route, handler};
 use serde_json::{Value, json};
 
 pub const INTEGRATIONS: &[&str] = &["hubspot", "salesforce", "slack", "google-calendar"];
@@ -58,18 +58,21 @@ fn error(status: StatusCode, body: Value) -> Response {
 }
 
 /// Nango's answer to a missing or unknown secret key.
-fn check_auth(req: &Request, shared: &Shared) -> Result<(), Response> {
+/// A Nango error answer: status and body.
+type Failure = (StatusCode, Value);
+
+fn check_auth(req: &Request, shared: &Shared) -> Result<(), Failure> {
     let expected = format!("Bearer {}", shared.secret);
     match req.header("authorization") {
         Some(h) if h == expected => Ok(()),
         Some(_) => {
             shared.state.lock().unwrap().unauthorized += 1;
-            Err(error(
+            Err((
                 StatusCode::UNAUTHORIZED,
                 json!({"error": {"code": "unknown_account", "message": "The secret key is invalid or does not belong to an environment."}}),
             ))
         }
-        None => Err(error(
+        None => Err((
             StatusCode::UNAUTHORIZED,
             json!({"error": {"code": "missing_auth_header", "message": "Authentication failed. The request is missing the Authorization header."}}),
         )),
@@ -88,12 +91,16 @@ fn tags_of(v: &Value) -> BTreeMap<String, String> {
 
 #[handler]
 fn create_session(req: &Request, body: Json<Value>, shared: Data<&Arc<Shared>>) -> Response {
-    if let Err(r) = check_auth(req, &shared) {
-        return r;
+    if let Err((status, body)) = check_auth(req, &shared) {
+        return error(status, body);
     }
     let allowed: Vec<String> = body["allowed_integrations"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(bad) = allowed.iter().find(|i| !INTEGRATIONS.contains(&i.as_str())) {
         return error(
@@ -123,15 +130,13 @@ fn create_session(req: &Request, body: Json<Value>, shared: Data<&Arc<Shared>>) 
         )
 }
 
-fn provider_config_key(
-    query: &HashMap<String, String>,
-) -> Result<String, Response> {
+fn provider_config_key(query: &HashMap<String, String>) -> Result<String, Failure> {
     match query.get("provider_config_key") {
-        None => Err(error(
+        None => Err((
             StatusCode::BAD_REQUEST,
             json!({"error": {"code": "invalid_query_params", "errors": [{"code": "invalid_type", "message": "Required", "path": ["provider_config_key"]}]}}),
         )),
-        Some(k) if !INTEGRATIONS.contains(&k.as_str()) => Err(error(
+        Some(k) if !INTEGRATIONS.contains(&k.as_str()) => Err((
             StatusCode::BAD_REQUEST,
             json!({"error": {"code": "unknown_provider_config", "message": "Provider does not exists"}}),
         )),
@@ -146,12 +151,12 @@ fn get_connection(
     Query(query): Query<HashMap<String, String>>,
     shared: Data<&Arc<Shared>>,
 ) -> Response {
-    if let Err(r) = check_auth(req, &shared) {
-        return r;
+    if let Err((status, body)) = check_auth(req, &shared) {
+        return error(status, body);
     }
     let key = match provider_config_key(&query) {
         Ok(k) => k,
-        Err(r) => return r,
+        Err((status, body)) => return error(status, body),
     };
     let force = query.get("force_refresh").is_some_and(|v| v == "true");
     let mut state = shared.state.lock().unwrap();
@@ -170,7 +175,11 @@ fn get_connection(
     if force {
         state.refreshes += 1;
     }
-    let provider = if key == "google-calendar" { "google-calendar" } else { key.as_str() };
+    let provider = if key == "google-calendar" {
+        "google-calendar"
+    } else {
+        key.as_str()
+    };
     Json(json!({
         "id": 42,
         "connection_id": id,
@@ -201,15 +210,19 @@ fn delete_connection(
     Query(query): Query<HashMap<String, String>>,
     shared: Data<&Arc<Shared>>,
 ) -> Response {
-    if let Err(r) = check_auth(req, &shared) {
-        return r;
+    if let Err((status, body)) = check_auth(req, &shared) {
+        return error(status, body);
     }
     let key = match provider_config_key(&query) {
         Ok(k) => k,
-        Err(r) => return r,
+        Err((status, body)) => return error(status, body),
     };
     let mut state = shared.state.lock().unwrap();
-    if state.connections.remove(&(key.clone(), id.clone())).is_none() {
+    if state
+        .connections
+        .remove(&(key.clone(), id.clone()))
+        .is_none()
+    {
         return error(
             StatusCode::BAD_REQUEST,
             json!({"error": {"code": "unknown_connection"}}),
@@ -218,8 +231,6 @@ fn delete_connection(
     state.deleted.push((key, id));
     Json(json!({"success": true})).into_response()
 }
-
-use poem::IntoResponse;
 
 impl FakeNango {
     pub async fn start() -> Self {

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::NangoError;
 use super::types::{
-    Connection, ConnectSession, ConnectSessionEnvelope, ConnectSessionRequest, ErrorBody,
+    ConnectSession, ConnectSessionEnvelope, ConnectSessionRequest, Connection, ErrorBody,
     ErrorEnvelope,
 };
 use crate::config::Secret;
@@ -78,7 +78,10 @@ impl NangoClient {
             &["connections", connection_id],
             &[
                 ("provider_config_key", provider_config_key),
-                ("force_refresh", if force_refresh { "true" } else { "false" }),
+                (
+                    "force_refresh",
+                    if force_refresh { "true" } else { "false" },
+                ),
             ],
         );
         let resp = self

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 pub use client::NangoClient;
 pub use types::{
-    Connection, ConnectionCredentials, ConnectSession, ConnectSessionRequest, TAG_END_USER_EMAIL,
+    ConnectSession, ConnectSessionRequest, Connection, ConnectionCredentials, TAG_END_USER_EMAIL,
     TAG_END_USER_ID, TAG_ORGANIZATION_ID, Tags,
 };
 
@@ -54,7 +54,11 @@ impl Credentials for NangoCredentials {
     fn access_token(&self, force_refresh: bool) -> Result<String, ConnectorError> {
         let connection = self
             .client
-            .get_connection(&self.connection_id, &self.provider_config_key, force_refresh)
+            .get_connection(
+                &self.connection_id,
+                &self.provider_config_key,
+                force_refresh,
+            )
             .map_err(|e| match e {
                 NangoError::NotFound { .. } | NangoError::Unauthorized { .. } => {
                     ConnectorError::Auth(e.to_string())

@@ -81,7 +81,11 @@ mod tests {
         let sig = sign(b"whsec", b"{\"a\":1}");
         assert_eq!(sig.len(), 64);
         assert!(verify_signature(b"whsec", b"{\"a\":1}", &sig));
-        assert!(verify_signature(b"whsec", b"{\"a\":1}", &sig.to_uppercase()));
+        assert!(verify_signature(
+            b"whsec",
+            b"{\"a\":1}",
+            &sig.to_uppercase()
+        ));
         assert!(!verify_signature(b"other", b"{\"a\":1}", &sig));
         assert!(!verify_signature(b"whsec", b"{\"a\":2}", &sig));
         assert!(!verify_signature(b"whsec", b"{\"a\":1}", "zz"));

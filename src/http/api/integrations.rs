@@ -200,11 +200,10 @@ impl<'a, T: Type> ApiExtractor<'a> for RawJson<T> {
         body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        let bytes = body
-            .take()?
-            .into_vec()
-            .await
-            .map_err(|e| ApiError::BadRequest(format!("could not read the request body: {e}")))?;
+        let bytes =
+            body.take()?.into_vec().await.map_err(|e| {
+                ApiError::BadRequest(format!("could not read the request body: {e}"))
+            })?;
         Ok(Self {
             bytes,
             _schema: std::marker::PhantomData,
@@ -233,11 +232,7 @@ impl IntegrationsApi {
         }
     }
 
-    async fn session(
-        &self,
-        auth: &BearerAuth,
-        raw: &str,
-    ) -> ApiResult<integrations::NewSession> {
+    async fn session(&self, auth: &BearerAuth, raw: &str) -> ApiResult<integrations::NewSession> {
         let provider = provider(raw)?;
         Ok(integrations::connect_session(self.broker(), &auth.0, provider).await?)
     }
@@ -392,7 +387,11 @@ impl IntegrationsApi {
     /// in its tags (confirmed with Nango); a failed `refresh` sets the integration's
     /// `last_error`. Other webhooks are acknowledged and ignored. 503 `integrations_unavailable`
     /// when NANGO_WEBHOOK_SECRET is unset.
-    #[oai(path = "/webhooks/nango", method = "post", operation_id = "nango_webhook")]
+    #[oai(
+        path = "/webhooks/nango",
+        method = "post",
+        operation_id = "nango_webhook"
+    )]
     async fn webhook(
         &self,
         #[oai(name = "X-Nango-Hmac-Sha256")] signature: Header<Option<String>>,

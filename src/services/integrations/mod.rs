@@ -22,8 +22,8 @@ use super::auth::{AuthUser, Role};
 use super::{ServiceError, ServiceResult};
 use crate::config::IntegrationsConfig;
 use crate::connectors::nango::{
-    Connection, ConnectSession, ConnectSessionRequest, NangoClient, NangoError,
-    TAG_END_USER_EMAIL, TAG_END_USER_ID, TAG_ORGANIZATION_ID, Tags,
+    ConnectSession, ConnectSessionRequest, Connection, NangoClient, NangoError, TAG_END_USER_EMAIL,
+    TAG_END_USER_ID, TAG_ORGANIZATION_ID, Tags,
 };
 use crate::connectors::{Provider, Scope};
 use crate::db::DbPool;
@@ -187,7 +187,14 @@ pub async fn record_connection(
     let connection = fetch_connection(client, broker, provider, &connection_id).await?;
     check_tags(&connection, owner)?;
     let mut conn = pool.get().await?;
-    Ok(upsert(&mut conn, owner, provider, &connection_id, Some(user.user_id)).await?)
+    Ok(upsert(
+        &mut conn,
+        owner,
+        provider,
+        &connection_id,
+        Some(user.user_id),
+    )
+    .await?)
 }
 
 /// The caller's organization's integrations: organization-scope ones and the caller's own
@@ -394,9 +401,9 @@ async fn nango<T: Send + 'static>(
 
 fn nango_error(e: NangoError) -> ServiceError {
     match e {
-        NangoError::Unauthorized { .. } => ServiceError::IntegrationsUnavailable(format!(
-            "{e}; check NANGO_SECRET_KEY"
-        )),
+        NangoError::Unauthorized { .. } => {
+            ServiceError::IntegrationsUnavailable(format!("{e}; check NANGO_SECRET_KEY"))
+        }
         NangoError::NotFound { .. } => ServiceError::NotFound("Nango connection"),
         other => ServiceError::Unavailable(other.to_string()),
     }

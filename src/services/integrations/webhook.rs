@@ -23,7 +23,7 @@ const MAX_ERROR_LEN: usize = 500;
 #[derive(Debug)]
 pub enum WebhookOutcome {
     /// A new or re-authorized connection was recorded.
-    Recorded(Integration),
+    Recorded(Box<Integration>),
     /// A failed token refresh was noted on this many integrations.
     RefreshFailed(usize),
     /// Acknowledged without effect, and why.
@@ -57,10 +57,14 @@ pub async fn receive_webhook(
         return Ok(ignored(format!("webhook type {}", hook.kind)));
     }
     let (Some(connection_id), Some(key)) = (&hook.connection_id, &hook.provider_config_key) else {
-        return Ok(ignored("auth webhook without connectionId/providerConfigKey"));
+        return Ok(ignored(
+            "auth webhook without connectionId/providerConfigKey",
+        ));
     };
     let Some(provider) = Provider::from_integration_id(broker.config, key) else {
-        return Ok(ignored(format!("integration {key} is not a Revtops provider")));
+        return Ok(ignored(format!(
+            "integration {key} is not a Revtops provider"
+        )));
     };
     match (hook.operation.as_deref(), hook.success) {
         (Some("creation" | "override"), Some(true)) => {
@@ -117,9 +121,10 @@ async fn record(
     // Nango's copy of the tags is the authority, not the webhook's.
     let connection = fetch_connection(client, broker, provider, connection_id).await?;
     let tagged = |key| connection.tag(key).and_then(|v| Uuid::parse_str(v).ok());
-    let (Some(org), Some(user_id)) = (tagged(TAG_ORGANIZATION_ID), tagged(TAG_END_USER_ID))
-    else {
-        return Ok(ignored("connection is not tagged with a Revtops organization and user"));
+    let (Some(org), Some(user_id)) = (tagged(TAG_ORGANIZATION_ID), tagged(TAG_END_USER_ID)) else {
+        return Ok(ignored(
+            "connection is not tagged with a Revtops organization and user",
+        ));
     };
     let mut conn = pool.get().await?;
     let role: Option<String> = users::table
@@ -132,11 +137,15 @@ async fn record(
         .await
         .optional()?;
     let Some(role) = role else {
-        return Ok(ignored("the tagged user is not an active member of the tagged organization"));
+        return Ok(ignored(
+            "the tagged user is not an active member of the tagged organization",
+        ));
     };
     let owner = match provider.scope() {
         Scope::Organization if role != "admin" => {
-            return Ok(ignored("the tagged user may not connect organization providers"));
+            return Ok(ignored(
+                "the tagged user may not connect organization providers",
+            ));
         }
         Scope::Organization => Owner { org, user: None },
         Scope::User => Owner {
@@ -146,5 +155,5 @@ async fn record(
     };
     check_tags(&connection, owner)?;
     let row = upsert(&mut conn, owner, provider, connection_id, Some(user_id)).await?;
-    Ok(WebhookOutcome::Recorded(row))
+    Ok(WebhookOutcome::Recorded(Box::new(row)))
 }
