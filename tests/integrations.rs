@@ -550,6 +550,13 @@ async fn webhooks_are_authenticated_by_their_signature() {
         assert_eq!(r.json()["result"], "ignored", "{body}");
     }
 
+    // A connection Nango does not know: nothing to retry, acknowledged.
+    let mut unknown = creation.clone();
+    unknown["connectionId"] = json!("slack-deleted");
+    let r = w.signed_webhook(&unknown).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["result"], "ignored");
+
     // A connection Nango tags with another (unknown) organization records nothing, whatever the
     // webhook body claims.
     let stranger = uuid::Uuid::new_v4().to_string();

@@ -14,11 +14,10 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, Enum, ExtractParamOptions, Ob
 use uuid::Uuid;
 
 use super::ApiTags;
-use crate::connectors::{Provider, Scope};
 use crate::db::models::Integration;
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiError, ApiResult, AppState};
-use crate::services::integrations::{self, Broker, WebhookOutcome};
+use crate::services::integrations::{self, Broker, Provider, Scope, WebhookOutcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -362,8 +361,10 @@ impl IntegrationsApi {
 
     /// Disconnect a provider
     ///
-    /// Deletes the Nango connection and marks the integration inactive; synced data is kept.
-    /// 404 if it is not connected. Organization-wide providers need the admin role.
+    /// Deletes the Nango connection (one Nango no longer knows counts as deleted) and marks the
+    /// integration inactive; synced data is kept. 404 if it is not connected.
+    /// Organization-wide providers need the admin role. 503 `integrations_unavailable` without
+    /// NANGO_SECRET_KEY.
     #[oai(
         path = "/auth/integrations/:provider",
         method = "delete",

@@ -16,6 +16,7 @@ use diesel::upsert::{DecoratableTarget, excluded};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+pub use crate::connectors::{Provider, Scope};
 pub use webhook::{WebhookOutcome, receive_webhook};
 
 use super::auth::{AuthUser, Role};
@@ -25,7 +26,6 @@ use crate::connectors::nango::{
     ConnectSession, ConnectSessionRequest, Connection, NangoClient, NangoError, TAG_END_USER_EMAIL,
     TAG_END_USER_ID, TAG_ORGANIZATION_ID, Tags,
 };
-use crate::connectors::{Provider, Scope};
 use crate::db::DbPool;
 use crate::db::models::Integration;
 use crate::db::schema::integrations;

@@ -119,7 +119,14 @@ async fn record(
 ) -> ServiceResult<WebhookOutcome> {
     let client = broker.client()?;
     // Nango's copy of the tags is the authority, not the webhook's.
-    let connection = fetch_connection(client, broker, provider, connection_id).await?;
+    let connection = match fetch_connection(client, broker, provider, connection_id).await {
+        Ok(c) => c,
+        // Deleted since (or never ours): retrying will not change that.
+        Err(ServiceError::NotFound(_)) => {
+            return Ok(ignored("Nango does not know this connection (any more)"));
+        }
+        Err(e) => return Err(e),
+    };
     let tagged = |key| connection.tag(key).and_then(|v| Uuid::parse_str(v).ok());
     let (Some(org), Some(user_id)) = (tagged(TAG_ORGANIZATION_ID), tagged(TAG_END_USER_ID)) else {
         return Ok(ignored(
