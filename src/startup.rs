@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 use crate::agent::AgentDeps;
 use crate::cache::{Cache, MemoryCache, RedisCache};
 use crate::config::Config;
+use crate::connectors::nango::NangoClient;
 use crate::db;
 use crate::http::AppState;
 use crate::services::auth::Authenticator;
@@ -44,11 +45,21 @@ pub async fn prepare(
         config.chat.clone(),
         shutdown.clone(),
     ));
+    let nango = config.integrations.nango_secret_key.as_ref().map(|key| {
+        Arc::new(NangoClient::new(
+            &config.integrations.nango_host,
+            key.clone(),
+        ))
+    });
     let sync = Arc::new(
         SyncEngine::new(
             pool.clone(),
             config.sync.clone(),
-            NangoConnectors::new(config.integrations.clone(), config.sync.clone()),
+            NangoConnectors::with_client(
+                nango.clone(),
+                config.integrations.clone(),
+                config.sync.clone(),
+            ),
         )
         .with_relay(&cache),
     );
@@ -60,6 +71,7 @@ pub async fn prepare(
         auth: Arc::new(auth),
         sql,
         agent,
+        nango,
         shutdown,
     })
 }

@@ -197,7 +197,14 @@ fn concrete_path(template: &str) -> String {
 }
 
 /// Public operations: everything else in the document must require a bearer token.
-const PUBLIC: &[&str] = &["health", "register", "login"];
+const PUBLIC: &[&str] = &[
+    "health",
+    "register",
+    "login",
+    // Called by Nango, not by users: authenticated by its X-Nango-Hmac-Sha256 signature
+    // (tests/integrations.rs checks that missing or wrong signatures are refused).
+    "nango_webhook",
+];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_authenticated_route_refuses_every_bad_token() {

@@ -7,10 +7,12 @@
 
 pub mod hubspot;
 pub mod nango;
+pub mod provider;
 pub mod rows;
 
 use serde_json::Value;
 
+pub use provider::{Provider, Scope};
 pub use rows::Rows;
 
 /// Which normalized table an object's rows land in; objects are synced in the connector's order,

@@ -124,4 +124,23 @@ pub struct SyncRun {
     pub started_at: Option<DateTime<Utc>>,
     pub heartbeat_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+/// A provider connection of an organization (or of one member, for user-scope providers).
+/// `credential_ciphertext` is deliberately not selected: nothing above the connector layer reads
+/// credentials.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::integrations, check_for_backend(diesel::pg::Pg))]
+pub struct Integration {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub provider: String,
+    pub scope: String,
+    pub user_id: Option<Uuid>,
+    pub nango_connection_id: Option<String>,
+    pub is_active: bool,
+    pub last_sync_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub sync_cursors: serde_json::Value,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     Internal,
     Unavailable,
     QueryRejected,
+    /// Provider connections need Nango settings this server lacks (503).
+    IntegrationsUnavailable,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -74,6 +76,9 @@ pub enum ApiError {
     /// Analytics SQL refused by the gate or failed in the database (400).
     #[error("{0}")]
     QueryRejected(String),
+    /// Nango is not configured (503); the message names the missing variable.
+    #[error("{0}")]
+    IntegrationsUnavailable(String),
 }
 
 /// Every status an endpoint may answer with besides its success, in the order shown in the docs.
@@ -113,6 +118,7 @@ impl ApiError {
             Self::Internal(_) => ErrorCode::Internal,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::QueryRejected(_) => ErrorCode::QueryRejected,
+            Self::IntegrationsUnavailable(_) => ErrorCode::IntegrationsUnavailable,
         }
     }
 
@@ -131,7 +137,9 @@ impl ApiError {
             ErrorCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable | ErrorCode::IntegrationsUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -187,6 +195,7 @@ impl From<ServiceError> for ApiError {
                 Self::RateLimited { retry_after_secs }
             }
             ServiceError::Unavailable(m) => Self::Unavailable(m),
+            ServiceError::IntegrationsUnavailable(m) => Self::IntegrationsUnavailable(m),
             ServiceError::Db(_) | ServiceError::Internal(_) => Self::Internal(e.to_string()),
         }
     }

@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 use crate::agent::AgentDeps;
 use crate::cache::Cache;
 use crate::config::Config;
+use crate::connectors::nango::NangoClient;
 use crate::db::DbPool;
 use crate::services::auth::Authenticator;
 use crate::sql::SqlEngine;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub sql: Arc<SqlEngine>,
     pub agent: Arc<AgentDeps>,
     pub sync: Arc<SyncEngine>,
+    /// The Nango client; None without NANGO_SECRET_KEY (connecting providers answers 503).
+    pub nango: Option<Arc<NangoClient>>,
     /// Cancelled on SIGINT/SIGTERM: background work stops at its next safe point.
     pub shutdown: CancellationToken,
 }

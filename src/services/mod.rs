@@ -4,6 +4,7 @@
 pub mod artifacts;
 pub mod auth;
 pub mod chat;
+pub mod integrations;
 pub mod organizations;
 pub mod sync;
 pub mod users;
@@ -32,6 +33,9 @@ pub enum ServiceError {
     RateLimited { retry_after_secs: u64 },
     #[error("{0}")]
     Unavailable(String),
+    /// Connecting providers needs Nango settings that are missing (503); names the variable.
+    #[error("{0}")]
+    IntegrationsUnavailable(String),
     #[error("database: {0}")]
     Db(#[from] diesel::result::Error),
     #[error("{0}")]

@@ -105,6 +105,35 @@ pub async fn trigger(
     Ok(enqueued)
 }
 
+/// Queues the first (full) sync of a newly connected or reconnected integration. A reconnect
+/// may point at another account upstream, so the run re-reads everything. Not for providers
+/// this build cannot sync yet.
+pub async fn start_initial(
+    engine: &SyncEngine,
+    integration: &crate::db::models::Integration,
+    requested_by: Option<Uuid>,
+) -> ServiceResult<Option<Enqueued>> {
+    let syncable = Provider::parse(&integration.provider).is_some_and(|p| p.syncable());
+    if !syncable || !integration.is_active || integration.scope != "organization" {
+        return Ok(None);
+    }
+    let mut conn = engine.pool.get().await?;
+    let enqueued = queue::enqueue(
+        &mut conn,
+        NewRun {
+            organization_id: integration.organization_id,
+            integration_id: integration.id,
+            provider: integration.provider.clone(),
+            trigger: Trigger::Initial,
+            full_sync: true,
+            requested_by,
+        },
+    )
+    .await?;
+    engine.wake.notify_one();
+    Ok(Some(enqueued))
+}
+
 /// Queues a sync of every active, syncable integration of the organization.
 pub async fn trigger_all(
     engine: &SyncEngine,

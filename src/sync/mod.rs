@@ -22,7 +22,8 @@ use crate::config::SyncConfig;
 use crate::connectors::ConnectorError;
 use crate::db::DbPool;
 
-pub use providers::{ConnectorFactory, Provider};
+pub use crate::connectors::Provider;
+pub use providers::ConnectorFactory;
 pub use queue::{Outcome, Trigger};
 
 #[derive(Debug, thiserror::Error)]

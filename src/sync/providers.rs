@@ -1,5 +1,5 @@
 //! Which connector syncs an integration: the production factory reaches each provider through
-//! the credentials Nango holds for the integration's connection.
+//! the credentials Nango holds for the integration's connection, fetched right before use.
 
 use std::sync::Arc;
 
@@ -9,45 +9,9 @@ use uuid::Uuid;
 
 use super::SyncError;
 use crate::config::{IntegrationsConfig, SyncConfig};
-use crate::connectors::Connector;
-
-/// Providers an organization can connect; the string is the `integrations.provider` value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Provider {
-    Hubspot,
-    Salesforce,
-    Slack,
-    GoogleCalendar,
-}
-
-impl Provider {
-    pub const ALL: [Provider; 4] = [
-        Self::Hubspot,
-        Self::Salesforce,
-        Self::Slack,
-        Self::GoogleCalendar,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Hubspot => "hubspot",
-            Self::Salesforce => "salesforce",
-            Self::Slack => "slack",
-            Self::GoogleCalendar => "google_calendar",
-        }
-    }
-
-    /// Accepts the stored name and the Nango-style spelling (`google-calendar`).
-    pub fn parse(raw: &str) -> Option<Self> {
-        let norm = raw.trim().to_ascii_lowercase().replace('-', "_");
-        Self::ALL.into_iter().find(|p| p.as_str() == norm)
-    }
-
-    /// Whether this build has a connector that can sync it.
-    pub fn syncable(self) -> bool {
-        matches!(self, Self::Hubspot)
-    }
-}
+use crate::connectors::hubspot::{HubSpotConnector, HubSpotOptions};
+use crate::connectors::nango::{NangoClient, NangoCredentials};
+use crate::connectors::{Connector, Provider};
 
 /// The integration a run syncs, as the engine reads it.
 #[derive(Debug, Clone)]
@@ -71,13 +35,31 @@ pub trait ConnectorFactory: Send + Sync {
 
 /// Production connectors: credentials from Nango, provider hosts from configuration.
 pub struct NangoConnectors {
+    pub nango: Option<Arc<NangoClient>>,
     pub integrations: IntegrationsConfig,
     pub sync: SyncConfig,
 }
 
 impl NangoConnectors {
+    /// A Nango client is made from the configuration when NANGO_SECRET_KEY is set.
     pub fn new(integrations: IntegrationsConfig, sync: SyncConfig) -> Arc<Self> {
-        Arc::new(Self { integrations, sync })
+        let nango = integrations
+            .nango_secret_key
+            .as_ref()
+            .map(|key| Arc::new(NangoClient::new(&integrations.nango_host, key.clone())));
+        Self::with_client(nango, integrations, sync)
+    }
+
+    pub fn with_client(
+        nango: Option<Arc<NangoClient>>,
+        integrations: IntegrationsConfig,
+        sync: SyncConfig,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            nango,
+            integrations,
+            sync,
+        })
     }
 }
 
@@ -85,11 +67,40 @@ impl ConnectorFactory for NangoConnectors {
     fn build(
         &self,
         integration: &IntegrationRef,
-        _cancel: CancellationToken,
+        cancel: CancellationToken,
     ) -> Result<Box<dyn Connector>, SyncError> {
-        Err(SyncError::Unavailable(format!(
-            "syncing {} is not available in this build",
-            integration.provider
-        )))
+        let provider = Provider::parse(&integration.provider)
+            .filter(|p| p.syncable())
+            .ok_or_else(|| {
+                SyncError::Unavailable(format!(
+                    "syncing {} is not available in this build",
+                    integration.provider
+                ))
+            })?;
+        let nango = self.nango.clone().ok_or_else(|| {
+            SyncError::Unavailable("NANGO_SECRET_KEY is not set: provider credentials come from Nango".into())
+        })?;
+        let connection_id = integration.nango_connection_id.clone().ok_or_else(|| {
+            SyncError::Unavailable(format!(
+                "the {} integration has no Nango connection; reconnect it",
+                integration.provider
+            ))
+        })?;
+        let credentials = Arc::new(NangoCredentials {
+            client: nango,
+            connection_id,
+            provider_config_key: provider.integration_id(&self.integrations).to_owned(),
+        });
+        match provider {
+            Provider::Hubspot => Ok(Box::new(HubSpotConnector::new(
+                self.integrations.hubspot_base_url.clone(),
+                credentials,
+                HubSpotOptions::from_config(&self.sync, cancel),
+            ))),
+            other => Err(SyncError::Unavailable(format!(
+                "syncing {} is not available in this build",
+                other.as_str()
+            ))),
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod fake_llm;
+pub mod fake_nango;
 pub mod http;
 pub mod supabase;
 pub mod ws;

@@ -4,6 +4,7 @@ mod artifacts;
 mod auth;
 mod chat;
 mod health;
+mod integrations;
 mod organizations;
 mod query;
 mod sync;
@@ -29,6 +30,8 @@ pub enum ApiTags {
     Artifacts,
     /// Background syncs of connected providers
     Sync,
+    /// Connecting HubSpot, Salesforce, Slack and Google Calendar through Nango
+    Integrations,
 }
 
 pub type Apis = (
@@ -39,6 +42,7 @@ pub type Apis = (
     chat::ChatApi,
     artifacts::ArtifactsApi,
     sync::SyncApi,
+    integrations::IntegrationsApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -50,6 +54,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         chat::ChatApi::new(state.clone()),
         artifacts::ArtifactsApi::new(state.clone()),
         sync::SyncApi::new(state.clone()),
+        integrations::IntegrationsApi::new(state.clone()),
     );
     OpenApiService::new(apis, "Revtops API", crate::build_info::VERSION)
         .description(

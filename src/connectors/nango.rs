@@ -1,1 +1,0 @@
-//! Nango API client: connect sessions, connections and their credentials.

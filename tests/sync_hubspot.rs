@@ -1,0 +1,382 @@
+//! HubSpot syncs end to end: the real app (API trigger, background worker) or the real binary
+//! (`revtops sync`), a stateful fake HubSpot with thousands of records and real paging, and a
+//! token broker standing in for Nango. Every scenario ends by comparing the tables with the
+//! fake's truth: same live ids, archived ones soft-deleted, deals field by field.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::TestApp;
+use common::accounts::admin_with_org;
+use common::fake_hubspot::{Dataset, Fault, FakeHubSpot};
+use common::token_broker::{SECRET, TokenBroker};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// HubSpot object → (table, activity type).
+const OBJECTS: [(&str, &str, Option<&str>); 9] = [
+    ("owners", "users", None),
+    ("companies", "accounts", None),
+    ("contacts", "contacts", None),
+    ("deals", "deals", None),
+    ("calls", "activities", Some("call")),
+    ("emails", "activities", Some("email")),
+    ("meetings", "activities", Some("meeting")),
+    ("notes", "activities", Some("note")),
+    ("tasks", "activities", Some("task")),
+];
+
+const SMALL: Dataset = Dataset {
+    owners: 12,
+    companies: 400,
+    contacts: 900,
+    deals: 700,
+    per_engagement_type: 250,
+};
+
+struct World {
+    hub: Arc<FakeHubSpot>,
+    broker: TokenBroker,
+    app: TestApp,
+    token: String,
+    org: Uuid,
+}
+
+async fn world(data: Dataset, extra: &[(&str, &str)]) -> World {
+    let hub = Arc::new(FakeHubSpot::start(data).await);
+    let source = Arc::clone(&hub);
+    let broker = TokenBroker::start(move || source.current_token()).await;
+    let mut vars = vec![
+        ("NANGO_HOST", broker.url.as_str()),
+        ("NANGO_SECRET_KEY", SECRET),
+        ("HUBSPOT_BASE_URL", hub.base_url()),
+        ("SYNC_WORKERS", "1"),
+        ("SYNC_RETRY_BASE_MS", "20"),
+    ];
+    vars.extend_from_slice(extra);
+    let app = TestApp::spawn_with(&vars).await;
+    let (token, _, org) = admin_with_org(&app, "ana@acme.com").await;
+    app.db
+        .client()
+        .await
+        .execute(
+            "INSERT INTO integrations (organization_id, provider, nango_connection_id)
+             VALUES ($1, 'hubspot', 'conn-hs-1')",
+            &[&org],
+        )
+        .await
+        .unwrap();
+    World {
+        hub,
+        broker,
+        app,
+        token,
+        org,
+    }
+}
+
+impl World {
+    /// Triggers a sync through the API and waits for the background worker to finish it.
+    async fn sync(&self, full: bool) -> Value {
+        let path = format!("/api/sync/{}/hubspot{}", self.org, if full { "?full=true" } else { "" });
+        let reply = self.app.client().call("POST", &path, Some(&self.token), None).await;
+        assert_eq!(reply.status, 202, "{}", reply.text());
+        let run_id = reply.json()["run"]["id"].as_str().unwrap().to_owned();
+        self.wait(&run_id).await
+    }
+
+    async fn wait(&self, run_id: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let runs = self
+                .app
+                .client()
+                .call("GET", "/api/sync/runs", Some(&self.token), None)
+                .await
+                .json();
+            let run = runs
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == json!(run_id))
+                .cloned()
+                .expect("the run is in the history");
+            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
+                return run;
+            }
+            assert!(Instant::now() < deadline, "run did not finish: {run}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn ids(&self, table: &str, kind: Option<&str>, live: bool) -> BTreeSet<String> {
+        let client = self.app.db.client().await;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT source_id FROM {table}
+                      WHERE organization_id = $1 AND source_system = 'hubspot'
+                        AND ($2::text IS NULL OR {}) AND (deleted_at IS NULL) = $3",
+                    if table == "activities" { "type = $2" } else { "true" }
+                ),
+                &[&self.org, &kind, &live],
+            )
+            .await
+            .unwrap();
+        rows.iter().map(|r| r.get::<_, String>(0)).collect()
+    }
+
+    /// The tables hold exactly the fake's live records, archived ones soft-deleted, and every
+    /// deal's fields as HubSpot has them.
+    async fn assert_matches_truth(&self) {
+        for (object, table, kind) in OBJECTS {
+            let truth: BTreeSet<String> = self.hub.live_ids(object).into_iter().collect();
+            let live = self.ids(table, kind, true).await;
+            assert_eq!(live.len(), truth.len(), "{object}: live count");
+            assert!(live == truth, "{object}: live ids differ from HubSpot");
+            let archived: BTreeSet<String> = self.hub.archived_ids(object).into_iter().collect();
+            let deleted = self.ids(table, kind, false).await;
+            assert!(archived.is_subset(&deleted), "{object}: archived not deleted");
+        }
+        let client = self.app.db.client().await;
+        let rows = client
+            .query(
+                "SELECT d.source_id, d.name, d.amount::text, d.stage_id, a.source_id, o.source_id,
+                        d.stage IS DISTINCT FROM d.stage_id AS labelled
+                   FROM deals d
+                   LEFT JOIN accounts a ON a.id = d.account_id
+                   LEFT JOIN users o ON o.id = d.owner_id
+                  WHERE d.organization_id = $1 AND d.deleted_at IS NULL",
+                &[&self.org],
+            )
+            .await
+            .unwrap();
+        assert!(!rows.is_empty());
+        for row in rows {
+            let id: String = row.get(0);
+            let want = self.hub.expected_deal(id.parse().unwrap());
+            assert_eq!(row.get::<_, String>(1), want.name, "deal {id} name");
+            let amount: Option<String> = row.get(2);
+            let want_amount = want.amount.trim().parse::<f64>().ok();
+            assert_eq!(
+                amount.map(|a| a.parse::<f64>().unwrap()),
+                want_amount,
+                "deal {id} amount (raw {:?})",
+                want.amount
+            );
+            assert_eq!(row.get::<_, Option<String>>(3).as_deref(), Some(want.stage.as_str()));
+            assert_eq!(row.get::<_, Option<String>>(4), want.account_id, "deal {id} account");
+            assert_eq!(row.get::<_, Option<String>>(5), want.owner_id, "deal {id} owner");
+            assert!(row.get::<_, bool>(6), "deal {id} stores the stage label");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sync_equals_hubspot_through_rate_limits_outages_and_token_expiry() {
+    let w = world(SMALL, &[]).await;
+    w.hub.fail_next(
+        "/crm/v3/objects/contacts",
+        1,
+        Fault::RateLimit {
+            policy: "TEN_SECONDLY_ROLLING",
+            retry_after: Some(1),
+        },
+    );
+    w.hub.fail_next("/crm/v3/objects/deals", 2, Fault::Status(502));
+    w.hub.fail_next("/crm/v3/objects/companies", 1, Fault::Status(503));
+    w.hub.expire_token();
+    let run = w.sync(false).await;
+    assert_eq!(run["status"], json!("succeeded"), "{run}");
+    assert_eq!(run["error_count"], json!(0));
+    assert_eq!(w.broker.refreshes(), 1, "one refresh after the 401");
+    assert!(run["counts"]["deals"]["pages"].as_u64().unwrap() >= 7, "{run}");
+    w.assert_matches_truth().await;
+    let stages: i64 = w
+        .app
+        .db
+        .client()
+        .await
+        .query_one(
+            "SELECT count(*) FROM pipeline_stages WHERE organization_id = $1",
+            &[&w.org],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stages as usize, w.hub.stage_count());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_limit_fails_the_run_with_a_clear_error() {
+    let w = world(SMALL, &[]).await;
+    w.hub.fail_next(
+        "/crm/v3/objects/companies",
+        1,
+        Fault::RateLimit {
+            policy: "DAILY",
+            retry_after: None,
+        },
+    );
+    let run = w.sync(false).await;
+    assert_eq!(run["status"], json!("failed"));
+    let error = run["error"].as_str().unwrap().to_lowercase();
+    assert!(error.contains("daily") || error.contains("rate limit"), "{error}");
+    let status = w
+        .app
+        .client()
+        .call(
+            "GET",
+            &format!("/api/sync/{}/hubspot/status", w.org),
+            Some(&w.token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(status["last"]["status"], json!("failed"));
+    assert!(status["last_error"].as_str().is_some());
+    // The next run continues where the failed one stopped and completes the picture.
+    let run = w.sync(false).await;
+    assert_eq!(run["status"], json!("succeeded"), "{run}");
+    w.assert_matches_truth().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_records_are_counted_and_skipped_and_increments_catch_up() {
+    let w = world(SMALL, &[]).await;
+    w.hub.insert_malformed("deals", json!({"properties": {"dealname": "no id"}}));
+    let run = w.sync(false).await;
+    assert_eq!(run["status"], json!("succeeded"), "{run}");
+    assert_eq!(run["error_count"], json!(1), "{run}");
+    assert_eq!(run["counts"]["deals"]["skipped"], json!(1));
+    assert_eq!(
+        run["progress"]["skipped_samples"][0]["object"],
+        json!("deals"),
+        "{run}"
+    );
+    w.assert_matches_truth().await;
+
+    // Changes upstream: modified deals and contacts, archived companies and deals.
+    for id in (1..=700).step_by(7) {
+        w.hub.modify("deals", id);
+    }
+    w.hub.bulk_modify("contacts", 100..=160);
+    w.hub.archive("companies", 3);
+    w.hub.archive("deals", 10);
+    w.hub.archive("calls", 5);
+    let before = w.hub.requests("/crm/v3/objects/deals");
+    let run = w.sync(false).await;
+    assert_eq!(run["status"], json!("succeeded"), "{run}");
+    let requests = w.hub.requests("/crm/v3/objects/deals") - before;
+    assert!(
+        requests < 10,
+        "an incremental run reads changes, not the whole table ({requests} deal requests)"
+    );
+    assert!(run["counts"]["deals"]["records"].as_u64().unwrap() >= 100, "{run}");
+    w.assert_matches_truth().await;
+}
+
+fn cli(w: &World, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_revtops"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(std::env::temp_dir())
+        .env("DATABASE_URL", w.app.db.url.expose())
+        .env("NANGO_HOST", &w.broker.url)
+        .env("NANGO_SECRET_KEY", SECRET)
+        .env("HUBSPOT_BASE_URL", w.hub.base_url())
+        .env("SYNC_STALE_AFTER_SECS", "5")
+        .env("SYNC_RETRY_BASE_MS", "20")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_sync_resumes_from_its_last_page_without_duplicates_or_gaps() {
+    let data = Dataset {
+        owners: 20,
+        companies: 1_500,
+        contacts: 6_000,
+        deals: 3_000,
+        per_engagement_type: 600,
+    };
+    let w = world(data, &[("SYNC_WORKERS", "0")]).await;
+    let org = w.org.to_string();
+    let mut child = cli(&w, &["sync", "--provider", "hubspot", "--org", &org, "--full"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Abort the process (SIGKILL: no cleanup) once it has committed part of the contacts.
+    let client = w.app.db.client().await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let row = client
+            .query_opt(
+                "SELECT progress->>'object', (progress->>'records')::bigint FROM sync_runs
+                  WHERE organization_id = $1",
+                &[&w.org],
+            )
+            .await
+            .unwrap();
+        if let Some(row) = row
+            && row.get::<_, Option<String>>(0).as_deref() == Some("contacts")
+            && row.get::<_, Option<i64>>(1).unwrap_or(0) > 3_000
+        {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "sync ended before it could be killed");
+        assert!(Instant::now() < deadline, "the sync made no progress");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (status, committed): (String, i64) = {
+        let row = client
+            .query_one(
+                "SELECT status, (progress->>'records')::bigint FROM sync_runs WHERE organization_id = $1",
+                &[&w.org],
+            )
+            .await
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!(status, "running", "a killed worker leaves its run claimed");
+    let contacts_before = w.ids("contacts", None, true).await.len();
+    assert!(contacts_before > 0 && contacts_before < 6_000, "{contacts_before}");
+
+    // A second CLI waits for the dead worker's heartbeat to go stale, takes the run over and
+    // continues from the last committed page.
+    let out = tokio::task::spawn_blocking({
+        let mut cmd = cli(&w, &["sync", "--provider", "hubspot", "--org", &org]);
+        move || cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("resuming run"), "{stdout}");
+    let row = client
+        .query_one(
+            "SELECT status, attempt, full_sync, (progress->>'records')::bigint,
+                    (counts->'contacts'->>'records')::bigint FROM sync_runs WHERE organization_id = $1",
+            &[&w.org],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "succeeded");
+    assert_eq!(row.get::<_, i32>(1), 2, "claimed twice: once per process");
+    assert!(row.get::<_, bool>(2), "still the full run that was queued");
+    assert!(row.get::<_, i64>(3) > committed);
+    // Resumed, not restarted: contacts were fetched about once in total, not twice.
+    let contacts_written = row.get::<_, i64>(4);
+    assert!(
+        (6_000..6_000 + 200).contains(&contacts_written),
+        "contacts written across both processes: {contacts_written}"
+    );
+    w.assert_matches_truth().await;
+}
