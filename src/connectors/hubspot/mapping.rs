@@ -340,3 +340,7 @@ pub fn modified_at(kind: ObjectKind, record: &Record) -> Option<DateTime<Utc>> {
         .and_then(parse_datetime)
         .or_else(|| record.updated_at.as_deref().and_then(parse_datetime))
 }
+
+#[cfg(test)]
+#[path = "mapping_tests.rs"]
+mod tests;
