@@ -2,6 +2,7 @@
 //! real app served on 127.0.0.1:0 with a small blocking HTTP client driven from async tests.
 #![allow(dead_code)]
 
+pub mod fake_hubspot;
 pub mod fake_llm;
 pub mod http;
 pub mod supabase;
