@@ -21,22 +21,51 @@ use tokio_util::sync::CancellationToken;
 const T0: i64 = 1_704_067_200_000;
 const STEP: i64 = 60_000;
 pub const OBJECTS: [&str; 8] = [
-    "companies", "contacts", "deals", "calls", "emails", "meetings", "notes", "tasks",
+    "companies",
+    "contacts",
+    "deals",
+    "calls",
+    "emails",
+    "meetings",
+    "notes",
+    "tasks",
 ];
-const PIPELINES: [(&str, &str, &[(&str, &str, &str, &str)]); 2] = [
-    ("default", "Sales Pipeline", &[
-        ("appointmentscheduled", "Appointment Scheduled", "0.2", "false"),
-        ("qualifiedtobuy", "Qualified To Buy", "0.4", "false"),
-        ("presentationscheduled", "Presentation Scheduled", "0.6", "false"),
-        ("contractsent", "Contract Sent", "0.9", "false"),
-        ("closedwon", "Closed Won", "1.0", "true"),
-        ("closedlost", "Closed Lost", "0.0", "true"),
-    ]),
-    ("renewals", "Renewals", &[
-        ("renewal_open", "Renewal Open", "0.5", "false"),
-        ("renewal_won", "Renewed", "1.0", "true"),
-        ("renewal_lost", "Churned", "0.0", "true"),
-    ]),
+/// (id, label, probability, isClosed) of a stage; (id, label, stages) of a pipeline.
+type StageSpec = (&'static str, &'static str, &'static str, &'static str);
+type PipelineSpec = (&'static str, &'static str, &'static [StageSpec]);
+
+const PIPELINES: [PipelineSpec; 2] = [
+    (
+        "default",
+        "Sales Pipeline",
+        &[
+            (
+                "appointmentscheduled",
+                "Appointment Scheduled",
+                "0.2",
+                "false",
+            ),
+            ("qualifiedtobuy", "Qualified To Buy", "0.4", "false"),
+            (
+                "presentationscheduled",
+                "Presentation Scheduled",
+                "0.6",
+                "false",
+            ),
+            ("contractsent", "Contract Sent", "0.9", "false"),
+            ("closedwon", "Closed Won", "1.0", "true"),
+            ("closedlost", "Closed Lost", "0.0", "true"),
+        ],
+    ),
+    (
+        "renewals",
+        "Renewals",
+        &[
+            ("renewal_open", "Renewal Open", "0.5", "false"),
+            ("renewal_won", "Renewed", "1.0", "true"),
+            ("renewal_lost", "Churned", "0.0", "true"),
+        ],
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -51,7 +80,10 @@ pub struct Dataset {
 #[derive(Debug, Clone)]
 pub enum Fault {
     /// 429 with `policyName` (`TEN_SECONDLY_ROLLING`, `SECONDLY`, `DAILY`).
-    RateLimit { policy: &'static str, retry_after: Option<u64> },
+    RateLimit {
+        policy: &'static str,
+        retry_after: Option<u64>,
+    },
     /// Any status with HubSpot's error envelope.
     Status(u16),
     /// 401 whatever the token.
@@ -127,7 +159,10 @@ impl FakeHubSpot {
                 st.handle(method.as_str(), &path, &query, &auth, &body)
             }
         });
-        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
+        let acceptor = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .unwrap();
         let addr = *acceptor.local_addr()[0].as_socket_addr().unwrap();
         let stop = CancellationToken::new();
         let until = stop.clone();
@@ -136,7 +171,11 @@ impl FakeHubSpot {
                 .run_with_graceful_shutdown(app, until.cancelled_owned(), None)
                 .await;
         });
-        Self { base_url: format!("http://{addr}"), state, stop }
+        Self {
+            base_url: format!("http://{addr}"),
+            state,
+            stop,
+        }
     }
 
     fn st(&self) -> MutexGuard<'_, State> {
@@ -167,7 +206,12 @@ impl FakeHubSpot {
     pub fn modify(&self, object: &str, id: u64) {
         let now = chrono::Utc::now().timestamp_millis();
         let mut st = self.st();
-        let over = st.overlay.entry(object.to_owned()).or_default().entry(id).or_default();
+        let over = st
+            .overlay
+            .entry(object.to_owned())
+            .or_default()
+            .entry(id)
+            .or_default();
         over.modified = Some(now);
         over.version += 1;
     }
@@ -175,7 +219,12 @@ impl FakeHubSpot {
     pub fn archive(&self, object: &str, id: u64) {
         let now = chrono::Utc::now().timestamp_millis();
         let mut st = self.st();
-        let over = st.overlay.entry(object.to_owned()).or_default().entry(id).or_default();
+        let over = st
+            .overlay
+            .entry(object.to_owned())
+            .or_default()
+            .entry(id)
+            .or_default();
         over.archived = true;
         over.modified = Some(now);
     }
@@ -193,23 +242,43 @@ impl FakeHubSpot {
 
     /// Requests served so far whose path starts with `prefix`.
     pub fn requests(&self, prefix: &str) -> usize {
-        self.st().counts.iter().filter(|(p, _)| p.starts_with(prefix)).map(|(_, n)| n).sum()
+        self.st()
+            .counts
+            .iter()
+            .filter(|(p, _)| p.starts_with(prefix))
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// Generated records of `object` that are not archived (malformed extras excluded).
     pub fn live_ids(&self, object: &str) -> Vec<String> {
         let st = self.st();
-        (1..=st.count(object)).filter(|id| !st.over(object, *id).archived).map(|id| id.to_string()).collect()
+        (1..=st.count(object))
+            .filter(|id| !st.over(object, *id).archived)
+            .map(|id| id.to_string())
+            .collect()
     }
 
     pub fn archived_ids(&self, object: &str) -> Vec<String> {
         let st = self.st();
-        st.overlay.get(object).into_iter().flatten().filter(|(_, o)| o.archived).map(|(id, _)| id.to_string()).collect()
+        st.overlay
+            .get(object)
+            .into_iter()
+            .flatten()
+            .filter(|(_, o)| o.archived)
+            .map(|(id, _)| id.to_string())
+            .collect()
     }
 
     pub fn modified_ids(&self, object: &str) -> Vec<String> {
         let st = self.st();
-        st.overlay.get(object).into_iter().flatten().filter(|(_, o)| o.version > 0 && !o.archived).map(|(id, _)| id.to_string()).collect()
+        st.overlay
+            .get(object)
+            .into_iter()
+            .flatten()
+            .filter(|(_, o)| o.version > 0 && !o.archived)
+            .map(|(id, _)| id.to_string())
+            .collect()
     }
 
     /// The record's current last-modified time in epoch milliseconds.
@@ -249,7 +318,6 @@ impl Drop for FakeHubSpot {
         self.stop.cancel();
     }
 }
-
 
 // ---- the server side -------------------------------------------------------------------------
 
@@ -331,19 +399,32 @@ impl State {
     }
 
     fn over(&self, object: &str, id: u64) -> Over {
-        self.overlay.get(object).and_then(|m| m.get(&id)).copied().unwrap_or_default()
+        self.overlay
+            .get(object)
+            .and_then(|m| m.get(&id))
+            .copied()
+            .unwrap_or_default()
     }
 
     fn modified(&self, object: &str, id: u64) -> i64 {
         let n = self.count(object);
         if id > n {
-            return self.extras(object).get((id - n - 1) as usize).map_or(0, |e| e.0);
+            return self
+                .extras(object)
+                .get((id - n - 1) as usize)
+                .map_or(0, |e| e.0);
         }
-        self.over(object, id).modified.unwrap_or(T0 + id as i64 * STEP)
+        self.over(object, id)
+            .modified
+            .unwrap_or(T0 + id as i64 * STEP)
     }
 
     fn modified_property(object: &str) -> &'static str {
-        if object == "contacts" { "lastmodifieddate" } else { "hs_lastmodifieddate" }
+        if object == "contacts" {
+            "lastmodifieddate"
+        } else {
+            "hs_lastmodifieddate"
+        }
     }
 
     /// The first record of `to` that `id` is associated with.
@@ -352,7 +433,9 @@ impl State {
         match (object, to) {
             ("contacts", "companies") => pick(self.data.companies, 1),
             ("deals", "companies") => pick(self.data.companies, 7),
-            (o, "deals") if OBJECTS[3..].contains(&o) && id % 5 != 0 => pick(self.data.deals, 1),
+            (o, "deals") if OBJECTS[3..].contains(&o) && !id.is_multiple_of(5) => {
+                pick(self.data.deals, 1)
+            }
             (o, "companies") if OBJECTS[3..].contains(&o) => pick(self.data.companies, 3),
             (o, "contacts") if OBJECTS[3..].contains(&o) => pick(self.data.contacts, 5),
             _ => None,
@@ -360,7 +443,13 @@ impl State {
     }
 
     /// The record as the API shows it; `properties` limits the properties returned.
-    fn record(&self, object: &str, id: u64, properties: Option<&[String]>, associations: &[String]) -> Value {
+    fn record(
+        &self,
+        object: &str,
+        id: u64,
+        properties: Option<&[String]>,
+        associations: &[String],
+    ) -> Value {
         let n = self.count(object);
         if id > n {
             return self.extras(object)[(id - n - 1) as usize].1.clone();
@@ -368,7 +457,13 @@ impl State {
         let over = self.over(object, id);
         let modified = self.modified(object, id);
         let created = T0 + id as i64 * STEP - 86_400_000;
-        let v = |s: &str| if over.version > 0 { format!("{s} v{}", over.version) } else { s.to_owned() };
+        let v = |s: &str| {
+            if over.version > 0 {
+                format!("{s} v{}", over.version)
+            } else {
+                s.to_owned()
+            }
+        };
         let owner = (self.data.owners > 0).then(|| ((id % self.data.owners) + 1).to_string());
         let mut p: Map<String, Value> = Map::new();
         let mut set = |k: &str, val: String| {
@@ -379,9 +474,19 @@ impl State {
             "companies" => {
                 set("name", v(&format!("Company {id}")));
                 set("domain", format!("company{id}.example"));
-                set("industry", ["SOFTWARE", "RETAIL", "BANKING", "HEALTHCARE"][id as usize % 4].into());
+                set(
+                    "industry",
+                    ["SOFTWARE", "RETAIL", "BANKING", "HEALTHCARE"][id as usize % 4].into(),
+                );
                 set("numberofemployees", ((id * 7) % 500 + 1).to_string());
-                set("annualrevenue", if id % 41 == 0 { "unknown".into() } else { format!("{}", id * 1000) });
+                set(
+                    "annualrevenue",
+                    if id.is_multiple_of(41) {
+                        "unknown".into()
+                    } else {
+                        format!("{}", id * 1000)
+                    },
+                );
                 set("city", format!("City {}", id % 10));
                 set("lifecyclestage", "customer".into());
             }
@@ -390,23 +495,40 @@ impl State {
                 set("lastname", format!("Last{id}"));
                 set("email", format!("contact{id}@example.com"));
                 set("jobtitle", v("Buyer"));
-                set("phone", if id % 9 == 0 { String::new() } else { format!("+1555{id:07}") });
+                set(
+                    "phone",
+                    if id.is_multiple_of(9) {
+                        String::new()
+                    } else {
+                        format!("+1555{id:07}")
+                    },
+                );
                 set("lifecyclestage", "lead".into());
             }
             "deals" => {
-                let (pipeline, _, stages) = PIPELINES[usize::from(id % 4 == 0)];
+                let (pipeline, _, stages) = PIPELINES[usize::from(id.is_multiple_of(4))];
                 set("dealname", v(&format!("Deal {id}")));
                 let amount = match id {
-                    i if i % 50 == 0 => String::new(),
-                    i if i % 97 == 0 => "n/a".into(),
+                    i if i.is_multiple_of(50) => String::new(),
+                    i if i.is_multiple_of(97) => "n/a".into(),
                     i => format!("{}.{:02}", i * 100, i % 100),
                 };
                 set("amount", amount);
-                set("deal_currency_code", ["USD", "EUR", "GBP"][id as usize % 3].into());
+                set(
+                    "deal_currency_code",
+                    ["USD", "EUR", "GBP"][id as usize % 3].into(),
+                );
                 set("pipeline", pipeline.into());
                 set("dealstage", stages[id as usize % stages.len()].0.into());
                 let close = T0 + (id as i64 % 700) * 86_400_000;
-                set("closedate", if id % 2 == 0 { iso(close) } else { close.to_string() });
+                set(
+                    "closedate",
+                    if id.is_multiple_of(2) {
+                        iso(close)
+                    } else {
+                        close.to_string()
+                    },
+                );
                 set("dealtype", "newbusiness".into());
             }
             "calls" => {
@@ -427,7 +549,10 @@ impl State {
                 set("hs_meeting_title", v(&format!("Meeting {id}")));
                 set("hs_meeting_body", "Agenda".into());
                 set("hs_meeting_start_time", when.clone());
-                set("hs_meeting_end_time", iso(T0 + id as i64 * 3_600_000 + 1_800_000));
+                set(
+                    "hs_meeting_end_time",
+                    iso(T0 + id as i64 * 3_600_000 + 1_800_000),
+                );
                 set("hs_timestamp", when.clone());
             }
             "notes" => {
@@ -446,7 +571,14 @@ impl State {
             set("hubspot_owner_id", owner);
         }
         set("hs_object_id", id.to_string());
-        set(if object == "contacts" { "createdate" } else { "hs_createdate" }, iso(created));
+        set(
+            if object == "contacts" {
+                "createdate"
+            } else {
+                "hs_createdate"
+            },
+            iso(created),
+        );
         set(Self::modified_property(object), iso(modified));
         if let Some(wanted) = properties {
             p.retain(|k, _| wanted.iter().any(|w| w == k) || k == "hs_object_id");
@@ -468,7 +600,10 @@ impl State {
         for to in associations {
             if let Some(target) = self.assoc(object, id, to) {
                 let kind = format!("{}_to_{}", singular(object), singular(to));
-                assoc.insert(to.clone(), json!({ "results": [{ "id": target.to_string(), "type": kind }] }));
+                assoc.insert(
+                    to.clone(),
+                    json!({ "results": [{ "id": target.to_string(), "type": kind }] }),
+                );
             }
         }
         if !assoc.is_empty() {
@@ -489,19 +624,36 @@ impl State {
     }
 
     fn fault(&mut self, path: &str) -> Option<Fault> {
-        let slot = self.faults.iter_mut().find(|(prefix, n, _)| *n > 0 && path.starts_with(prefix.as_str()))?;
+        let slot = self
+            .faults
+            .iter_mut()
+            .find(|(prefix, n, _)| *n > 0 && path.starts_with(prefix.as_str()))?;
         slot.1 -= 1;
         let fault = slot.2.clone();
         self.faults.retain(|(_, n, _)| *n > 0);
         Some(fault)
     }
 
-    fn handle(&mut self, method: &str, path: &str, query: &Query, auth: &str, body: &str) -> Response {
+    fn handle(
+        &mut self,
+        method: &str,
+        path: &str,
+        query: &Query,
+        auth: &str,
+        body: &str,
+    ) -> Response {
         *self.counts.entry(path.to_owned()).or_default() += 1;
         match self.fault(path) {
-            Some(Fault::RateLimit { policy, retry_after }) => {
+            Some(Fault::RateLimit {
+                policy,
+                retry_after,
+            }) => {
                 self.correlation += 1;
-                let window = if policy == "DAILY" { "daily" } else { "ten_secondly_rolling" };
+                let window = if policy == "DAILY" {
+                    "daily"
+                } else {
+                    "ten_secondly_rolling"
+                };
                 let body = json!({
                     "status": "error",
                     "message": format!("You have reached your {window} limit."),
@@ -511,11 +663,14 @@ impl State {
                 });
                 let mut resp = json_response(429, &body, true);
                 if let Some(secs) = retry_after {
-                    resp.headers_mut().insert("retry-after", secs.to_string().parse().unwrap());
+                    resp.headers_mut()
+                        .insert("retry-after", secs.to_string().parse().unwrap());
                 }
                 return resp;
             }
-            Some(Fault::Status(code)) => return self.error(code, "An internal error occurred.", "INTERNAL_ERROR"),
+            Some(Fault::Status(code)) => {
+                return self.error(code, "An internal error occurred.", "INTERNAL_ERROR");
+            }
             Some(Fault::Unauthorized) => return self.unauthorized(),
             None => {}
         }
@@ -526,12 +681,20 @@ impl State {
         match (method, segments.as_slice()) {
             ("GET", ["crm", "v3", "owners"]) => self.owners(query),
             ("GET", ["crm", "v3", "pipelines", "deals"]) => self.pipelines(),
-            ("GET", ["crm", "v3", "objects", object]) if OBJECTS.contains(object) => self.list(object, query),
+            ("GET", ["crm", "v3", "objects", object]) if OBJECTS.contains(object) => {
+                self.list(object, query)
+            }
             ("POST", ["crm", "v3", "objects", object, "search"]) if OBJECTS.contains(object) => {
                 self.search(object, body)
             }
-            ("POST", ["crm", "v4", "associations", from, to, "batch", "read"]) => self.batch(from, to, body),
-            _ => self.error(404, &format!("Unable to find a route for {method} {path}"), "OBJECT_NOT_FOUND"),
+            ("POST", ["crm", "v4", "associations", from, to, "batch", "read"]) => {
+                self.batch(from, to, body)
+            }
+            _ => self.error(
+                404,
+                &format!("Unable to find a route for {method} {path}"),
+                "OBJECT_NOT_FOUND",
+            ),
         }
     }
 
@@ -543,18 +706,23 @@ impl State {
         )
     }
 
-    fn limit(&mut self, query: &Query, max: u64) -> Result<u64, Response> {
+    /// The `limit` query parameter (default 10), or the 400 answer when it is out of range.
+    fn limit(&mut self, query: &Query, max: u64) -> Result<u64, Box<Response>> {
         let limit = query.get("limit").map_or(Ok(10), |l| l.parse::<u64>());
         match limit {
             Ok(l) if (1..=max).contains(&l) => Ok(l),
-            _ => Err(self.error(400, &format!("limit must be between 1 and {max}"), "VALIDATION_ERROR")),
+            _ => Err(Box::new(self.error(
+                400,
+                &format!("limit must be between 1 and {max}"),
+                "VALIDATION_ERROR",
+            ))),
         }
     }
 
     fn owners(&mut self, query: &Query) -> Response {
         let limit = match self.limit(query, 100) {
             Ok(l) => l,
-            Err(resp) => return resp,
+            Err(resp) => return *resp,
         };
         let archived = query.get("archived").is_some_and(|a| a == "true");
         let start: u64 = query.get("after").and_then(|a| a.parse().ok()).unwrap_or(1);
@@ -562,15 +730,19 @@ impl State {
             .filter(|id| self.over("owners", *id).archived == archived)
             .take(limit as usize + 1)
             .collect();
-        let results: Vec<Value> = ids.iter().take(limit as usize).map(|id| {
-            let archived = self.over("owners", *id).archived;
-            json!({
-                "id": id.to_string(), "email": format!("rep{id}@acme.test"),
-                "firstName": format!("Rep{id}"), "lastName": "Owner", "userId": 9000 + id,
-                "createdAt": iso(T0), "updatedAt": iso(self.modified("owners", *id)),
-                "archived": archived, "teams": [{"id": "1", "name": "East", "primary": true}],
+        let results: Vec<Value> = ids
+            .iter()
+            .take(limit as usize)
+            .map(|id| {
+                let archived = self.over("owners", *id).archived;
+                json!({
+                    "id": id.to_string(), "email": format!("rep{id}@acme.test"),
+                    "firstName": format!("Rep{id}"), "lastName": "Owner", "userId": 9000 + id,
+                    "createdAt": iso(T0), "updatedAt": iso(self.modified("owners", *id)),
+                    "archived": archived, "teams": [{"id": "1", "name": "East", "primary": true}],
+                })
             })
-        }).collect();
+            .collect();
         let mut body = json!({ "results": results });
         if ids.len() as u64 > limit {
             body["paging"] = json!({ "next": { "after": ids[limit as usize].to_string() } });
@@ -579,15 +751,25 @@ impl State {
     }
 
     fn pipelines(&mut self) -> Response {
-        let results: Vec<Value> = PIPELINES.iter().enumerate().map(|(i, (id, label, stages))| {
-            let stages: Vec<Value> = stages.iter().enumerate().map(|(order, (sid, slabel, p, closed))| json!({
-                "id": sid, "label": slabel, "displayOrder": order, "archived": false,
-                "createdAt": iso(T0), "updatedAt": iso(T0),
-                "metadata": { "isClosed": closed, "probability": p },
-            })).collect();
-            json!({ "id": id, "label": label, "displayOrder": i, "archived": false,
+        let results: Vec<Value> = PIPELINES
+            .iter()
+            .enumerate()
+            .map(|(i, (id, label, stages))| {
+                let stages: Vec<Value> = stages
+                    .iter()
+                    .enumerate()
+                    .map(|(order, (sid, slabel, p, closed))| {
+                        json!({
+                            "id": sid, "label": slabel, "displayOrder": order, "archived": false,
+                            "createdAt": iso(T0), "updatedAt": iso(T0),
+                            "metadata": { "isClosed": closed, "probability": p },
+                        })
+                    })
+                    .collect();
+                json!({ "id": id, "label": label, "displayOrder": i, "archived": false,
                     "createdAt": iso(T0), "updatedAt": iso(T0), "stages": stages })
-        }).collect();
+            })
+            .collect();
         json_response(200, &json!({ "results": results }), true)
     }
 }
@@ -596,29 +778,52 @@ impl State {
     fn list(&mut self, object: &str, query: &Query) -> Response {
         let limit = match self.limit(query, 100) {
             Ok(l) => l as usize,
-            Err(resp) => return resp,
+            Err(resp) => return *resp,
         };
         let archived = query.get("archived").is_some_and(|a| a == "true");
         let split = |key: &str| -> Option<Vec<String>> {
-            query.get(key).map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+            query.get(key).map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
         };
         let properties = split("properties");
         let associations = split("associations").unwrap_or_default();
         let start: u64 = match query.get("after").map(|a| a.parse::<u64>()) {
             None => 1,
             Some(Ok(a)) => a,
-            Some(Err(_)) => return self.error(400, "Invalid input: after must be a paging cursor returned by a previous page", "VALIDATION_ERROR"),
+            Some(Err(_)) => {
+                return self.error(
+                    400,
+                    "Invalid input: after must be a paging cursor returned by a previous page",
+                    "VALIDATION_ERROR",
+                );
+            }
         };
         let n = self.count(object);
         let total = n + self.extras(object).len() as u64;
         let ids: Vec<u64> = if archived {
-            self.overlay.get(object).into_iter().flat_map(|m| m.range(start..))
-                .filter(|(_, o)| o.archived).map(|(id, _)| *id).take(limit + 1).collect()
+            self.overlay
+                .get(object)
+                .into_iter()
+                .flat_map(|m| m.range(start..))
+                .filter(|(_, o)| o.archived)
+                .map(|(id, _)| *id)
+                .take(limit + 1)
+                .collect()
         } else {
-            (start..=total).filter(|id| *id > n || !self.over(object, *id).archived).take(limit + 1).collect()
+            (start..=total)
+                .filter(|id| *id > n || !self.over(object, *id).archived)
+                .take(limit + 1)
+                .collect()
         };
-        let results: Vec<Value> = ids.iter().take(limit)
-            .map(|id| self.record(object, *id, properties.as_deref(), &associations)).collect();
+        let results: Vec<Value> = ids
+            .iter()
+            .take(limit)
+            .map(|id| self.record(object, *id, properties.as_deref(), &associations))
+            .collect();
         let mut body = json!({ "results": results });
         if ids.len() > limit {
             let after = ids[limit].to_string();
@@ -645,7 +850,11 @@ impl State {
             return self.error(400, "There was a problem with the request: search results are limited to 10,000; narrow the filters to page further.", "VALIDATION_ERROR");
         }
         if req["sorts"].as_array().is_some_and(|s| s.len() > 1) {
-            return self.error(400, "Only one sort is supported per search request.", "VALIDATION_ERROR");
+            return self.error(
+                400,
+                "Only one sort is supported per search request.",
+                "VALIDATION_ERROR",
+            );
         }
         let modified_prop = Self::modified_property(object);
         let mut groups: Vec<Vec<Filter>> = Vec::new();
@@ -654,12 +863,22 @@ impl State {
             for f in group["filters"].as_array().into_iter().flatten() {
                 let prop = f["propertyName"].as_str().unwrap_or("").to_owned();
                 let op = f["operator"].as_str().unwrap_or("").to_owned();
-                let raw = f["value"].as_str().map(str::to_owned).unwrap_or_else(|| f["value"].to_string());
+                let raw = f["value"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| f["value"].to_string());
                 let value = raw.parse::<i64>().ok().or_else(|| {
-                    chrono::DateTime::parse_from_rfc3339(&raw).ok().map(|d| d.timestamp_millis())
+                    chrono::DateTime::parse_from_rfc3339(&raw)
+                        .ok()
+                        .map(|d| d.timestamp_millis())
                 });
-                let (Some(value), true) = (value, prop == modified_prop || prop == "hs_object_id") else {
-                    return self.error(400, &format!("The fake cannot filter on {prop}={raw}"), "VALIDATION_ERROR");
+                let (Some(value), true) = (value, prop == modified_prop || prop == "hs_object_id")
+                else {
+                    return self.error(
+                        400,
+                        &format!("The fake cannot filter on {prop}={raw}"),
+                        "VALIDATION_ERROR",
+                    );
                 };
                 filters.push((prop, op, value));
             }
@@ -670,36 +889,70 @@ impl State {
             return self.error(400, "Too many filters or filter groups", "VALIDATION_ERROR");
         }
         let properties: Vec<String> = match req["properties"].as_array() {
-            Some(p) => p.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            Some(p) => p
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
             None => vec![modified_prop.to_owned()],
         };
-        let lo = groups.iter().map(|g| {
-            g.iter().filter(|(p, _, _)| p != "hs_object_id").filter_map(|(_, op, v)| match op.as_str() {
-                "GT" => Some(v + 1),
-                "GTE" | "EQ" => Some(*v),
-                _ => None,
-            }).max().unwrap_or(i64::MIN)
-        }).min().unwrap_or(i64::MIN);
+        let lo = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .filter(|(p, _, _)| p != "hs_object_id")
+                    .filter_map(|(_, op, v)| match op.as_str() {
+                        "GT" => Some(v + 1),
+                        "GTE" | "EQ" => Some(*v),
+                        _ => None,
+                    })
+                    .max()
+                    .unwrap_or(i64::MIN)
+            })
+            .min()
+            .unwrap_or(i64::MIN);
         let matches = |m: i64, id: u64| {
-            groups.is_empty() || groups.iter().any(|g| g.iter().all(|(prop, op, v)| {
-                let x = if prop == "hs_object_id" { id as i64 } else { m };
-                match op.as_str() {
-                    "GT" => x > *v, "GTE" => x >= *v, "LT" => x < *v, "LTE" => x <= *v,
-                    "EQ" => x == *v, "NEQ" => x != *v, _ => false,
-                }
-            }))
+            groups.is_empty()
+                || groups.iter().any(|g| {
+                    g.iter().all(|(prop, op, v)| {
+                        let x = if prop == "hs_object_id" { id as i64 } else { m };
+                        match op.as_str() {
+                            "GT" => x > *v,
+                            "GTE" => x >= *v,
+                            "LT" => x < *v,
+                            "LTE" => x <= *v,
+                            "EQ" => x == *v,
+                            "NEQ" => x != *v,
+                            _ => false,
+                        }
+                    })
+                })
         };
         let n = self.count(object);
-        let first = if lo <= T0 + STEP { 1 } else { ((lo - T0 + STEP - 1) / STEP) as u64 };
+        let first = if lo <= T0 + STEP {
+            1
+        } else {
+            ((lo - T0 + STEP - 1) / STEP) as u64
+        };
         let overlay = self.overlay.get(object);
         let mut base = (first..=n)
-            .filter(|id| overlay.and_then(|m| m.get(id)).is_none_or(|o| o.version == 0 && !o.archived))
+            .filter(|id| {
+                overlay
+                    .and_then(|m| m.get(id))
+                    .is_none_or(|o| o.version == 0 && !o.archived)
+            })
             .map(|id| (T0 + id as i64 * STEP, id))
             .peekable();
-        let mut changed: Vec<(i64, u64)> = overlay.into_iter().flatten()
+        let mut changed: Vec<(i64, u64)> = overlay
+            .into_iter()
+            .flatten()
             .filter(|(_, o)| !o.archived && o.modified.is_some())
             .map(|(id, o)| (o.modified.unwrap_or(0), *id))
-            .chain(self.extras(object).iter().enumerate().map(|(k, e)| (e.0, n + k as u64 + 1)))
+            .chain(
+                self.extras(object)
+                    .iter()
+                    .enumerate()
+                    .map(|(k, e)| (e.0, n + k as u64 + 1)),
+            )
             .filter(|(m, _)| *m >= lo)
             .collect();
         changed.sort_unstable();
@@ -709,7 +962,13 @@ impl State {
         let mut found: Vec<u64> = Vec::new();
         while found.len() < wanted {
             let next = match (base.peek(), changed.peek()) {
-                (Some(b), Some(c)) => if b <= c { base.next() } else { changed.next() },
+                (Some(b), Some(c)) => {
+                    if b <= c {
+                        base.next()
+                    } else {
+                        changed.next()
+                    }
+                }
                 (Some(_), None) => base.next(),
                 (None, Some(_)) => changed.next(),
                 (None, None) => break,
@@ -719,7 +978,10 @@ impl State {
                 found.push(id);
             }
         }
-        let results: Vec<Value> = found.iter().skip(offset).take(limit)
+        let results: Vec<Value> = found
+            .iter()
+            .skip(offset)
+            .take(limit)
             .map(|id| {
                 let mut r = self.record(object, *id, Some(&properties), &[]);
                 if let Some(o) = r.as_object_mut() {
@@ -738,16 +1000,26 @@ impl State {
     fn batch(&mut self, from: &str, to: &str, body: &str) -> Response {
         let req: Value = serde_json::from_str(body).unwrap_or(Value::Null);
         let Some(inputs) = req["inputs"].as_array() else {
-            return self.error(400, "Invalid input JSON: inputs is required", "VALIDATION_ERROR");
+            return self.error(
+                400,
+                "Invalid input JSON: inputs is required",
+                "VALIDATION_ERROR",
+            );
         };
         if inputs.len() > 1000 {
-            return self.error(400, "Batch input must contain at most 1000 inputs", "VALIDATION_ERROR");
+            return self.error(
+                400,
+                "Batch input must contain at most 1000 inputs",
+                "VALIDATION_ERROR",
+            );
         }
         let mut results = Vec::new();
         let mut errors = Vec::new();
         for input in inputs {
             let raw = input["id"].as_str().unwrap_or("").to_owned();
-            let target = raw.parse::<u64>().ok()
+            let target = raw
+                .parse::<u64>()
+                .ok()
                 .filter(|id| *id <= self.count(from))
                 .and_then(|id| self.assoc(from, id, to));
             match target {
@@ -766,7 +1038,9 @@ impl State {
         }
         let now = iso(chrono::Utc::now().timestamp_millis());
         let mut body = json!({ "status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now });
-        let status = if errors.is_empty() { 200 } else {
+        let status = if errors.is_empty() {
+            200
+        } else {
             body["numErrors"] = json!(errors.len());
             body["errors"] = Value::Array(errors);
             207

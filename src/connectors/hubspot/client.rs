@@ -104,7 +104,12 @@ impl Client {
             };
             let retry_after = header("retry-after").map(Duration::from_secs);
             let interval = header("x-hubspot-ratelimit-interval-milliseconds");
-            let text = match resp.body_mut().with_config().limit(64 << 20).read_to_string() {
+            let text = match resp
+                .body_mut()
+                .with_config()
+                .limit(64 << 20)
+                .read_to_string()
+            {
                 Ok(text) => text,
                 Err(e) => {
                     let error = format!("HubSpot {path}: reading the response failed: {e}");
@@ -200,9 +205,9 @@ fn describe(path: &str, status: u16, error: &ErrorBody, raw: &str) -> String {
         .clone()
         .unwrap_or_else(|| raw.chars().take(200).collect());
     match &error.correlation_id {
-        Some(id) => format!(
-            "HubSpot {status} {category} on {path}: {message} (correlation id {id})"
-        ),
+        Some(id) => {
+            format!("HubSpot {status} {category} on {path}: {message} (correlation id {id})")
+        }
         None => format!("HubSpot {status} {category} on {path}: {message}"),
     }
 }

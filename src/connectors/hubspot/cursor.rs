@@ -135,7 +135,10 @@ mod tests {
         let since = Utc::now() - chrono::Duration::days(1);
         let mut c = Cursor::load(&json!({ "since": since }), Utc::now());
         assert_eq!(c.phase(), Phase::Search);
-        assert_eq!(c.finished(chrono::Duration::minutes(5))["since"], json!(since));
+        assert_eq!(
+            c.finished(chrono::Duration::minutes(5))["since"],
+            json!(since)
+        );
         c.max_seen = Some(since + chrono::Duration::hours(2));
         let next: DateTime<Utc> =
             serde_json::from_value(c.finished(chrono::Duration::minutes(5))["since"].clone())

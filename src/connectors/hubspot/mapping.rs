@@ -30,7 +30,11 @@ struct Props<'a> {
 
 impl<'a> Props<'a> {
     fn new(map: &'a Map<String, Value>) -> Self {
-        Self { map, used: Vec::new(), rejected: Map::new() }
+        Self {
+            map,
+            used: Vec::new(),
+            rejected: Map::new(),
+        }
     }
 
     /// A non-empty trimmed string value.
@@ -212,7 +216,9 @@ pub fn company(record: &Record) -> Result<AccountRow, String> {
     let name = p.text("name");
     Ok(AccountRow {
         source_id: record.id.clone(),
-        name: name.or_else(|| domain.clone()).unwrap_or_else(|| format!("Company {}", record.id)),
+        name: name
+            .or_else(|| domain.clone())
+            .unwrap_or_else(|| format!("Company {}", record.id)),
         domain,
         industry: p.text("industry"),
         employee_count: p
@@ -259,7 +265,9 @@ pub fn deal(record: &Record, assoc: &Associations) -> Result<DealRow, String> {
     let (created, updated) = timestamps(record);
     Ok(DealRow {
         source_id: record.id.clone(),
-        name: p.text("dealname").unwrap_or_else(|| format!("Deal {}", record.id)),
+        name: p
+            .text("dealname")
+            .unwrap_or_else(|| format!("Deal {}", record.id)),
         amount: p.parsed("amount", decimal),
         currency: p.text("deal_currency_code").map(|c| c.to_uppercase()),
         stage_source_id: p.text("dealstage"),
@@ -276,7 +284,11 @@ pub fn deal(record: &Record, assoc: &Associations) -> Result<DealRow, String> {
 }
 
 /// An engagement (call, email, meeting, note, task).
-pub fn activity(kind: ObjectKind, record: &Record, assoc: &Associations) -> Result<ActivityRow, String> {
+pub fn activity(
+    kind: ObjectKind,
+    record: &Record,
+    assoc: &Associations,
+) -> Result<ActivityRow, String> {
     let mut p = Props::new(properties(record)?);
     let (created, updated) = timestamps(record);
     let activity_date = p.parsed("hs_timestamp", parse_datetime);
@@ -285,7 +297,12 @@ pub fn activity(kind: ObjectKind, record: &Record, assoc: &Associations) -> Resu
         ObjectKind::Calls => {
             let ms = p.parsed("hs_call_duration", parse_int);
             let seconds = ms.and_then(|ms| i32::try_from(ms / 1000).ok());
-            (ActivityType::Call, p.text("hs_call_title"), p.text("hs_call_body"), seconds)
+            (
+                ActivityType::Call,
+                p.text("hs_call_title"),
+                p.text("hs_call_body"),
+                seconds,
+            )
         }
         ObjectKind::Emails => {
             for key in ["hs_email_from_email", "hs_email_to_email"] {
@@ -296,7 +313,12 @@ pub fn activity(kind: ObjectKind, record: &Record, assoc: &Associations) -> Resu
                     }
                 }
             }
-            (ActivityType::Email, p.text("hs_email_subject"), p.text("hs_email_text"), None)
+            (
+                ActivityType::Email,
+                p.text("hs_email_subject"),
+                p.text("hs_email_text"),
+                None,
+            )
         }
         ObjectKind::Meetings => {
             let start = p.parsed("hs_meeting_start_time", parse_datetime);
@@ -305,10 +327,20 @@ pub fn activity(kind: ObjectKind, record: &Record, assoc: &Associations) -> Resu
                 (Some(s), Some(e)) if e >= s => i32::try_from((e - s).num_seconds()).ok(),
                 _ => None,
             };
-            (ActivityType::Meeting, p.text("hs_meeting_title"), p.text("hs_meeting_body"), seconds)
+            (
+                ActivityType::Meeting,
+                p.text("hs_meeting_title"),
+                p.text("hs_meeting_body"),
+                seconds,
+            )
         }
         ObjectKind::Notes => (ActivityType::Note, None, p.text("hs_note_body"), None),
-        ObjectKind::Tasks => (ActivityType::Task, p.text("hs_task_subject"), p.text("hs_task_body"), None),
+        ObjectKind::Tasks => (
+            ActivityType::Task,
+            p.text("hs_task_subject"),
+            p.text("hs_task_body"),
+            None,
+        ),
         other => return Err(format!("{} is not an engagement", other.api_name())),
     };
     Ok(ActivityRow {

@@ -15,7 +15,10 @@ fn dates_accept_iso_and_epoch_millis() {
     assert_eq!(iso.timestamp_millis(), 1_740_830_400_123);
     assert_eq!(parse_datetime("1740830400123"), Some(iso));
     assert_eq!(parse_date("2025-03-31").unwrap().to_string(), "2025-03-31");
-    assert_eq!(parse_date("2025-03-31T00:00:00Z").unwrap().to_string(), "2025-03-31");
+    assert_eq!(
+        parse_date("2025-03-31T00:00:00Z").unwrap().to_string(),
+        "2025-03-31"
+    );
     for bad in ["", "soon", "2025-13-01", "12:00"] {
         assert_eq!(parse_datetime(bad), None, "{bad:?}");
     }
@@ -43,14 +46,19 @@ fn deal_maps_properties_and_keeps_the_rest() {
     assert_eq!(row.owner_source_id.as_deref(), Some("555"));
     assert_eq!(row.account_source_id.as_deref(), Some("987"));
     assert_eq!(row.probability, None);
-    assert_eq!(row.custom_fields, json!({"dealtype": "renewal"}).as_object().unwrap().clone());
+    assert_eq!(
+        row.custom_fields,
+        json!({"dealtype": "renewal"}).as_object().unwrap().clone()
+    );
     assert!(row.source_updated_at.is_some() && !row.deleted);
 }
 
 #[test]
 fn bad_numbers_become_none_and_keep_the_raw_value() {
-    let r = record(json!({"id": "7", "properties": {"name": "", "domain": "acme.test",
-        "numberofemployees": "lots", "annualrevenue": "n/a", "industry": null}}));
+    let r = record(
+        json!({"id": "7", "properties": {"name": "", "domain": "acme.test",
+        "numberofemployees": "lots", "annualrevenue": "n/a", "industry": null}}),
+    );
     let row = company(&r).unwrap();
     assert_eq!(row.name, "acme.test");
     assert_eq!(row.employee_count, None);
@@ -72,7 +80,10 @@ fn records_without_id_or_properties_are_refused() {
 fn engagements_map_durations_and_participants() {
     let call = record(json!({"id": "1", "properties": {"hs_call_title": "Intro",
         "hs_call_duration": "125400", "hs_timestamp": "2025-02-01T10:00:00Z"}}));
-    let assoc = Associations { deal: Some("5".into()), ..Default::default() };
+    let assoc = Associations {
+        deal: Some("5".into()),
+        ..Default::default()
+    };
     let row = activity(ObjectKind::Calls, &call, &assoc).unwrap();
     assert_eq!(row.kind, ActivityType::Call);
     assert_eq!(row.duration_seconds, Some(125));
@@ -94,15 +105,16 @@ fn engagements_map_durations_and_participants() {
 #[test]
 fn stages_read_string_metadata() {
     let pipeline: Pipeline = serde_json::from_value(json!({"id": "default", "label": "Sales",
-        "displayOrder": 0, "stages": [
-            {"id": "closedwon", "label": "Closed Won", "displayOrder": 6,
-             "metadata": {"isClosed": "true", "probability": "1.0"}},
-            {"id": "closedlost", "label": "Closed Lost", "displayOrder": 7,
-             "metadata": {"isClosed": "true", "probability": "0.0"}},
-            {"id": "qualified", "label": "Qualified", "displayOrder": 1,
-             "metadata": {"isClosed": "false", "probability": "0.4"}},
-            {"label": "no id"}
-        ]})).unwrap();
+    "displayOrder": 0, "stages": [
+        {"id": "closedwon", "label": "Closed Won", "displayOrder": 6,
+         "metadata": {"isClosed": "true", "probability": "1.0"}},
+        {"id": "closedlost", "label": "Closed Lost", "displayOrder": 7,
+         "metadata": {"isClosed": "true", "probability": "0.0"}},
+        {"id": "qualified", "label": "Qualified", "displayOrder": 1,
+         "metadata": {"isClosed": "false", "probability": "0.4"}},
+        {"label": "no id"}
+    ]}))
+    .unwrap();
     let (rows, errors) = stages(&pipeline);
     assert_eq!(rows.len(), 3);
     assert_eq!(errors.len(), 1);
@@ -115,8 +127,11 @@ fn stages_read_string_metadata() {
 
 #[test]
 fn owners_archived_are_deleted() {
-    let row = owner(&json!({"id": "555", "email": "Rep@Acme.com", "firstName": "Ana",
-        "lastName": "Lee", "userId": 123, "archived": true})).unwrap();
+    let row = owner(
+        &json!({"id": "555", "email": "Rep@Acme.com", "firstName": "Ana",
+        "lastName": "Lee", "userId": 123, "archived": true}),
+    )
+    .unwrap();
     assert_eq!(row.email.as_deref(), Some("rep@acme.com"));
     assert_eq!(row.name.as_deref(), Some("Ana Lee"));
     assert!(row.deleted);

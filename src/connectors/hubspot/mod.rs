@@ -27,7 +27,7 @@ use url::Url;
 
 use self::client::Client;
 use self::cursor::{Cursor, Phase, SearchKey};
-use self::types::{Associations, AssociationBatch, Listing, ObjectKind, Pipeline, id_string};
+use self::types::{AssociationBatch, Associations, Listing, ObjectKind, Pipeline, id_string};
 use super::{Connector, ConnectorError, Credentials, ObjectSpec, Page, Rows, SkippedRecord, Table};
 use crate::config::SyncConfig;
 
@@ -39,16 +39,46 @@ const SEARCH_LIMIT: u32 = 200;
 const SEARCH_CAP: u32 = 10_000;
 
 const OBJECTS: &[ObjectSpec] = &[
-    ObjectSpec { name: "owners", table: Table::Users },
-    ObjectSpec { name: "pipelines", table: Table::PipelineStages },
-    ObjectSpec { name: "companies", table: Table::Accounts },
-    ObjectSpec { name: "contacts", table: Table::Contacts },
-    ObjectSpec { name: "deals", table: Table::Deals },
-    ObjectSpec { name: "calls", table: Table::Activities },
-    ObjectSpec { name: "emails", table: Table::Activities },
-    ObjectSpec { name: "meetings", table: Table::Activities },
-    ObjectSpec { name: "notes", table: Table::Activities },
-    ObjectSpec { name: "tasks", table: Table::Activities },
+    ObjectSpec {
+        name: "owners",
+        table: Table::Users,
+    },
+    ObjectSpec {
+        name: "pipelines",
+        table: Table::PipelineStages,
+    },
+    ObjectSpec {
+        name: "companies",
+        table: Table::Accounts,
+    },
+    ObjectSpec {
+        name: "contacts",
+        table: Table::Contacts,
+    },
+    ObjectSpec {
+        name: "deals",
+        table: Table::Deals,
+    },
+    ObjectSpec {
+        name: "calls",
+        table: Table::Activities,
+    },
+    ObjectSpec {
+        name: "emails",
+        table: Table::Activities,
+    },
+    ObjectSpec {
+        name: "meetings",
+        table: Table::Activities,
+    },
+    ObjectSpec {
+        name: "notes",
+        table: Table::Activities,
+    },
+    ObjectSpec {
+        name: "tasks",
+        table: Table::Activities,
+    },
 ];
 
 #[derive(Debug, Clone)]
@@ -110,7 +140,10 @@ impl HubSpotConnector {
 
     fn owners_page(&self, cursor: &Value) -> Result<Page, ConnectorError> {
         let archived = cursor["phase"] == json!("archived");
-        let mut query = vec![("limit", LIST_LIMIT.to_string()), ("archived", archived.to_string())];
+        let mut query = vec![
+            ("limit", LIST_LIMIT.to_string()),
+            ("archived", archived.to_string()),
+        ];
         if let Some(after) = cursor["after"].as_str() {
             query.push(("after", after.to_owned()));
         }
@@ -132,7 +165,12 @@ impl HubSpotConnector {
             (None, false) => (json!({ "phase": "archived" }), false),
             (None, true) => (Value::Null, true),
         };
-        Ok(Page { rows: Rows::Users(rows), skipped, cursor, done })
+        Ok(Page {
+            rows: Rows::Users(rows),
+            skipped,
+            cursor,
+            done,
+        })
     }
 
     fn pipelines_page(&self) -> Result<Page, ConnectorError> {
@@ -144,17 +182,29 @@ impl HubSpotConnector {
                 Ok(pipeline) => {
                     let (stages, errors) = mapping::stages(&pipeline);
                     rows.extend(stages);
-                    skipped.extend(errors.into_iter().map(|(source_id, reason)| {
-                        SkippedRecord { source_id, reason }
-                    }));
+                    skipped.extend(
+                        errors
+                            .into_iter()
+                            .map(|(source_id, reason)| SkippedRecord { source_id, reason }),
+                    );
                 }
                 Err(e) => skipped.push(skip(raw, format!("pipeline: {e}"))),
             }
         }
-        Ok(Page { rows: Rows::PipelineStages(rows), skipped, cursor: Value::Null, done: true })
+        Ok(Page {
+            rows: Rows::PipelineStages(rows),
+            skipped,
+            cursor: Value::Null,
+            done: true,
+        })
     }
 
-    fn records_page(&self, kind: ObjectKind, table: Table, raw: &Value) -> Result<Page, ConnectorError> {
+    fn records_page(
+        &self,
+        kind: ObjectKind,
+        table: Table,
+        raw: &Value,
+    ) -> Result<Page, ConnectorError> {
         let mut cursor = Cursor::load(raw, Utc::now());
         let phase = cursor.phase();
         let (listing, associations) = match phase {
@@ -209,11 +259,25 @@ impl HubSpotConnector {
                 None => done = true,
             },
         }
-        let cursor = if done { cursor.finished(self.overlap) } else { cursor.to_value() };
-        Ok(Page { rows, skipped, cursor, done })
+        let cursor = if done {
+            cursor.finished(self.overlap)
+        } else {
+            cursor.to_value()
+        };
+        Ok(Page {
+            rows,
+            skipped,
+            cursor,
+            done,
+        })
     }
 
-    fn list(&self, kind: ObjectKind, phase: Phase, cursor: &Cursor) -> Result<Listing, ConnectorError> {
+    fn list(
+        &self,
+        kind: ObjectKind,
+        phase: Phase,
+        cursor: &Cursor,
+    ) -> Result<Listing, ConnectorError> {
         let mut query = vec![
             ("limit", LIST_LIMIT.to_string()),
             ("archived", (phase == Phase::Archived).to_string()),
@@ -329,7 +393,10 @@ impl Connector for HubSpotConnector {
 }
 
 fn skip(raw: &Value, reason: impl Into<String>) -> SkippedRecord {
-    SkippedRecord { source_id: id_string(&raw["id"]), reason: reason.into() }
+    SkippedRecord {
+        source_id: id_string(&raw["id"]),
+        reason: reason.into(),
+    }
 }
 
 type Keys = Vec<(DateTime<Utc>, SearchKey)>;
@@ -360,7 +427,13 @@ fn map_records(
         };
         record.archived |= phase == Phase::Archived;
         if let (Some(at), Ok(id)) = (mapping::modified_at(kind, &record), record.id.parse()) {
-            keys.push((at, SearchKey { modified: at.timestamp_millis(), id }));
+            keys.push((
+                at,
+                SearchKey {
+                    modified: at.timestamp_millis(),
+                    id,
+                },
+            ));
         }
         let assoc = match associations {
             Some(map) => map.get(&record.id).cloned().unwrap_or_default(),
@@ -374,7 +447,10 @@ fn map_records(
             _ => Err("unsupported table".to_owned()),
         };
         if let Err(reason) = mapped {
-            skipped.push(SkippedRecord { source_id: Some(record.id.clone()), reason });
+            skipped.push(SkippedRecord {
+                source_id: Some(record.id.clone()),
+                reason,
+            });
         }
     }
     (rows, skipped, keys)
