@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::TestApp;
 use common::accounts::admin_with_org;
-use common::fake_hubspot::{Dataset, Fault, FakeHubSpot};
+use common::fake_hubspot::{Dataset, FakeHubSpot, Fault};
 use common::token_broker::{SECRET, TokenBroker};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -81,8 +81,16 @@ async fn world(data: Dataset, extra: &[(&str, &str)]) -> World {
 impl World {
     /// Triggers a sync through the API and waits for the background worker to finish it.
     async fn sync(&self, full: bool) -> Value {
-        let path = format!("/api/sync/{}/hubspot{}", self.org, if full { "?full=true" } else { "" });
-        let reply = self.app.client().call("POST", &path, Some(&self.token), None).await;
+        let path = format!(
+            "/api/sync/{}/hubspot{}",
+            self.org,
+            if full { "?full=true" } else { "" }
+        );
+        let reply = self
+            .app
+            .client()
+            .call("POST", &path, Some(&self.token), None)
+            .await;
         assert_eq!(reply.status, 202, "{}", reply.text());
         let run_id = reply.json()["run"]["id"].as_str().unwrap().to_owned();
         self.wait(&run_id).await
@@ -120,7 +128,11 @@ impl World {
                     "SELECT source_id FROM {table}
                       WHERE organization_id = $1 AND source_system = 'hubspot'
                         AND ($2::text IS NULL OR {}) AND (deleted_at IS NULL) = $3",
-                    if table == "activities" { "type = $2" } else { "true" }
+                    if table == "activities" {
+                        "type = $2"
+                    } else {
+                        "true"
+                    }
                 ),
                 &[&self.org, &kind, &live],
             )
@@ -133,13 +145,27 @@ impl World {
     /// deal's fields as HubSpot has them.
     async fn assert_matches_truth(&self) {
         for (object, table, kind) in OBJECTS {
-            let truth: BTreeSet<String> = self.hub.live_ids(object).into_iter().collect();
+            // Activities are stored as `<object>/<id>`.
+            let qualify = |id: String| match kind {
+                Some(_) => format!("{object}/{id}"),
+                None => id,
+            };
+            let truth: BTreeSet<String> =
+                self.hub.live_ids(object).into_iter().map(qualify).collect();
             let live = self.ids(table, kind, true).await;
             assert_eq!(live.len(), truth.len(), "{object}: live count");
             assert!(live == truth, "{object}: live ids differ from HubSpot");
-            let archived: BTreeSet<String> = self.hub.archived_ids(object).into_iter().collect();
+            let archived: BTreeSet<String> = self
+                .hub
+                .archived_ids(object)
+                .into_iter()
+                .map(qualify)
+                .collect();
             let deleted = self.ids(table, kind, false).await;
-            assert!(archived.is_subset(&deleted), "{object}: archived not deleted");
+            assert!(
+                archived.is_subset(&deleted),
+                "{object}: archived not deleted"
+            );
         }
         let client = self.app.db.client().await;
         let rows = client
@@ -167,9 +193,20 @@ impl World {
                 "deal {id} amount (raw {:?})",
                 want.amount
             );
-            assert_eq!(row.get::<_, Option<String>>(3).as_deref(), Some(want.stage.as_str()));
-            assert_eq!(row.get::<_, Option<String>>(4), want.account_id, "deal {id} account");
-            assert_eq!(row.get::<_, Option<String>>(5), want.owner_id, "deal {id} owner");
+            assert_eq!(
+                row.get::<_, Option<String>>(3).as_deref(),
+                Some(want.stage.as_str())
+            );
+            assert_eq!(
+                row.get::<_, Option<String>>(4),
+                want.account_id,
+                "deal {id} account"
+            );
+            assert_eq!(
+                row.get::<_, Option<String>>(5),
+                want.owner_id,
+                "deal {id} owner"
+            );
             assert!(row.get::<_, bool>(6), "deal {id} stores the stage label");
         }
     }
@@ -186,14 +223,21 @@ async fn a_full_sync_equals_hubspot_through_rate_limits_outages_and_token_expiry
             retry_after: Some(1),
         },
     );
-    w.hub.fail_next("/crm/v3/objects/deals", 2, Fault::Status(502));
-    w.hub.fail_next("/crm/v3/objects/companies", 1, Fault::Status(503));
-    w.hub.expire_token();
+    w.hub
+        .fail_next("/crm/v3/objects/deals", 2, Fault::Status(502));
+    w.hub
+        .fail_next("/crm/v3/objects/companies", 1, Fault::Status(503));
+    // The token expires mid-run: the next call gets 401 and the connector asks Nango once.
+    w.hub
+        .fail_next("/crm/v3/objects/deals", 1, Fault::Unauthorized);
     let run = w.sync(false).await;
     assert_eq!(run["status"], json!("succeeded"), "{run}");
     assert_eq!(run["error_count"], json!(0));
     assert_eq!(w.broker.refreshes(), 1, "one refresh after the 401");
-    assert!(run["counts"]["deals"]["pages"].as_u64().unwrap() >= 7, "{run}");
+    assert!(
+        run["counts"]["deals"]["pages"].as_u64().unwrap() >= 7,
+        "{run}"
+    );
     w.assert_matches_truth().await;
     let stages: i64 = w
         .app
@@ -224,7 +268,10 @@ async fn the_daily_limit_fails_the_run_with_a_clear_error() {
     let run = w.sync(false).await;
     assert_eq!(run["status"], json!("failed"));
     let error = run["error"].as_str().unwrap().to_lowercase();
-    assert!(error.contains("daily") || error.contains("rate limit"), "{error}");
+    assert!(
+        error.contains("daily") || error.contains("rate limit"),
+        "{error}"
+    );
     let status = w
         .app
         .client()
@@ -247,7 +294,8 @@ async fn the_daily_limit_fails_the_run_with_a_clear_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_records_are_counted_and_skipped_and_increments_catch_up() {
     let w = world(SMALL, &[]).await;
-    w.hub.insert_malformed("deals", json!({"properties": {"dealname": "no id"}}));
+    w.hub
+        .insert_malformed("deals", json!({"properties": {"dealname": "no id"}}));
     let run = w.sync(false).await;
     assert_eq!(run["status"], json!("succeeded"), "{run}");
     assert_eq!(run["error_count"], json!(1), "{run}");
@@ -263,7 +311,9 @@ async fn malformed_records_are_counted_and_skipped_and_increments_catch_up() {
     for id in (1..=700).step_by(7) {
         w.hub.modify("deals", id);
     }
-    w.hub.bulk_modify("contacts", 100..=160);
+    for id in 100..=160 {
+        w.hub.modify("contacts", id);
+    }
     w.hub.archive("companies", 3);
     w.hub.archive("deals", 10);
     w.hub.archive("calls", 5);
@@ -275,7 +325,10 @@ async fn malformed_records_are_counted_and_skipped_and_increments_catch_up() {
         requests < 10,
         "an incremental run reads changes, not the whole table ({requests} deal requests)"
     );
-    assert!(run["counts"]["deals"]["records"].as_u64().unwrap() >= 100, "{run}");
+    assert!(
+        run["counts"]["deals"]["records"].as_u64().unwrap() >= 100,
+        "{run}"
+    );
     w.assert_matches_truth().await;
 }
 
@@ -306,11 +359,14 @@ async fn a_killed_sync_resumes_from_its_last_page_without_duplicates_or_gaps() {
     };
     let w = world(data, &[("SYNC_WORKERS", "0")]).await;
     let org = w.org.to_string();
-    let mut child = cli(&w, &["sync", "--provider", "hubspot", "--org", &org, "--full"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = cli(
+        &w,
+        &["sync", "--provider", "hubspot", "--org", &org, "--full"],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
     // Abort the process (SIGKILL: no cleanup) once it has committed part of the contacts.
     let client = w.app.db.client().await;
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -329,7 +385,10 @@ async fn a_killed_sync_resumes_from_its_last_page_without_duplicates_or_gaps() {
         {
             break;
         }
-        assert!(child.try_wait().unwrap().is_none(), "sync ended before it could be killed");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "sync ended before it could be killed"
+        );
         assert!(Instant::now() < deadline, "the sync made no progress");
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
@@ -347,7 +406,10 @@ async fn a_killed_sync_resumes_from_its_last_page_without_duplicates_or_gaps() {
     };
     assert_eq!(status, "running", "a killed worker leaves its run claimed");
     let contacts_before = w.ids("contacts", None, true).await.len();
-    assert!(contacts_before > 0 && contacts_before < 6_000, "{contacts_before}");
+    assert!(
+        contacts_before > 0 && contacts_before < 6_000,
+        "{contacts_before}"
+    );
 
     // A second CLI waits for the dead worker's heartbeat to go stale, takes the run over and
     // continues from the last committed page.
@@ -358,7 +420,11 @@ async fn a_killed_sync_resumes_from_its_last_page_without_duplicates_or_gaps() {
     .await
     .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("resuming run"), "{stdout}");
     let row = client
         .query_one(

@@ -124,6 +124,8 @@ pub struct SyncRun {
     pub started_at: Option<DateTime<Utc>>,
     pub heartbeat_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
 /// A provider connection of an organization (or of one member, for user-scope providers).
 /// `credential_ciphertext` is deliberately not selected: nothing above the connector layer reads
 /// credentials.

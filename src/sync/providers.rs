@@ -78,7 +78,9 @@ impl ConnectorFactory for NangoConnectors {
                 ))
             })?;
         let nango = self.nango.clone().ok_or_else(|| {
-            SyncError::Unavailable("NANGO_SECRET_KEY is not set: provider credentials come from Nango".into())
+            SyncError::Unavailable(
+                "NANGO_SECRET_KEY is not set: provider credentials come from Nango".into(),
+            )
         })?;
         let connection_id = integration.nango_connection_id.clone().ok_or_else(|| {
             SyncError::Unavailable(format!(

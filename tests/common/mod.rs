@@ -3,10 +3,12 @@
 #![allow(dead_code)]
 
 pub mod accounts;
+pub mod fake_hubspot;
 pub mod fake_llm;
 pub mod fake_nango;
 pub mod http;
 pub mod supabase;
+pub mod token_broker;
 pub mod ws;
 
 use std::collections::HashMap;

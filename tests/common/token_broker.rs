@@ -46,9 +46,11 @@ fn connection(
         .and_then(|v| v.to_str().ok())
         == Some(&format!("Bearer {SECRET}"));
     if !authorized {
-        return Json(json!({"error": {"code": "unknown_account", "message": "Invalid secret key"}}))
-            .with_status(poem::http::StatusCode::UNAUTHORIZED)
-            .into_response();
+        return Json(
+            json!({"error": {"code": "unknown_account", "message": "Invalid secret key"}}),
+        )
+        .with_status(poem::http::StatusCode::UNAUTHORIZED)
+        .into_response();
     }
     inner.fetches.fetch_add(1, Ordering::SeqCst);
     if q.force_refresh == Some(true) {

@@ -226,11 +226,17 @@ impl IntegrationsApi {
 
     /// The first sync of a (re)connected integration. The connection is recorded either way: a
     /// failure here is logged and the scheduler queues the sync on its next pass.
-    async fn start_initial_sync(&self, row: &crate::db::models::Integration, by: Option<uuid::Uuid>) {
+    async fn start_initial_sync(
+        &self,
+        row: &crate::db::models::Integration,
+        by: Option<uuid::Uuid>,
+    ) {
         match crate::services::sync::start_initial(&self.state.sync, row, by).await {
             Ok(Some(run)) => tracing::info!(run_id = %run.run.id, "initial sync queued"),
             Ok(None) => {}
-            Err(e) => tracing::warn!(integration_id = %row.id, error = %e, "cannot queue the initial sync"),
+            Err(e) => {
+                tracing::warn!(integration_id = %row.id, error = %e, "cannot queue the initial sync")
+            }
         }
     }
 

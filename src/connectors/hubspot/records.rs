@@ -1,0 +1,245 @@
+//! CRM object records (companies, contacts, deals, engagements): the backfill listing, the
+//! incremental search with its restart past the 10,000-result cap, the v4 association batch
+//! read, and the per-record mapping of a page (see [`super::cursor`] for the phases).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use super::HubSpotConnector;
+use super::cursor::{Cursor, Phase, SearchKey};
+use super::mapping;
+use super::types::{AssociationBatch, Associations, Listing, ObjectKind, id_string};
+use crate::connectors::{ConnectorError, Page, Rows, SkippedRecord, Table};
+
+/// Page size of list endpoints (HubSpot's maximum).
+pub(super) const LIST_LIMIT: u32 = 100;
+/// Page size of search (HubSpot's maximum).
+const SEARCH_LIMIT: u32 = 200;
+/// HubSpot returns at most this many results for one search query.
+const SEARCH_CAP: u32 = 10_000;
+
+impl HubSpotConnector {
+    pub(super) fn records_page(
+        &self,
+        kind: ObjectKind,
+        table: Table,
+        raw: &Value,
+    ) -> Result<Page, ConnectorError> {
+        let mut cursor = Cursor::load(raw, Utc::now());
+        let phase = cursor.phase();
+        let (listing, associations) = match phase {
+            Phase::Live | Phase::Archived => (self.list(kind, phase, &cursor)?, None),
+            Phase::Search => {
+                let listing = self.search(kind, &cursor)?;
+                let assoc = self.batch_associations(kind, &listing.results)?;
+                (listing, Some(assoc))
+            }
+        };
+        let (rows, skipped, keys) =
+            map_records(kind, table, &listing.results, phase, associations.as_ref());
+        let next = listing.next_after();
+        let mut done = false;
+        match phase {
+            Phase::Search => {
+                if let Some(seen) = keys.iter().map(|(at, _)| *at).max() {
+                    cursor.max_seen = Some(cursor.max_seen.map_or(seen, |m| m.max(seen)));
+                }
+                cursor.window += listing.results.len() as u32;
+                match next {
+                    Some(after) if cursor.window + SEARCH_LIMIT <= SEARCH_CAP => {
+                        cursor.after = Some(after)
+                    }
+                    Some(_) => {
+                        // The next page would cross the cap: search again after the last key.
+                        let last = keys.iter().map(|(_, k)| *k).max().ok_or_else(|| {
+                            ConnectorError::Api(format!(
+                                "HubSpot {} search: no usable record to restart from at the 10,000-result cap",
+                                kind.api_name()
+                            ))
+                        })?;
+                        if cursor.resume.is_some_and(|r| r >= last) {
+                            return Err(ConnectorError::Api(format!(
+                                "HubSpot {} search made no progress past the 10,000-result cap",
+                                kind.api_name()
+                            )));
+                        }
+                        cursor.resume = Some(last);
+                        cursor.after = None;
+                        cursor.window = 0;
+                    }
+                    None => cursor.enter(Phase::Archived),
+                }
+            }
+            Phase::Live | Phase::Archived => match next {
+                Some(after) => {
+                    cursor.phase = Some(phase);
+                    cursor.after = Some(after);
+                }
+                None if phase == Phase::Live => cursor.enter(Phase::Archived),
+                None => done = true,
+            },
+        }
+        let cursor = if done {
+            cursor.finished(self.overlap)
+        } else {
+            cursor.to_value()
+        };
+        Ok(Page {
+            rows,
+            skipped,
+            cursor,
+            done,
+        })
+    }
+
+    fn list(
+        &self,
+        kind: ObjectKind,
+        phase: Phase,
+        cursor: &Cursor,
+    ) -> Result<Listing, ConnectorError> {
+        let mut query = vec![
+            ("limit", LIST_LIMIT.to_string()),
+            ("archived", (phase == Phase::Archived).to_string()),
+            ("properties", kind.properties().join(",")),
+        ];
+        if !kind.associations().is_empty() {
+            query.push(("associations", kind.associations().join(",")));
+        }
+        if let Some(after) = &cursor.after {
+            query.push(("after", after.clone()));
+        }
+        let path = format!("/crm/v3/objects/{}", kind.api_name());
+        self.listing(self.client.get(&path, &query)?)
+    }
+
+    fn search(&self, kind: ObjectKind, cursor: &Cursor) -> Result<Listing, ConnectorError> {
+        let modified = kind.modified_property();
+        let filter = |op: &str, value: String| json!({ "propertyName": modified, "operator": op, "value": value });
+        let groups = match (cursor.resume, cursor.since) {
+            (Some(key), _) => json!([
+                { "filters": [filter("GT", key.modified.to_string())] },
+                { "filters": [
+                    filter("EQ", key.modified.to_string()),
+                    { "propertyName": "hs_object_id", "operator": "GT", "value": key.id.to_string() },
+                ] },
+            ]),
+            (None, since) => {
+                let since = since.map_or(0, |s| s.timestamp_millis());
+                json!([{ "filters": [filter("GTE", since.to_string())] }])
+            }
+        };
+        let mut body = json!({
+            "filterGroups": groups,
+            "sorts": [{ "propertyName": modified, "direction": "ASCENDING" }],
+            "properties": kind.properties(),
+            "limit": SEARCH_LIMIT,
+        });
+        if let Some(after) = &cursor.after {
+            body["after"] = json!(after);
+        }
+        let path = format!("/crm/v3/objects/{}/search", kind.api_name());
+        self.listing(self.client.post(&path, &body)?)
+    }
+
+    /// The first association of each kind for the page's records (v4 batch read).
+    fn batch_associations(
+        &self,
+        kind: ObjectKind,
+        results: &[Value],
+    ) -> Result<HashMap<String, Associations>, ConnectorError> {
+        let mut out: HashMap<String, Associations> = HashMap::new();
+        let inputs: Vec<Value> = results
+            .iter()
+            .filter_map(|r| id_string(&r["id"]))
+            .map(|id| json!({ "id": id }))
+            .collect();
+        if inputs.is_empty() {
+            return Ok(out);
+        }
+        for to in kind.associations() {
+            self.check_cancel()?;
+            let path = format!("/crm/v4/associations/{}/{to}/batch/read", kind.api_name());
+            let body = self.client.post(&path, &json!({ "inputs": inputs }))?;
+            let batch: AssociationBatch = serde_json::from_value(body).map_err(|e| {
+                ConnectorError::Api(format!("HubSpot {path}: unexpected response: {e}"))
+            })?;
+            for result in batch.results {
+                let (Some(from), Some(first)) = (
+                    id_string(&result.from.id),
+                    result.to.first().and_then(|t| id_string(&t.to_object_id)),
+                ) else {
+                    continue;
+                };
+                out.entry(from).or_default().add(to, first);
+            }
+        }
+        Ok(out)
+    }
+}
+
+pub(super) fn skip(raw: &Value, reason: impl Into<String>) -> SkippedRecord {
+    SkippedRecord {
+        source_id: id_string(&raw["id"]),
+        reason: reason.into(),
+    }
+}
+
+type Keys = Vec<(DateTime<Utc>, SearchKey)>;
+
+/// Maps a page's raw records one by one; also returns each record's (modified, id) search key.
+fn map_records(
+    kind: ObjectKind,
+    table: Table,
+    results: &[Value],
+    phase: Phase,
+    associations: Option<&HashMap<String, Associations>>,
+) -> (Rows, Vec<SkippedRecord>, Keys) {
+    let mut rows = match table {
+        Table::Accounts => Rows::Accounts(Vec::new()),
+        Table::Contacts => Rows::Contacts(Vec::new()),
+        Table::Deals => Rows::Deals(Vec::new()),
+        _ => Rows::Activities(Vec::new()),
+    };
+    let mut skipped = Vec::new();
+    let mut keys = Vec::new();
+    for raw in results {
+        let mut record = match mapping::decode(raw) {
+            Ok(r) => r,
+            Err(reason) => {
+                skipped.push(skip(raw, reason));
+                continue;
+            }
+        };
+        record.archived |= phase == Phase::Archived;
+        if let (Some(at), Ok(id)) = (mapping::modified_at(kind, &record), record.id.parse()) {
+            keys.push((
+                at,
+                SearchKey {
+                    modified: at.timestamp_millis(),
+                    id,
+                },
+            ));
+        }
+        let assoc = match associations {
+            Some(map) => map.get(&record.id).cloned().unwrap_or_default(),
+            None => mapping::embedded_associations(&record),
+        };
+        let mapped = match &mut rows {
+            Rows::Accounts(v) => mapping::company(&record).map(|r| v.push(r)),
+            Rows::Contacts(v) => mapping::contact(&record, &assoc).map(|r| v.push(r)),
+            Rows::Deals(v) => mapping::deal(&record, &assoc).map(|r| v.push(r)),
+            Rows::Activities(v) => mapping::activity(kind, &record, &assoc).map(|r| v.push(r)),
+            _ => Err("unsupported table".to_owned()),
+        };
+        if let Err(reason) = mapped {
+            skipped.push(SkippedRecord {
+                source_id: Some(record.id.clone()),
+                reason,
+            });
+        }
+    }
+    (rows, skipped, keys)
+}
