@@ -587,3 +587,26 @@ async fn a_cancelled_run_stops_between_requests() {
         Err(ConnectorError::Cancelled)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fake_serves_a_million_records_lazily() {
+    let h = Harness::start(Dataset {
+        owners: 50,
+        companies: 1_000_000,
+        contacts: 0,
+        deals: 1_000_000,
+        per_engagement_type: 0,
+    })
+    .await;
+    h.fake.archive("deals", 999_999);
+    let began = std::time::Instant::now();
+    let first = h.drain("deals", Value::Null, 3).await.unwrap();
+    assert_eq!(ids(&first.deals()), (1..=300).collect());
+    // Incremental from early 2024: the first pages of a million matches, in modified order.
+    let since = json!({ "since": DateTime::from_timestamp_millis(1_704_067_200_000).unwrap() });
+    let inc = h.drain("deals", since, 3).await.unwrap();
+    assert_eq!(ids(&inc.deals()), (1..=600).collect());
+    assert_eq!(h.fake.live_ids("deals").len(), 999_999);
+    assert!(h.fake.expected_deal(999_999).archived);
+    assert!(began.elapsed() < Duration::from_secs(20));
+}

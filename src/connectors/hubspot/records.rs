@@ -267,3 +267,68 @@ fn map_records(
     }
     (rows, skipped, keys)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(list: &[(i64, u64)]) -> Keys {
+        list.iter()
+            .map(|&(modified, id)| {
+                let at = DateTime::from_timestamp_millis(modified).unwrap();
+                (at, SearchKey { modified, id })
+            })
+            .collect()
+    }
+
+    fn window(first: i64, tail: (i64, u32), current: Option<Window>) -> Cursor {
+        Cursor {
+            first: Some(first),
+            tail: Some(tail),
+            window: current,
+            read: SEARCH_CAP,
+            ..Cursor::default()
+        }
+    }
+
+    #[test]
+    fn the_cap_restarts_from_the_last_timestamp_inclusive() {
+        let page = keys(&[(100, 9), (100, 3), (101, 7)]);
+        let next = next_window(&window(5, (101, 1), None), &page);
+        assert_eq!(next, Some(Window::From { modified: 101 }));
+    }
+
+    #[test]
+    fn a_timestamp_filling_a_window_is_drained_by_id() {
+        let page = keys(&[(100, 9), (100, 3)]);
+        let all_tied = next_window(&window(100, (100, 10_000), None), &page);
+        assert_eq!(
+            all_tied,
+            Some(Window::Ties {
+                modified: 100,
+                id: 0
+            })
+        );
+        let mostly = next_window(&window(5, (100, 6_000), None), &page);
+        assert_eq!(
+            mostly,
+            Some(Window::Ties {
+                modified: 100,
+                id: 0
+            })
+        );
+        let ties = Some(Window::Ties {
+            modified: 100,
+            id: 0,
+        });
+        let resumed = next_window(&window(100, (100, 10_000), ties), &page);
+        assert_eq!(
+            resumed,
+            Some(Window::Ties {
+                modified: 100,
+                id: 9
+            })
+        );
+        assert_eq!(next_window(&window(1, (1, 1), None), &keys(&[])), None);
+    }
+}
