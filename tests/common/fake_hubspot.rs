@@ -216,6 +216,18 @@ impl FakeHubSpot {
         over.version += 1;
     }
 
+    /// Modifies many records at one shared timestamp (like HubSpot's bulk updates do).
+    pub fn bulk_modify(&self, object: &str, ids: impl IntoIterator<Item = u64>) {
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut st = self.st();
+        let overlay = st.overlay.entry(object.to_owned()).or_default();
+        for id in ids {
+            let over = overlay.entry(id).or_default();
+            over.modified = Some(now);
+            over.version += 1;
+        }
+    }
+
     pub fn archive(&self, object: &str, id: u64) {
         let now = chrono::Utc::now().timestamp_millis();
         let mut st = self.st();
@@ -910,6 +922,32 @@ impl State {
             })
             .min()
             .unwrap_or(i64::MIN);
+        let hi = groups
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .filter(|(p, _, _)| p != "hs_object_id")
+                    .filter_map(|(_, op, v)| match op.as_str() {
+                        "LT" => Some(v - 1),
+                        "LTE" | "EQ" => Some(*v),
+                        _ => None,
+                    })
+                    .min()
+                    .unwrap_or(i64::MAX)
+            })
+            .max()
+            .unwrap_or(i64::MAX);
+        // HubSpot sorts on one property: records sharing a timestamp come in an order of its
+        // choosing (here a scramble of their ids), never reliably by id.
+        let by_id = req["sorts"][0]["propertyName"] == "hs_object_id";
+        if by_id && hi == i64::MAX {
+            return self.error(
+                400,
+                "The fake sorts by hs_object_id only within a bounded modified range",
+                "VALIDATION_ERROR",
+            );
+        }
+        let scramble = |id: u64| id.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
         let matches = |m: i64, id: u64| {
             groups.is_empty()
                 || groups.iter().any(|g| {
@@ -940,9 +978,9 @@ impl State {
                     .and_then(|m| m.get(id))
                     .is_none_or(|o| o.version == 0 && !o.archived)
             })
-            .map(|id| (T0 + id as i64 * STEP, id))
+            .map(|id| (T0 + id as i64 * STEP, scramble(id), id))
             .peekable();
-        let mut changed: Vec<(i64, u64)> = overlay
+        let mut changed: Vec<(i64, u64, u64)> = overlay
             .into_iter()
             .flatten()
             .filter(|(_, o)| !o.archived && o.modified.is_some())
@@ -954,11 +992,18 @@ impl State {
                     .map(|(k, e)| (e.0, n + k as u64 + 1)),
             )
             .filter(|(m, _)| *m >= lo)
+            .map(|(m, id)| (m, scramble(id), id))
             .collect();
         changed.sort_unstable();
         let total = n.saturating_sub(first) + 1 + changed.len() as u64;
         let mut changed = changed.into_iter().peekable();
-        let wanted = offset + limit + 1;
+        // Sorted by id, every match is needed first (the fake supports that only for queries
+        // bounded to a timestamp range, which keeps it cheap).
+        let wanted = if by_id {
+            usize::MAX
+        } else {
+            offset + limit + 1
+        };
         let mut found: Vec<u64> = Vec::new();
         while found.len() < wanted {
             let next = match (base.peek(), changed.peek()) {
@@ -973,10 +1018,16 @@ impl State {
                 (None, Some(_)) => changed.next(),
                 (None, None) => break,
             };
-            let Some((m, id)) = next else { break };
+            let Some((m, _, id)) = next else { break };
+            if m > hi {
+                break;
+            }
             if matches(m, id) {
                 found.push(id);
             }
+        }
+        if by_id {
+            found.sort_unstable();
         }
         let results: Vec<Value> = found
             .iter()

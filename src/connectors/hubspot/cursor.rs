@@ -5,8 +5,13 @@
 //! - No `since`: a **backfill** — list `archived=false` (phase `live`), then `archived=true`
 //!   (phase `archived`); `started` (our clock at the first page) minus the overlap becomes the
 //!   next `since`.
-//! - With `since`: an **incremental** run — search modified ≥ since (phase `search`), restarting
-//!   from the last (modified, id) key before the 10,000-result cap, then the `archived` pass.
+//! - With `since`: an **incremental** run — search modified ≥ since, sorted by modified (phase
+//!   `search`), then the `archived` pass. Search sorts on one property only, so the order of
+//!   records sharing a timestamp is HubSpot's to choose; before the 10,000-result cap the search
+//!   restarts from the window's last timestamp *inclusive* (re-reading its ties is harmless,
+//!   skipping one is not). Should a whole window share one timestamp, that timestamp is drained
+//!   on its own, sorted by `hs_object_id` and resumed past the last id, then the search goes on
+//!   strictly after it. See [`Window`].
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -20,13 +25,23 @@ pub enum Phase {
     Search,
 }
 
-/// The restart point of a search past the 10,000-result cap: everything sorted after it.
+/// A record's search key: last-modified time in epoch milliseconds, then `hs_object_id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SearchKey {
-    /// Last-modified time in epoch milliseconds.
     pub modified: i64,
-    /// `hs_object_id`.
     pub id: u64,
+}
+
+/// Which records the current search query covers (each query holds at most 10,000 results).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Window {
+    /// Modified ≥ `modified`, sorted by modified.
+    From { modified: i64 },
+    /// Modified = `modified` and id > `id`, sorted by id: a timestamp shared by a whole window.
+    Ties { modified: i64, id: u64 },
+    /// Modified > `modified`, sorted by modified (after the ties of that timestamp).
+    After { modified: i64 },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -39,11 +54,17 @@ pub struct Cursor {
     pub phase: Option<Phase>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+    /// None: modified ≥ `since`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resume: Option<SearchKey>,
-    /// Results read in the current search window (since the last restart).
+    pub window: Option<Window>,
+    /// Results read in the current window, and the first (lowest) modified time among them.
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub window: u32,
+    pub read: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<i64>,
+    /// The window's latest modified time so far and how many of its records carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tail: Option<(i64, u32)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_seen: Option<DateTime<Utc>>,
 }
@@ -89,8 +110,31 @@ impl Cursor {
     pub fn enter(&mut self, phase: Phase) {
         self.phase = Some(phase);
         self.after = None;
-        self.resume = None;
-        self.window = 0;
+        self.window = None;
+        self.read = 0;
+        self.first = None;
+        self.tail = None;
+    }
+
+    /// Starts a new search query over `window`.
+    pub fn restart(&mut self, window: Window) {
+        self.window = Some(window);
+        self.after = None;
+        self.read = 0;
+        self.first = None;
+        self.tail = None;
+    }
+
+    /// Counts a page's search keys (in result order) into the window's bookkeeping.
+    pub fn count_window(&mut self, modified: impl IntoIterator<Item = i64>) {
+        for m in modified {
+            self.first = Some(self.first.map_or(m, |f| f.min(m)));
+            self.tail = match self.tail {
+                Some((t, n)) if t == m => Some((t, n + 1)),
+                Some((t, n)) if t > m => Some((t, n)),
+                _ => Some((m, 1)),
+            };
+        }
     }
 
     /// The cursor the next run starts from, once every phase is done.

@@ -3,10 +3,11 @@
 //!
 //! Owners and pipelines are small and re-listed fully every run. CRM objects are backfilled
 //! through the list endpoints (live, then archived records) and afterwards synced
-//! incrementally through the search endpoint (modified since the last run minus an overlap,
-//! ties broken by `hs_object_id`, the 10,000-result cap handled by restarting the search from
-//! the last key seen) followed by an archived pass for deletes; see [`cursor`]. Search results
-//! carry no associations, so they come from the v4 batch read, per page.
+//! incrementally through the search endpoint (modified since the last run minus an overlap; the
+//! 10,000-result cap handled by restarting from the last timestamp seen, and a timestamp shared
+//! by a whole window drained on its own sorted by `hs_object_id`) followed by an archived pass
+//! for deletes; see [`cursor`]. Search results carry no associations, so they come from the v4
+//! batch read, per page.
 //!
 //! Each record is decoded and mapped on its own: one that cannot be used becomes a
 //! [`SkippedRecord`] and the rest of the page still syncs.

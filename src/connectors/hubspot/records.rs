@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::HubSpotConnector;
-use super::cursor::{Cursor, Phase, SearchKey};
+use super::cursor::{Cursor, Phase, SearchKey, Window};
 use super::mapping;
 use super::types::{AssociationBatch, Associations, Listing, ObjectKind, id_string};
 use crate::connectors::{ConnectorError, Page, Rows, SkippedRecord, Table};
@@ -46,30 +46,27 @@ impl HubSpotConnector {
                 if let Some(seen) = keys.iter().map(|(at, _)| *at).max() {
                     cursor.max_seen = Some(cursor.max_seen.map_or(seen, |m| m.max(seen)));
                 }
-                cursor.window += listing.results.len() as u32;
+                cursor.read += listing.results.len() as u32;
+                cursor.count_window(keys.iter().map(|(_, k)| k.modified));
                 match next {
-                    Some(after) if cursor.window + SEARCH_LIMIT <= SEARCH_CAP => {
+                    Some(after) if cursor.read + SEARCH_LIMIT <= SEARCH_CAP => {
                         cursor.after = Some(after)
                     }
                     Some(_) => {
-                        // The next page would cross the cap: search again after the last key.
-                        let last = keys.iter().map(|(_, k)| *k).max().ok_or_else(|| {
+                        let window = next_window(&cursor, &keys).ok_or_else(|| {
                             ConnectorError::Api(format!(
                                 "HubSpot {} search: no usable record to restart from at the 10,000-result cap",
                                 kind.api_name()
                             ))
                         })?;
-                        if cursor.resume.is_some_and(|r| r >= last) {
-                            return Err(ConnectorError::Api(format!(
-                                "HubSpot {} search made no progress past the 10,000-result cap",
-                                kind.api_name()
-                            )));
-                        }
-                        cursor.resume = Some(last);
-                        cursor.after = None;
-                        cursor.window = 0;
+                        cursor.restart(window);
                     }
-                    None => cursor.enter(Phase::Archived),
+                    None => match cursor.window {
+                        Some(Window::Ties { modified, .. }) => {
+                            cursor.restart(Window::After { modified })
+                        }
+                        _ => cursor.enter(Phase::Archived),
+                    },
                 }
             }
             Phase::Live | Phase::Archived => match next {
@@ -118,22 +115,21 @@ impl HubSpotConnector {
     fn search(&self, kind: ObjectKind, cursor: &Cursor) -> Result<Listing, ConnectorError> {
         let modified = kind.modified_property();
         let filter = |op: &str, value: String| json!({ "propertyName": modified, "operator": op, "value": value });
-        let groups = match (cursor.resume, cursor.since) {
-            (Some(key), _) => json!([
-                { "filters": [filter("GT", key.modified.to_string())] },
-                { "filters": [
-                    filter("EQ", key.modified.to_string()),
-                    { "propertyName": "hs_object_id", "operator": "GT", "value": key.id.to_string() },
-                ] },
-            ]),
-            (None, since) => {
-                let since = since.map_or(0, |s| s.timestamp_millis());
-                json!([{ "filters": [filter("GTE", since.to_string())] }])
-            }
+        let since = cursor.since.map_or(0, |s| s.timestamp_millis());
+        let (filters, sort) = match cursor.window.unwrap_or(Window::From { modified: since }) {
+            Window::From { modified: m } => (vec![filter("GTE", m.to_string())], modified),
+            Window::After { modified: m } => (vec![filter("GT", m.to_string())], modified),
+            Window::Ties { modified: m, id } => (
+                vec![
+                    filter("EQ", m.to_string()),
+                    json!({ "propertyName": "hs_object_id", "operator": "GT", "value": id.to_string() }),
+                ],
+                "hs_object_id",
+            ),
         };
         let mut body = json!({
-            "filterGroups": groups,
-            "sorts": [{ "propertyName": modified, "direction": "ASCENDING" }],
+            "filterGroups": [{ "filters": filters }],
+            "sorts": [{ "propertyName": sort, "direction": "ASCENDING" }],
             "properties": kind.properties(),
             "limit": SEARCH_LIMIT,
         });
@@ -178,6 +174,34 @@ impl HubSpotConnector {
         }
         Ok(out)
     }
+}
+
+/// The query that continues a search whose next page would cross the 10,000-result cap.
+fn next_window(cursor: &Cursor, keys: &Keys) -> Option<Window> {
+    let last = keys.iter().map(|(_, k)| *k).max()?;
+    Some(match cursor.window {
+        // Sorted by id within one timestamp: resume past the last id.
+        Some(Window::Ties { modified, .. }) => Window::Ties {
+            modified,
+            id: last.id,
+        },
+        // The whole window (or half of it) shares one timestamp: a bulk update that may not fit
+        // a window. Drain that timestamp by id, then go past it.
+        _ if cursor.first == Some(last.modified)
+            || cursor
+                .tail
+                .is_some_and(|(t, n)| t == last.modified && n >= SEARCH_CAP / 2) =>
+        {
+            Window::Ties {
+                modified: last.modified,
+                id: 0,
+            }
+        }
+        // Again from the last timestamp, inclusive: its ties may come in any order.
+        _ => Window::From {
+            modified: last.modified,
+        },
+    })
 }
 
 pub(super) fn skip(raw: &Value, reason: impl Into<String>) -> SkippedRecord {
@@ -242,4 +266,69 @@ fn map_records(
         }
     }
     (rows, skipped, keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(list: &[(i64, u64)]) -> Keys {
+        list.iter()
+            .map(|&(modified, id)| {
+                let at = DateTime::from_timestamp_millis(modified).unwrap();
+                (at, SearchKey { modified, id })
+            })
+            .collect()
+    }
+
+    fn window(first: i64, tail: (i64, u32), current: Option<Window>) -> Cursor {
+        Cursor {
+            first: Some(first),
+            tail: Some(tail),
+            window: current,
+            read: SEARCH_CAP,
+            ..Cursor::default()
+        }
+    }
+
+    #[test]
+    fn the_cap_restarts_from_the_last_timestamp_inclusive() {
+        let page = keys(&[(100, 9), (100, 3), (101, 7)]);
+        let next = next_window(&window(5, (101, 1), None), &page);
+        assert_eq!(next, Some(Window::From { modified: 101 }));
+    }
+
+    #[test]
+    fn a_timestamp_filling_a_window_is_drained_by_id() {
+        let page = keys(&[(100, 9), (100, 3)]);
+        let all_tied = next_window(&window(100, (100, 10_000), None), &page);
+        assert_eq!(
+            all_tied,
+            Some(Window::Ties {
+                modified: 100,
+                id: 0
+            })
+        );
+        let mostly = next_window(&window(5, (100, 6_000), None), &page);
+        assert_eq!(
+            mostly,
+            Some(Window::Ties {
+                modified: 100,
+                id: 0
+            })
+        );
+        let ties = Some(Window::Ties {
+            modified: 100,
+            id: 0,
+        });
+        let resumed = next_window(&window(100, (100, 10_000), ties), &page);
+        assert_eq!(
+            resumed,
+            Some(Window::Ties {
+                modified: 100,
+                id: 9
+            })
+        );
+        assert_eq!(next_window(&window(1, (1, 1), None), &keys(&[])), None);
+    }
 }
