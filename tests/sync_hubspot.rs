@@ -311,9 +311,8 @@ async fn malformed_records_are_counted_and_skipped_and_increments_catch_up() {
     for id in (1..=700).step_by(7) {
         w.hub.modify("deals", id);
     }
-    for id in 100..=160 {
-        w.hub.modify("contacts", id);
-    }
+    // A bulk update: 61 contacts share one modification timestamp.
+    w.hub.bulk_modify("contacts", 100..=160);
     w.hub.archive("companies", 3);
     w.hub.archive("deals", 10);
     w.hub.archive("calls", 5);
@@ -328,6 +327,65 @@ async fn malformed_records_are_counted_and_skipped_and_increments_catch_up() {
     assert!(
         run["counts"]["deals"]["records"].as_u64().unwrap() >= 100,
         "{run}"
+    );
+    w.assert_matches_truth().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_modified_during_a_sync_are_picked_up_by_the_next_run() {
+    let w = world(SMALL, &[]).await;
+    let path = format!("/api/sync/{}/hubspot", w.org);
+    let reply = w
+        .app
+        .client()
+        .call("POST", &path, Some(&w.token), None)
+        .await;
+    let run_id = reply.json()["run"]["id"].as_str().unwrap().to_owned();
+    // Once the deals are behind the run, change some of them upstream.
+    let client = w.app.db.client().await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let object: Option<String> = client
+            .query_one(
+                "SELECT progress->>'object' FROM sync_runs WHERE organization_id = $1",
+                &[&w.org],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if matches!(
+            object.as_deref(),
+            Some("calls" | "emails" | "meetings" | "notes" | "tasks")
+        ) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the run never got past deals");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for id in 1..=40 {
+        w.hub.modify("deals", id);
+    }
+    w.hub.archive("deals", 41);
+    let first = w.wait(&run_id).await;
+    assert_eq!(first["status"], json!("succeeded"), "{first}");
+    let stale: i64 = client
+        .query_one(
+            "SELECT count(*) FROM deals WHERE organization_id = $1 AND deleted_at IS NULL
+               AND source_id = ANY($2)",
+            &[
+                &w.org,
+                &(1..=41).map(|i: i32| i.to_string()).collect::<Vec<_>>(),
+            ],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stale, 41, "the changes came after the deals were read");
+    let second = w.sync(false).await;
+    assert_eq!(second["status"], json!("succeeded"), "{second}");
+    assert!(
+        second["counts"]["deals"]["records"].as_u64().unwrap() >= 40,
+        "{second}"
     );
     w.assert_matches_truth().await;
 }
