@@ -289,6 +289,14 @@ async fn callback_records_only_connections_created_for_the_callers_org() {
     let again = w.callback(&w.ana, "hubspot", "conn-a").await;
     assert_eq!(again.status, 200, "{}", again.text());
     assert_eq!(again.json()["id"], dto["id"]);
+    // Connecting queued the first, full sync (once, however often the callback repeats).
+    let runs = w.call("GET", "/api/sync/runs", &w.ana, None).await.json();
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(
+        (runs[0]["trigger"].as_str(), runs[0]["full_sync"].as_bool()),
+        (Some("initial"), Some(true))
+    );
 
     let listed = w.list(&w.ana).await;
     assert_eq!(listed.len(), 1);
