@@ -12,6 +12,8 @@
 
 #[path = "../tests/common/fake_hubspot.rs"]
 mod fake_hubspot;
+#[path = "../tests/common/serve.rs"]
+mod serve;
 #[path = "../tests/common/token_broker.rs"]
 #[allow(dead_code)]
 mod token_broker;

@@ -1,6 +1,7 @@
 //! Revtops: a revenue copilot. One binary serving the REST API, chat, sync workers and the UI.
 
 pub mod agent;
+pub mod backoff;
 pub mod build_info;
 pub mod cache;
 pub mod cli;

@@ -53,26 +53,8 @@ async fn chat() -> Chat {
 
 /// A local user with an organization: (token, user id).
 async fn user(app: &TestApp, email: &str) -> (String, String) {
-    let client = app.client();
-    let reg = client
-        .call(
-            "POST",
-            "/api/auth/register",
-            None,
-            Some(&json!({"email": email, "password": "correct horse battery", "name": "Ana"})),
-        )
-        .await
-        .json();
-    let token = reg["token"].as_str().unwrap().to_owned();
-    client
-        .call(
-            "POST",
-            "/api/auth/organizations",
-            Some(&token),
-            Some(&json!({"name": "Acme"})),
-        )
-        .await;
-    (token, reg["user"]["id"].as_str().unwrap().to_owned())
+    let (token, user, _) = common::accounts::admin_with_org(app, email).await;
+    (token, user.to_string())
 }
 
 impl Chat {

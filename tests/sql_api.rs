@@ -8,23 +8,8 @@ use serde_json::{Value, json};
 
 /// Registers a local user with an organization and returns (token, org id).
 async fn member(app: &TestApp, email: &str) -> (String, uuid::Uuid) {
-    let client = app.client();
-    let body = json!({"email": email, "password": "correct horse battery", "name": "Analyst"});
-    let reg = client
-        .call("POST", "/api/auth/register", None, Some(&body))
-        .await
-        .json();
-    let token = reg["token"].as_str().unwrap().to_owned();
-    let org = client
-        .call(
-            "POST",
-            "/api/auth/organizations",
-            Some(&token),
-            Some(&json!({"name": "Org"})),
-        )
-        .await
-        .json();
-    (token, org["id"].as_str().unwrap().parse().unwrap())
+    let (token, _, org) = common::accounts::admin_with_org(app, email).await;
+    (token, org)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -130,7 +130,6 @@ pub struct FakeHubSpot {
 
 impl FakeHubSpot {
     pub async fn start(data: Dataset) -> Self {
-        use poem::listener::{Acceptor, Listener, TcpListener};
         let state = Arc::new(Mutex::new(State {
             data,
             token: "pat-na1-fake-0".into(),
@@ -159,20 +158,9 @@ impl FakeHubSpot {
                 st.handle(method.as_str(), &path, &query, &auth, &body)
             }
         });
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .unwrap();
-        let addr = *acceptor.local_addr()[0].as_socket_addr().unwrap();
-        let stop = CancellationToken::new();
-        let until = stop.clone();
-        tokio::spawn(async move {
-            let _ = poem::Server::new_with_acceptor(acceptor)
-                .run_with_graceful_shutdown(app, until.cancelled_owned(), None)
-                .await;
-        });
+        let (base_url, stop) = super::serve::serve_fake(app).await;
         Self {
-            base_url: format!("http://{addr}"),
+            base_url,
             state,
             stop,
         }

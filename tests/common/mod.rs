@@ -7,6 +7,7 @@ pub mod fake_hubspot;
 pub mod fake_llm;
 pub mod fake_nango;
 pub mod http;
+pub mod serve;
 pub mod supabase;
 pub mod token_broker;
 pub mod ws;
@@ -21,6 +22,8 @@ use revtops::http::AppState;
 use tokio::sync::OnceCell;
 use tokio_postgres::error::SqlState;
 use tokio_util::sync::CancellationToken;
+
+pub use serve::serve_fake;
 
 /// The server every test database lives on (trust auth on the CI machine).
 pub fn server_url() -> DatabaseUrl {
@@ -229,22 +232,4 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.state.shutdown.cancel();
     }
-}
-
-/// Serves a fake third-party API on 127.0.0.1:0; returns its base URL and a stop handle.
-pub async fn serve_fake(app: impl poem::Endpoint + 'static) -> (String, CancellationToken) {
-    use poem::listener::{Acceptor, Listener, TcpListener};
-    let acceptor = TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .unwrap();
-    let addr = *acceptor.local_addr()[0].as_socket_addr().unwrap();
-    let shutdown = CancellationToken::new();
-    let stop = shutdown.clone();
-    tokio::spawn(async move {
-        let _ = poem::Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(app, stop.cancelled_owned(), None)
-            .await;
-    });
-    (format!("http://{addr}"), shutdown)
 }

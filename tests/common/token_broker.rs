@@ -1,11 +1,10 @@
 //! A Nango stand-in for sync tests and benches: `GET /connections/{id}` hands out whatever
 //! access token a closure returns (the fake HubSpot's current one), checks the secret key, and
-//! counts forced refreshes. Self-contained so benches can include it with `#[path]`.
+//! counts forced refreshes. Benches include it with `#[path]` (next to `serve.rs`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::{Data, Json, Path, Query};
 use poem::{EndpointExt, IntoResponse, Request, Response, Route, get, handler};
 use serde_json::json;
@@ -79,23 +78,8 @@ impl TokenBroker {
             .at("/connections/:id", get(connection))
             .at("/connection/:id", get(connection))
             .data(inner.clone());
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .unwrap();
-        let addr = *acceptor.local_addr()[0].as_socket_addr().unwrap();
-        let stop = CancellationToken::new();
-        let until = stop.clone();
-        tokio::spawn(async move {
-            let _ = poem::Server::new_with_acceptor(acceptor)
-                .run_with_graceful_shutdown(app, until.cancelled_owned(), None)
-                .await;
-        });
-        Self {
-            url: format!("http://{addr}"),
-            inner,
-            stop,
-        }
+        let (url, stop) = super::serve::serve_fake(app).await;
+        Self { url, inner, stop }
     }
 
     /// Token requests with `force_refresh=true` so far.

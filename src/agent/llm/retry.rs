@@ -25,13 +25,7 @@ pub fn backoff_delay(base: Duration, attempt: u32, retry_after: Option<u64>) -> 
     if let Some(secs) = retry_after {
         return Duration::from_secs(secs.min(60));
     }
-    let exp = base
-        .saturating_mul(1 << attempt.min(6))
-        .min(Duration::from_secs(30));
-    let mut jitter = [0u8; 2];
-    let _ = getrandom::getrandom(&mut jitter);
-    let fraction = f64::from(u16::from_le_bytes(jitter)) / f64::from(u16::MAX) * 0.5;
-    exp.mul_f64(1.0 + fraction)
+    crate::backoff::delay(base, attempt)
 }
 
 /// `error.message` of a JSON error body (both providers use that shape), else the raw text.

@@ -162,7 +162,7 @@ impl Client {
         tracing::warn!(attempt, error = %error, "retrying a HubSpot request");
         let delay = wait
             .map(|w| w.min(MAX_WAIT))
-            .unwrap_or_else(|| backoff_delay(self.retry_base, attempt - 1));
+            .unwrap_or_else(|| crate::backoff::delay(self.retry_base, attempt - 1));
         self.sleep(delay)
     }
 
@@ -180,17 +180,6 @@ impl Client {
             std::thread::sleep(left.min(Duration::from_millis(50)));
         }
     }
-}
-
-/// Exponential backoff with up to 50 % jitter, capped at 30 s.
-pub fn backoff_delay(base: Duration, attempt: u32) -> Duration {
-    let exp = base
-        .saturating_mul(1 << attempt.min(6))
-        .min(Duration::from_secs(30));
-    let mut jitter = [0u8; 2];
-    let _ = getrandom::getrandom(&mut jitter);
-    let fraction = f64::from(u16::from_le_bytes(jitter)) / f64::from(u16::MAX) * 0.5;
-    exp.mul_f64(1.0 + fraction)
 }
 
 /// `HubSpot 400 VALIDATION_ERROR on /path: message (correlation id …)`.
@@ -219,11 +208,11 @@ mod tests {
     #[test]
     fn backoff_grows_and_is_capped() {
         let base = Duration::from_millis(100);
-        let first = backoff_delay(base, 0);
+        let first = crate::backoff::delay(base, 0);
         assert!(first >= base && first <= base.mul_f64(1.5));
-        let third = backoff_delay(base, 2);
+        let third = crate::backoff::delay(base, 2);
         assert!(third >= Duration::from_millis(400));
-        assert!(backoff_delay(base, 30) <= Duration::from_secs(45));
+        assert!(crate::backoff::delay(base, 30) <= Duration::from_secs(45));
     }
 
     #[test]
