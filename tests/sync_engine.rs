@@ -595,3 +595,52 @@ async fn progress_reaches_the_orgs_sockets_on_every_replica_through_redis() {
         (json!(42), json!("deals"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_queues_each_active_integration_once_per_interval() {
+    let app = TestApp::spawn_with(&[("SYNC_INTERVAL", "10m")]).await;
+    let (_, _, org) = admin_with_org(&app, "ana@acme.com").await;
+    let (_, _, other) = admin_with_org(&app, "bo@globex.com").await;
+    let hubspot = integration(&app, org, "hubspot").await;
+    integration(&app, org, "slack").await; // not syncable yet: never queued
+    let paused = integration(&app, other, "hubspot").await;
+    let client = app.db.client().await;
+    client
+        .execute(
+            "UPDATE integrations SET is_active = false WHERE id = $1",
+            &[&paused],
+        )
+        .await
+        .unwrap();
+    let engine = &app.state.sync;
+    use revtops::sync::workers::enqueue_due;
+    assert_eq!(enqueue_due(engine).await.unwrap(), 1);
+    assert_eq!(enqueue_due(engine).await.unwrap(), 0, "already queued");
+    // Finished a minute ago: not due yet. Finished longer ago than the interval: due again.
+    client
+        .execute(
+            "UPDATE sync_runs SET status = 'succeeded', queued_at = now() - interval '1 minute'
+              WHERE integration_id = $1",
+            &[&hubspot],
+        )
+        .await
+        .unwrap();
+    assert_eq!(enqueue_due(engine).await.unwrap(), 0);
+    client
+        .execute(
+            "UPDATE sync_runs SET queued_at = now() - interval '11 minutes' WHERE integration_id = $1",
+            &[&hubspot],
+        )
+        .await
+        .unwrap();
+    assert_eq!(enqueue_due(engine).await.unwrap(), 1);
+    let row = client
+        .query_one(
+            "SELECT count(*), count(*) FILTER (WHERE trigger = 'schedule' AND status = 'queued')
+               FROM sync_runs WHERE integration_id = $1",
+            &[&hubspot],
+        )
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1)), (2, 1));
+}

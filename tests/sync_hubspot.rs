@@ -504,3 +504,98 @@ async fn a_killed_sync_resumes_from_its_last_page_without_duplicates_or_gaps() {
     );
     w.assert_matches_truth().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_requeues_a_running_sync_and_the_next_process_resumes_it() {
+    let data = Dataset {
+        owners: 20,
+        companies: 1_000,
+        contacts: 6_000,
+        deals: 1_000,
+        per_engagement_type: 200,
+    };
+    let w = world(data, &[]).await;
+    let path = format!("/api/sync/{}/hubspot", w.org);
+    let reply = w
+        .app
+        .client()
+        .call("POST", &path, Some(&w.token), None)
+        .await;
+    assert_eq!(reply.status, 202);
+    let client = w.app.db.client().await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client
+        .query_one(
+            "SELECT coalesce((progress->>'records')::bigint, 0) FROM sync_runs WHERE organization_id = $1",
+            &[&w.org],
+        )
+        .await
+        .unwrap()
+        .get::<_, i64>(0)
+        < 2_000
+    {
+        assert!(Instant::now() < deadline, "the sync made no progress");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // SIGTERM, as far as the app is concerned; the test database outlives it.
+    w.app.state.shutdown.cancel();
+    let (org, keep_db) = (w.org, client);
+    let row = {
+        let start = Instant::now();
+        loop {
+            let row = keep_db
+                .query_one(
+                    "SELECT status, attempt, worker_id, (progress->>'records')::bigint
+                       FROM sync_runs WHERE organization_id = $1",
+                    &[&org],
+                )
+                .await
+                .unwrap();
+            if row.get::<_, String>(0) != "running" || start.elapsed() > Duration::from_secs(20) {
+                break row;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    assert_eq!(
+        row.get::<_, String>(0),
+        "queued",
+        "interrupted runs go back to the queue"
+    );
+    assert_eq!(
+        row.get::<_, i32>(1),
+        0,
+        "an interruption is not counted as a failed claim"
+    );
+    assert_eq!(row.get::<_, Option<String>>(2), None);
+    let committed: i64 = row.get(3);
+    assert!(committed >= 2_000);
+
+    let mut cmd = cli(
+        &w,
+        &["sync", "--provider", "hubspot", "--org", &org.to_string()],
+    );
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("resuming run"), "{stdout}");
+    let contacts: i64 = keep_db
+        .query_one(
+            "SELECT (counts->'contacts'->>'records')::bigint FROM sync_runs WHERE organization_id = $1",
+            &[&org],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        (6_000..6_200).contains(&contacts),
+        "contacts fetched about once: {contacts}"
+    );
+    w.assert_matches_truth().await;
+}

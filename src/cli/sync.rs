@@ -70,8 +70,16 @@ pub async fn run(
     let Some(run) = claim_or_wait(&engine, &worker_id, &enqueued.run).await? else {
         return Ok(());
     };
-    if run.attempt > 1 {
-        println!("resuming run {} from its last committed page", run.id);
+    let committed = run
+        .progress
+        .get("records")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    if committed > 0 {
+        println!(
+            "resuming run {} from its last committed page ({committed} records already written)",
+            run.id
+        );
     }
 
     let cancel = CancellationToken::new();

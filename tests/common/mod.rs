@@ -224,7 +224,10 @@ impl TestApp {
     pub async fn shutdown(mut self) -> std::io::Result<()> {
         self.state.shutdown.cancel();
         let server = self.server.take().expect("server runs until shutdown");
-        server.await.expect("server task panicked")
+        let served = server.await.expect("server task panicked");
+        // Like `serve`: background work stops at its next safe point before we return.
+        while self.background.join_next().await.is_some() {}
+        served
     }
 }
 
