@@ -236,7 +236,7 @@ SET type = EXCLUDED.type, subject = EXCLUDED.subject, description = EXCLUDED.des
     participants = EXCLUDED.participants, deal_id = EXCLUDED.deal_id, account_id = EXCLUDED.account_id,
     contact_id = EXCLUDED.contact_id, owner_id = EXCLUDED.owner_id, custom_fields = EXCLUDED.custom_fields,
     source_created_at = EXCLUDED.source_created_at, source_updated_at = EXCLUDED.source_updated_at,
-    synced_at = EXCLUDED.synced_at, deleted_at = NULL
+    synced_at = EXCLUDED.synced_at, deleted_at = NULL, updated_at = now()
 WHERE (activities.type, activities.subject, activities.description, activities.activity_date,
        activities.duration_seconds, activities.participants, activities.deal_id, activities.account_id,
        activities.contact_id, activities.owner_id, activities.custom_fields, activities.source_created_at,

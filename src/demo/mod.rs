@@ -208,6 +208,8 @@ async fn load_in_transaction(
         )
         .await?;
     prune(client, org_id, scale).await?;
+    let checks = skip_foreign_key_checks(client, org_id).await?;
+    tracing::debug!(foreign_key_checks = ?checks, "demo load mode");
     let params: [&(dyn ToSql + Sync); 7] = [
         &org_id,
         &anchor,
@@ -231,6 +233,64 @@ async fn load_in_transaction(
         );
     }
     summary(client, org_id).await
+}
+
+/// Whether the inserts below run with or without the per-row foreign-key checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ForeignKeyChecks {
+    /// `session_replication_role = replica`: the foreign keys hold by construction.
+    Skipped,
+    /// The login may not change `session_replication_role` (not a superuser): checked per row.
+    Checked,
+}
+
+/// Turns off the foreign-key triggers for the rest of the transaction when the login may
+/// (`session_replication_role = replica`, superusers only): they are about a third of the cost
+/// of the large load, and every reference written here holds by construction:
+///
+/// - each one is to a demo row of the same organization that the statement found by joining on
+///   it, and that this transaction either inserted (invisible to others until commit) or upserted,
+///   and `ON CONFLICT DO UPDATE` locks every conflicting row, even one its `WHERE` leaves alone,
+///   so nobody deletes it before we commit;
+/// - the organization row is locked here as the foreign-key checks would have (`FOR KEY SHARE`),
+///   and the mode is left off if it does not exist, so that the checks report that;
+/// - rows are deleted only by [`prune`], which runs before this, with the `ON DELETE` actions on.
+///
+/// The only other triggers on these tables set `updated_at` on update, and the upserts set it
+/// themselves. A login without the privilege keeps the checks, and the load is just slower.
+async fn skip_foreign_key_checks(
+    client: &Client,
+    org_id: Uuid,
+) -> Result<ForeignKeyChecks, tokio_postgres::Error> {
+    let org = client
+        .query_opt(
+            "SELECT 1 FROM organizations WHERE id = $1 FOR KEY SHARE",
+            &[&org_id],
+        )
+        .await?;
+    if org.is_none() {
+        return Ok(ForeignKeyChecks::Checked);
+    }
+    // A refused SET aborts the transaction; the savepoint undoes just that.
+    client.batch_execute("SAVEPOINT demo_replica").await?;
+    let set = client
+        .batch_execute("SET LOCAL session_replication_role = replica")
+        .await;
+    match set {
+        Ok(()) => {
+            client
+                .batch_execute("RELEASE SAVEPOINT demo_replica")
+                .await?;
+            Ok(ForeignKeyChecks::Skipped)
+        }
+        Err(e) if e.code() == Some(&SqlState::INSUFFICIENT_PRIVILEGE) => {
+            client
+                .batch_execute("ROLLBACK TO SAVEPOINT demo_replica; RELEASE SAVEPOINT demo_replica")
+                .await?;
+            Ok(ForeignKeyChecks::Checked)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Deletes the organization's demo rows numbered beyond `scale`.
