@@ -121,14 +121,16 @@ pub const DEMO_ADMIN_EMAIL: &str = "demo-admin@revtops.local";
 /// transaction (ANALYZE sees our uncommitted rows): the later statements join against them,
 /// and without fresh statistics the planner may hash the big generated side instead of the
 /// table, which costs many seconds at the large size.
-const STEPS: [(&str, &str, Option<&str>); 6] = [
+const STEPS: [(&str, &str, Option<&str>); 5] = [
     ("reps", include_str!("reps.sql"), None),
     ("stages", include_str!("stages.sql"), None),
     ("accounts", include_str!("accounts.sql"), Some("accounts")),
     ("contacts", include_str!("contacts.sql"), Some("contacts")),
     ("deals", include_str!("deals.sql"), Some("deals")),
-    ("activities", include_str!("activities.sql"), None),
 ];
+
+/// The last statement, which also takes the range of activities to write: `$8` first, `$9` last.
+const ACTIVITIES_SQL: &str = include_str!("activities.sql");
 
 /// Tables pruned of demo rows numbered beyond the requested size, children first so that no
 /// `ON DELETE SET NULL` has work to do: (table, source_id prefix, digits).
@@ -162,6 +164,26 @@ pub async fn load_scale(
     scale: DemoScale,
     anchor: NaiveDate,
 ) -> Result<DemoSummary, tokio_postgres::Error> {
+    load_scale_parallel(client, &[], org_id, scale, anchor).await
+}
+
+/// [`load`], with the activities (most of the work at the large size) split between `client`
+/// and `helpers`: each connection inserts one range of them, in its own transaction, so that
+/// the server works on them with as many cores.
+///
+/// The whole load is then no longer one transaction: the reps, accounts, contacts and deals are
+/// committed first (the other connections must see them), then each range of activities. If a
+/// range fails, the organization is left with part of its activities until the next load, which
+/// converges as usual. The organization's demo loads still queue behind each other, on a
+/// session-level lock held by `client` until the end. With no helpers this is [`load_scale`]:
+/// one transaction. None of the clients may be inside a transaction.
+pub async fn load_scale_parallel(
+    client: &Client,
+    helpers: &[Client],
+    org_id: Uuid,
+    scale: DemoScale,
+    anchor: NaiveDate,
+) -> Result<DemoSummary, tokio_postgres::Error> {
     assert!(
         // The upper bounds are the widths of the numbers in the source ids.
         (1..=999).contains(&scale.reps)
@@ -171,11 +193,68 @@ pub async fn load_scale(
             && (1..=9_999_999).contains(&scale.activities),
         "unsupported demo scale {scale:?}"
     );
+    let load = Load {
+        org_id,
+        scale,
+        anchor,
+    };
+    if helpers.is_empty() {
+        return in_transaction(client, async {
+            client
+                .execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended('revtops-demo:' || $1::uuid, 0))",
+                    &[&org_id],
+                )
+                .await?;
+            load.parents(client).await?;
+            load.activities(client, 1, scale.activities).await?;
+            summary(client, org_id).await
+        })
+        .await;
+    }
+    client
+        .execute(
+            "SELECT pg_advisory_lock(hashtextextended('revtops-demo:' || $1::uuid, 0))",
+            &[&org_id],
+        )
+        .await?;
+    let loaded = load.in_parallel(client, helpers).await;
+    // Released whatever happened (it goes with the session anyway if this fails).
+    let unlocked = client
+        .execute(
+            "SELECT pg_advisory_unlock(hashtextextended('revtops-demo:' || $1::uuid, 0))",
+            &[&org_id],
+        )
+        .await;
+    let summary = loaded?;
+    unlocked?;
+    Ok(summary)
+}
+
+/// Runs `work` on `client` inside a transaction, committed if it succeeds.
+async fn in_transaction<T>(
+    client: &Client,
+    work: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, tokio_postgres::Error> {
     client.batch_execute("BEGIN").await?;
-    match load_in_transaction(client, org_id, scale, anchor).await {
-        Ok(summary) => {
+    // The joins back to rows inserted moments ago have poor statistics to go by; left alone the
+    // planner may pick nested loops that probe an index once per generated row (minutes instead
+    // of seconds for the large size). Hash joins are right for every statement here. JIT would
+    // only add compile time to queries that run once; the memory keeps the hash tables and the
+    // activities' date sort (see activities.sql) off disk.
+    let settings = client
+        .batch_execute(
+            "SET LOCAL enable_nestloop = off; SET LOCAL jit = off; SET LOCAL work_mem = '256MB'",
+        )
+        .await;
+    let result = match settings {
+        Ok(()) => work.await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(value) => {
             client.batch_execute("COMMIT").await?;
-            Ok(summary)
+            Ok(value)
         }
         Err(e) => {
             // The original error is the one worth reporting.
@@ -185,54 +264,109 @@ pub async fn load_scale(
     }
 }
 
-async fn load_in_transaction(
-    client: &Client,
+/// One load's parameters.
+#[derive(Debug, Clone, Copy)]
+struct Load {
     org_id: Uuid,
     scale: DemoScale,
     anchor: NaiveDate,
-) -> Result<DemoSummary, tokio_postgres::Error> {
-    // The joins back to rows inserted moments ago have poor statistics to go by; left alone the
-    // planner may pick nested loops that probe an index once per generated row (minutes instead
-    // of seconds for the large size). Hash joins are right for every statement here. JIT would
-    // only add compile time to queries that run once; the memory keeps the hash tables and the
-    // activities' date sort (see activities.sql) off disk.
-    client
-        .batch_execute(
-            "SET LOCAL enable_nestloop = off; SET LOCAL jit = off; SET LOCAL work_mem = '256MB'",
-        )
-        .await?;
-    client
-        .execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended('revtops-demo:' || $1::uuid, 0))",
-            &[&org_id],
-        )
-        .await?;
-    prune(client, org_id, scale).await?;
-    let checks = skip_foreign_key_checks(client, org_id).await?;
-    tracing::debug!(foreign_key_checks = ?checks, "demo load mode");
-    let params: [&(dyn ToSql + Sync); 7] = [
-        &org_id,
-        &anchor,
-        &scale.reps,
-        &scale.accounts,
-        &scale.contacts,
-        &scale.deals,
-        &scale.activities,
-    ];
-    for (name, sql, analyze) in STEPS {
-        let started = std::time::Instant::now();
-        let rows = client.execute(sql, &params).await?;
-        if let Some(table) = analyze {
-            client.batch_execute(&format!("ANALYZE {table}")).await?;
+}
+
+impl Load {
+    /// Prunes, then upserts everything but the activities, in the caller's transaction.
+    async fn parents(&self, client: &Client) -> Result<(), tokio_postgres::Error> {
+        prune(client, self.org_id, self.scale).await?;
+        let checks = skip_foreign_key_checks(client, self.org_id).await?;
+        tracing::debug!(foreign_key_checks = ?checks, "demo load mode");
+        let params = self.params();
+        for (name, sql, analyze) in STEPS {
+            let started = std::time::Instant::now();
+            let rows = client.execute(sql, &params).await?;
+            if let Some(table) = analyze {
+                client.batch_execute(&format!("ANALYZE {table}")).await?;
+            }
+            tracing::debug!(
+                step = name,
+                rows,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "demo rows written"
+            );
         }
+        Ok(())
+    }
+
+    /// Upserts the activities numbered `first..=last` (in date order, see activities.sql), in
+    /// the caller's transaction, after [`Load::parents`] (in it or committed).
+    async fn activities(
+        &self,
+        client: &Client,
+        first: i32,
+        last: i32,
+    ) -> Result<u64, tokio_postgres::Error> {
+        let started = std::time::Instant::now();
+        let [org, anchor, reps, accounts, contacts, deals, activities] = self.params();
+        let rows = client
+            .execute(
+                ACTIVITIES_SQL,
+                &[
+                    org, anchor, reps, accounts, contacts, deals, activities, &first, &last,
+                ],
+            )
+            .await?;
         tracing::debug!(
-            step = name,
+            step = "activities",
+            first,
+            last,
             rows,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "demo rows written"
         );
+        Ok(rows)
     }
-    summary(client, org_id).await
+
+    /// The parents in one transaction on `client`, then one range of activities per
+    /// connection, each in its own transaction, at the same time.
+    async fn in_parallel(
+        &self,
+        client: &Client,
+        helpers: &[Client],
+    ) -> Result<DemoSummary, tokio_postgres::Error> {
+        in_transaction(client, self.parents(client)).await?;
+        let connections: Vec<&Client> = std::iter::once(client).chain(helpers).collect();
+        let n = self.scale.activities;
+        let parts = connections.len() as i32;
+        let ranges = connections.into_iter().enumerate().map(|(i, c)| {
+            let i = i as i32;
+            let (first, last) = (n * i / parts + 1, n * (i + 1) / parts);
+            in_transaction(c, async move {
+                // Each transaction decides for itself; the organization row it locks keeps
+                // the organization (and with it every parent row) alive until it commits.
+                skip_foreign_key_checks(c, self.org_id).await?;
+                if first <= last {
+                    self.activities(c, first, last).await?;
+                }
+                Ok(())
+            })
+        });
+        // Every range is waited for (none is left half-sent on its connection) before the
+        // first error, if any, is returned.
+        for result in futures_util::future::join_all(ranges).await {
+            result?;
+        }
+        summary(client, self.org_id).await
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 7] {
+        [
+            &self.org_id,
+            &self.anchor,
+            &self.scale.reps,
+            &self.scale.accounts,
+            &self.scale.contacts,
+            &self.scale.deals,
+            &self.scale.activities,
+        ]
+    }
 }
 
 /// Whether the inserts below run with or without the per-row foreign-key checks.
