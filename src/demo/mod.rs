@@ -39,7 +39,8 @@ pub enum DemoSize {
     Small,
     /// About 10,000 deals and 100,000 activities.
     Medium,
-    /// About a million rows in all (700,000 activities).
+    /// About a million rows in all: 80,000 accounts with four contacts each, 100,000 deals and
+    /// 500,000 activities (some 33 a working day per rep).
     Large,
 }
 
@@ -62,10 +63,10 @@ impl DemoSize {
             },
             Self::Large => DemoScale {
                 reps: 60,
-                accounts: 60_000,
-                contacts: 150_000,
+                accounts: 80_000,
+                contacts: 320_000,
                 deals: 100_000,
-                activities: 700_000,
+                activities: 500_000,
             },
         }
     }
@@ -121,7 +122,10 @@ pub const DEMO_ADMIN_EMAIL: &str = "demo-admin@revtops.local";
 /// transaction (ANALYZE sees our uncommitted rows): the later statements join against them,
 /// and without fresh statistics the planner may hash the big generated side instead of the
 /// table, which costs many seconds at the large size.
-const STEPS: [(&str, &str, Option<&str>); 5] = [
+/// (name, statement, table to analyze after it).
+type Step = (&'static str, &'static str, Option<&'static str>);
+
+const STEPS: [Step; 5] = [
     ("reps", include_str!("reps.sql"), None),
     ("stages", include_str!("stages.sql"), None),
     ("accounts", include_str!("accounts.sql"), Some("accounts")),
@@ -275,23 +279,38 @@ struct Load {
 impl Load {
     /// Prunes, then upserts everything but the activities, in the caller's transaction.
     async fn parents(&self, client: &Client) -> Result<(), tokio_postgres::Error> {
+        self.prune_and_set_mode(client).await?;
+        for step in STEPS {
+            self.step(client, step).await?;
+        }
+        Ok(())
+    }
+
+    /// [`prune`], then [`skip_foreign_key_checks`] for the rest of the caller's transaction.
+    async fn prune_and_set_mode(&self, client: &Client) -> Result<(), tokio_postgres::Error> {
         prune(client, self.org_id, self.scale).await?;
         let checks = skip_foreign_key_checks(client, self.org_id).await?;
         tracing::debug!(foreign_key_checks = ?checks, "demo load mode");
-        let params = self.params();
-        for (name, sql, analyze) in STEPS {
-            let started = std::time::Instant::now();
-            let rows = client.execute(sql, &params).await?;
-            if let Some(table) = analyze {
-                client.batch_execute(&format!("ANALYZE {table}")).await?;
-            }
-            tracing::debug!(
-                step = name,
-                rows,
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "demo rows written"
-            );
+        Ok(())
+    }
+
+    /// One of [`STEPS`], in the caller's transaction.
+    async fn step(
+        &self,
+        client: &Client,
+        (name, sql, analyze): Step,
+    ) -> Result<(), tokio_postgres::Error> {
+        let started = std::time::Instant::now();
+        let rows = client.execute(sql, &self.params()).await?;
+        if let Some(table) = analyze {
+            client.batch_execute(&format!("ANALYZE {table}")).await?;
         }
+        tracing::debug!(
+            step = name,
+            rows,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "demo rows written"
+        );
         Ok(())
     }
 
@@ -302,7 +321,10 @@ impl Load {
         client: &Client,
         first: i32,
         last: i32,
-    ) -> Result<u64, tokio_postgres::Error> {
+    ) -> Result<(), tokio_postgres::Error> {
+        if first > last {
+            return Ok(());
+        }
         let started = std::time::Instant::now();
         let [org, anchor, reps, accounts, contacts, deals, activities] = self.params();
         let rows = client
@@ -321,39 +343,72 @@ impl Load {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "demo rows written"
         );
-        Ok(rows)
+        Ok(())
     }
 
-    /// The parents in one transaction on `client`, then one range of activities per
-    /// connection, each in its own transaction, at the same time.
+    /// The load in three rounds of transactions, each committed before the next round starts
+    /// (its rows must be visible to the other connections): pruning, reps, stages and accounts
+    /// on `client`; contacts and deals side by side (deals refer to accounts, not contacts);
+    /// then one range of activities per connection. `helpers` must not be empty.
     async fn in_parallel(
         &self,
         client: &Client,
         helpers: &[Client],
     ) -> Result<DemoSummary, tokio_postgres::Error> {
-        in_transaction(client, self.parents(client)).await?;
+        let [reps, stages, accounts, contacts, deals] = STEPS;
+        in_transaction(client, async {
+            self.prune_and_set_mode(client).await?;
+            for step in [reps, stages, accounts] {
+                self.step(client, step).await?;
+            }
+            Ok(())
+        })
+        .await?;
+        let helper = &helpers[0];
+        self.side_by_side([
+            (client, self.step(client, contacts)),
+            (helper, self.step(helper, deals)),
+        ])
+        .await?;
         let connections: Vec<&Client> = std::iter::once(client).chain(helpers).collect();
         let n = self.scale.activities;
         let parts = connections.len() as i32;
-        let ranges = connections.into_iter().enumerate().map(|(i, c)| {
+        self.side_by_side(connections.into_iter().enumerate().map(|(i, c)| {
             let i = i as i32;
-            let (first, last) = (n * i / parts + 1, n * (i + 1) / parts);
-            in_transaction(c, async move {
-                // Each transaction decides for itself; the organization row it locks keeps
-                // the organization (and with it every parent row) alive until it commits.
-                skip_foreign_key_checks(c, self.org_id).await?;
-                if first <= last {
-                    self.activities(c, first, last).await?;
-                }
-                Ok(())
+            (
+                c,
+                self.activities(c, n * i / parts + 1, n * (i + 1) / parts),
+            )
+        }))
+        .await?;
+        summary(client, self.org_id).await
+    }
+
+    /// Runs each piece of work in its own transaction on its own connection, all at once. Each
+    /// transaction decides for itself whether to skip the foreign-key checks; the organization
+    /// row it locks keeps the organization, and with it every row referred to (see
+    /// [`skip_foreign_key_checks`]), until it commits. Every transaction is waited for (none is
+    /// left half-sent on its connection) before the first error, if any, is returned.
+    async fn side_by_side<'c, W>(
+        &self,
+        work: impl IntoIterator<Item = (&'c Client, W)>,
+    ) -> Result<(), tokio_postgres::Error>
+    where
+        W: std::future::Future<Output = Result<(), tokio_postgres::Error>>,
+    {
+        let transactions = work.into_iter().map(|(client, work)| {
+            in_transaction(client, async move {
+                skip_foreign_key_checks(client, self.org_id).await?;
+                work.await
             })
         });
-        // Every range is waited for (none is left half-sent on its connection) before the
-        // first error, if any, is returned.
-        for result in futures_util::future::join_all(ranges).await {
-            result?;
+        let mut first_error = None;
+        for result in futures_util::future::join_all(transactions).await {
+            if let Err(e) = result {
+                first_error.get_or_insert(e);
+            }
         }
-        summary(client, self.org_id).await
+        first_error.map_or(Ok(()), Err)
     }
 
     fn params(&self) -> [&(dyn ToSql + Sync); 7] {
