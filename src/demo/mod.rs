@@ -176,14 +176,14 @@ pub async fn load_scale(
     load_scale_parallel(client, &[], org_id, scale, anchor).await
 }
 
-/// [`load`], with the activities (most of the work at the large size) split between `client`
-/// and `helpers`: each connection inserts one range of them, in its own transaction, so that
-/// the server works on them with as many cores.
+/// [`load_scale`], with the work spread over `client` and `helpers` so that the server uses as
+/// many cores: contacts and deals are written side by side, and the activities (most of the
+/// work at the large size) in one range per connection.
 ///
-/// The whole load is then no longer one transaction: the reps, accounts, contacts and deals are
-/// committed first (the other connections must see them), then each range of activities. If a
-/// range fails, the organization is left with part of its activities until the next load, which
-/// converges as usual. The organization's demo loads still queue behind each other, on a
+/// The whole load is then no longer one transaction but three rounds of them, each committed
+/// before the next starts (the other connections must see its rows): pruning, reps, stages and
+/// accounts; contacts and deals; the ranges of activities. If one fails, the organization is
+/// left with part of its data until the next load, which converges as usual. The organization's demo loads still queue behind each other, on a
 /// session-level lock held by `client` until the end. With no helpers this is [`load_scale`]:
 /// one transaction. None of the clients may be inside a transaction.
 pub async fn load_scale_parallel(
