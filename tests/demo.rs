@@ -257,3 +257,113 @@ async fn a_smaller_load_prunes_and_unknown_orgs_are_errors() {
         21
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_and_unprivileged_loads_write_the_same_rows() {
+    let db = TestDb::new().await;
+    let client = db.client().await;
+    let helper = db.client().await;
+    let scale = DemoScale {
+        reps: 5,
+        accounts: 40,
+        contacts: 100,
+        deals: 80,
+        activities: 701,
+    };
+    let expected = DemoSummary {
+        reps: 5,
+        accounts: 40,
+        contacts: 100,
+        deals: 80,
+        activities: 701,
+        stages: 7,
+    };
+    let mut orgs = Vec::new();
+    for name in ["Single", "Parallel", "Unprivileged"] {
+        let org: Uuid = client
+            .query_one(
+                "INSERT INTO organizations (name) VALUES ($1) RETURNING id",
+                &[&name],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        orgs.push(org);
+    }
+    let [single, parallel, unprivileged] = orgs[..] else {
+        unreachable!()
+    };
+
+    // One transaction, foreign-key checks skipped (the tests log in as a superuser).
+    let summary = demo::load_scale(&client, single, scale, anchor())
+        .await
+        .unwrap();
+    assert_eq!(summary, expected);
+    let digest = fingerprint(&client, single).await;
+
+    // Split between two connections: the same rows, and a rerun writes nothing.
+    let summary = demo::load_scale_parallel(&client, &[helper], parallel, scale, anchor())
+        .await
+        .unwrap();
+    assert_eq!(summary, expected);
+    assert_eq!(fingerprint(&client, parallel).await, digest);
+    let last_write = "SELECT extract(epoch FROM max(updated_at))::bigint FROM activities WHERE organization_id = $1";
+    let written = scalar(&client, last_write, parallel).await;
+    let helper = db.client().await;
+    demo::load_scale_parallel(&client, &[helper], parallel, scale, anchor())
+        .await
+        .unwrap();
+    assert_eq!(fingerprint(&client, parallel).await, digest);
+    assert_eq!(scalar(&client, last_write, parallel).await, written);
+
+    // A row changed since is restored, and marked as updated although no trigger ran.
+    client
+        .execute(
+            "UPDATE activities SET subject = 'tampered', updated_at = '2000-01-01'
+             WHERE organization_id = $1 AND source_id = 'activity-0000007'",
+            &[&single],
+        )
+        .await
+        .unwrap();
+    demo::load_scale(&client, single, scale, anchor())
+        .await
+        .unwrap();
+    assert_eq!(fingerprint(&client, single).await, digest);
+    let restored = scalar(
+        &client,
+        "SELECT count(*) FROM activities WHERE organization_id = $1 AND source_id = 'activity-0000007'
+           AND updated_at > '2020-01-01'",
+        single,
+    )
+    .await;
+    assert_eq!(restored, 1);
+
+    // A login that may not skip the foreign-key checks loads with them. (The migrations run by
+    // a superuser keep advisory locks to the owner, and the owner bypasses row-level security.)
+    let role = format!("revtops_demo_{}", Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!(
+            "CREATE ROLE {role} NOSUPERUSER BYPASSRLS; GRANT ALL ON ALL TABLES IN SCHEMA public TO {role};
+             GRANT EXECUTE ON FUNCTION pg_advisory_xact_lock(bigint), pg_advisory_lock(bigint) TO {role};
+             SET ROLE {role}"
+        ))
+        .await
+        .unwrap();
+    let refused = client
+        .batch_execute("SET session_replication_role = replica")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.code(),
+        Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+    );
+    let summary = demo::load_scale(&client, unprivileged, scale, anchor()).await;
+    client
+        .batch_execute(&format!(
+            "RESET ROLE; DROP OWNED BY {role}; DROP ROLE {role}"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(summary.unwrap(), expected);
+    assert_eq!(fingerprint(&client, unprivileged).await, digest);
+}

@@ -26,8 +26,24 @@ pub async fn run(config: &Config, org: Option<&str>, size: DemoSize) -> anyhow::
             )
         })?;
     let (org_id, admin) = demo::ensure_org(&client, org).await?;
+    // A second connection writes half of the activities at the same time (see
+    // demo::load_scale_parallel); without one the load is just slower.
+    let helpers = match db::admin::connect_raw(&config.database_url).await {
+        Ok(helper) => vec![helper],
+        Err(e) => {
+            tracing::debug!(error = %db::admin::error_reason(&e), "demo load on one connection");
+            Vec::new()
+        }
+    };
     let started = Instant::now();
-    let summary = demo::load(&client, org_id, size, chrono::Utc::now().date_naive()).await?;
+    let summary = demo::load_scale_parallel(
+        &client,
+        &helpers,
+        org_id,
+        size.scale(),
+        chrono::Utc::now().date_naive(),
+    )
+    .await?;
     println!(
         "loaded {size:?} demo data into organization {org_id} in {:.1}s: {} reps, {} accounts, {} contacts, \
          {} deals, {} activities, {} pipeline stages",

@@ -115,7 +115,7 @@ SET name = EXCLUDED.name, domain = EXCLUDED.domain, industry = EXCLUDED.industry
     employee_count = EXCLUDED.employee_count, annual_revenue = EXCLUDED.annual_revenue,
     owner_id = EXCLUDED.owner_id, custom_fields = EXCLUDED.custom_fields,
     source_created_at = EXCLUDED.source_created_at, source_updated_at = EXCLUDED.source_updated_at,
-    synced_at = EXCLUDED.synced_at, deleted_at = NULL
+    synced_at = EXCLUDED.synced_at, deleted_at = NULL, updated_at = now()
 WHERE (accounts.name, accounts.domain, accounts.industry, accounts.employee_count, accounts.annual_revenue,
        accounts.owner_id, accounts.custom_fields, accounts.source_created_at, accounts.source_updated_at,
        accounts.deleted_at)

@@ -3,10 +3,14 @@
 -- a random deal inside its life (or its account, for deals closed over a year ago); 15% touch an
 -- account directly. About 15% of accounts ("stale") had no meeting or call in the last 30 days,
 -- whatever their pipeline.
--- Parameters: see reps.sql.
+-- Parameters: see reps.sql, then the range of activities to write (numbered in date order, see
+-- ordered below): $8 the first, $9 the last. Every range generates all of them, to number them,
+-- so that ranges written at the same time on other connections append to the indexes at their
+-- own places.
 WITH p AS NOT MATERIALIZED (
     SELECT $1::uuid AS org_id, $2::date AS anchor, $3::int AS n_reps, $4::int AS n_accounts,
-           $5::int AS n_contacts, $6::int AS n_deals, $7::int AS n_activities
+           $5::int AS n_contacts, $6::int AS n_deals, $7::int AS n_activities, $8::int AS first_seq,
+           $9::int AS last_seq
 ),
 -- New rows get ids <prefix><counter>: ascending, so the primary key grows at one end instead of
 -- taking random writes everywhere. The prefix is per organization and table; the version nibble
@@ -230,13 +234,14 @@ CROSS JOIN idp
 CROSS JOIN ordered AS o
 -- A hash join on 48 templates keeps the numbered order.
 JOIN templates AS t ON t.type = o.type AND t.i = o.template_i
+WHERE o.seq BETWEEN p.first_seq AND p.last_seq
 ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
 SET type = EXCLUDED.type, subject = EXCLUDED.subject, description = EXCLUDED.description,
     activity_date = EXCLUDED.activity_date, duration_seconds = EXCLUDED.duration_seconds,
     participants = EXCLUDED.participants, deal_id = EXCLUDED.deal_id, account_id = EXCLUDED.account_id,
     contact_id = EXCLUDED.contact_id, owner_id = EXCLUDED.owner_id, custom_fields = EXCLUDED.custom_fields,
     source_created_at = EXCLUDED.source_created_at, source_updated_at = EXCLUDED.source_updated_at,
-    synced_at = EXCLUDED.synced_at, deleted_at = NULL
+    synced_at = EXCLUDED.synced_at, deleted_at = NULL, updated_at = now()
 WHERE (activities.type, activities.subject, activities.description, activities.activity_date,
        activities.duration_seconds, activities.participants, activities.deal_id, activities.account_id,
        activities.contact_id, activities.owner_id, activities.custom_fields, activities.source_created_at,

@@ -92,7 +92,7 @@ SET account_id = EXCLUDED.account_id, first_name = EXCLUDED.first_name, last_nam
     name = EXCLUDED.name, email = EXCLUDED.email, title = EXCLUDED.title, phone = EXCLUDED.phone,
     owner_id = EXCLUDED.owner_id, custom_fields = EXCLUDED.custom_fields,
     source_created_at = EXCLUDED.source_created_at, source_updated_at = EXCLUDED.source_updated_at,
-    synced_at = EXCLUDED.synced_at, deleted_at = NULL
+    synced_at = EXCLUDED.synced_at, deleted_at = NULL, updated_at = now()
 WHERE (contacts.account_id, contacts.first_name, contacts.last_name, contacts.name, contacts.email,
        contacts.title, contacts.phone, contacts.owner_id, contacts.custom_fields, contacts.source_created_at,
        contacts.source_updated_at, contacts.deleted_at)

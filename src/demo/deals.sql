@@ -165,7 +165,7 @@ SET name = EXCLUDED.name, amount = EXCLUDED.amount, currency = EXCLUDED.currency
     forecast_category = EXCLUDED.forecast_category, is_closed = EXCLUDED.is_closed, is_won = EXCLUDED.is_won,
     close_date = EXCLUDED.close_date, owner_id = EXCLUDED.owner_id, account_id = EXCLUDED.account_id,
     custom_fields = EXCLUDED.custom_fields, source_created_at = EXCLUDED.source_created_at,
-    source_updated_at = EXCLUDED.source_updated_at, synced_at = EXCLUDED.synced_at, deleted_at = NULL
+    source_updated_at = EXCLUDED.source_updated_at, synced_at = EXCLUDED.synced_at, deleted_at = NULL, updated_at = now()
 WHERE (deals.name, deals.amount, deals.currency, deals.stage, deals.stage_id, deals.pipeline, deals.probability,
        deals.forecast_category, deals.is_closed, deals.is_won, deals.close_date, deals.owner_id, deals.account_id,
        deals.custom_fields, deals.source_created_at, deals.source_updated_at, deals.deleted_at)

@@ -59,7 +59,7 @@ FROM p, reps
 ON CONFLICT (organization_id, source_system, source_id) WHERE source_id IS NOT NULL DO UPDATE
 SET email = EXCLUDED.email, email_verified = EXCLUDED.email_verified, name = EXCLUDED.name,
     role = EXCLUDED.role, status = EXCLUDED.status, custom_fields = EXCLUDED.custom_fields,
-    synced_at = EXCLUDED.synced_at, deleted_at = NULL
+    synced_at = EXCLUDED.synced_at, deleted_at = NULL, updated_at = now()
 -- Unchanged rows are left alone, so a rerun writes (almost) nothing.
 WHERE (users.email, users.email_verified, users.name, users.role, users.status, users.custom_fields,
        users.deleted_at)

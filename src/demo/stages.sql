@@ -21,7 +21,7 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
 SET pipeline_id = EXCLUDED.pipeline_id, pipeline_label = EXCLUDED.pipeline_label, label = EXCLUDED.label,
     display_order = EXCLUDED.display_order, probability = EXCLUDED.probability,
     is_closed = EXCLUDED.is_closed, is_won = EXCLUDED.is_won, custom_fields = EXCLUDED.custom_fields,
-    synced_at = EXCLUDED.synced_at, deleted_at = NULL
+    synced_at = EXCLUDED.synced_at, deleted_at = NULL, updated_at = now()
 WHERE (pipeline_stages.pipeline_id, pipeline_stages.pipeline_label, pipeline_stages.label,
        pipeline_stages.display_order, pipeline_stages.probability, pipeline_stages.is_closed,
        pipeline_stages.is_won, pipeline_stages.custom_fields, pipeline_stages.deleted_at)
