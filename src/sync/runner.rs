@@ -141,12 +141,18 @@ async fn sync_objects(
         .into();
     let (mut records, mut skipped) = totals(engine, run.id).await?;
     for spec in connector.objects() {
-        let mut cursor = cursors.get(spec.name).cloned().unwrap_or(Value::Null);
-        loop {
+        let cursor = cursors.get(spec.name).cloned().unwrap_or(Value::Null);
+        let mut next = Some(fetch(Arc::clone(&connector), *spec, cursor));
+        while let Some(fetching) = next.take() {
+            let page = fetching.await?;
             if cancel.is_cancelled() {
                 return Err(ConnectorError::Cancelled.into());
             }
-            let page = fetch(Arc::clone(&connector), *spec, cursor).await?;
+            // The next page is fetched while this one commits: the provider's latency and the
+            // database's overlap. Pages still commit strictly in order, each with its cursor.
+            if !page.done {
+                next = Some(fetch(Arc::clone(&connector), *spec, page.cursor.clone()));
+            }
             commit_page(engine, run, worker_id, spec, &integration, &page).await?;
             records += page.rows.len() as u64;
             skipped += page.skipped.len() as u64;
@@ -160,24 +166,23 @@ async fn sync_objects(
                 skipped,
                 status: None,
             });
-            if page.done {
-                break;
-            }
-            cursor = page.cursor;
         }
     }
     Ok(())
 }
 
-async fn fetch(
+/// Starts fetching a page on the blocking pool; the result is awaited later.
+fn fetch(
     connector: Arc<dyn crate::connectors::Connector>,
     spec: ObjectSpec,
     cursor: Value,
-) -> Result<Page, SyncError> {
-    tokio::task::spawn_blocking(move || connector.fetch_page(&spec, &cursor))
-        .await
-        .map_err(|e| SyncError::Internal(format!("connector task failed: {e}")))?
-        .map_err(SyncError::from)
+) -> impl std::future::Future<Output = Result<Page, SyncError>> {
+    let task = tokio::task::spawn_blocking(move || connector.fetch_page(&spec, &cursor));
+    async move {
+        task.await
+            .map_err(|e| SyncError::Internal(format!("connector task failed: {e}")))?
+            .map_err(SyncError::from)
+    }
 }
 
 /// Rows, cursor and counts of one page, all or nothing.
