@@ -202,6 +202,18 @@ async fn commit_page(
     let mut conn = engine.pool.get().await?;
     conn.transaction::<_, SyncError, _>(async |conn| {
         {
+            // - Not waiting for the WAL flush is safe: the rows and the cursor commit together,
+            //   so a crash that loses this commit loses both and the page is fetched again.
+            // - A page is ~100 rows joined to their references by unique key: index lookups are
+            //   always right, but during a first backfill the statistics still describe empty
+            //   tables and the planner would hash the organization's whole table for every page.
+            diesel::sql_query(
+                "SELECT set_config('synchronous_commit', 'off', true),
+                        set_config('enable_hashjoin', 'off', true),
+                        set_config('enable_mergejoin', 'off', true)",
+            )
+            .execute(conn)
+            .await?;
             // Claim check first: a run taken over must not write rows or move the cursor.
             if !queue::record_page(
                 conn,
