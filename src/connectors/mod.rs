@@ -27,6 +27,19 @@ pub enum Table {
     Activities,
 }
 
+impl Table {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Users => "users",
+            Self::PipelineStages => "pipeline_stages",
+            Self::Accounts => "accounts",
+            Self::Contacts => "contacts",
+            Self::Deals => "deals",
+            Self::Activities => "activities",
+        }
+    }
+}
+
 /// One provider object a connector syncs (e.g. HubSpot `deals`, `calls`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ObjectSpec {

@@ -143,6 +143,7 @@ async fn sync_objects(
     for spec in connector.objects() {
         let cursor = cursors.get(spec.name).cloned().unwrap_or(Value::Null);
         let mut next = Some(fetch(Arc::clone(&connector), *spec, cursor));
+        let (mut pages, mut written) = (0u64, 0u64);
         while let Some(fetching) = next.take() {
             let page = fetching.await?;
             if cancel.is_cancelled() {
@@ -154,6 +155,9 @@ async fn sync_objects(
                 next = Some(fetch(Arc::clone(&connector), *spec, page.cursor.clone()));
             }
             commit_page(engine, run, worker_id, spec, &integration, &page).await?;
+            pages += 1;
+            written += page.rows.len() as u64;
+            refresh_statistics(engine, spec, pages, written, page.done).await;
             records += page.rows.len() as u64;
             skipped += page.skipped.len() as u64;
             engine.publish(SyncEvent {
@@ -169,6 +173,45 @@ async fn sync_objects(
         }
     }
     Ok(())
+}
+
+/// Each page joins its rows to earlier objects by unique key, which is cheap only while the
+/// planner knows how big the tables are. A first backfill grows them from nothing far faster
+/// than autovacuum re-analyzes, and with the statistics of an empty table every page would
+/// scan the whole table. So while an object is written (after 1, 8, 64, 512, ... pages, and
+/// when it is done) its table is analyzed if this run wrote more than half as many rows as
+/// the statistics know of: often during a first backfill, never for a small increment.
+/// Best effort: a failure only costs speed.
+async fn refresh_statistics(
+    engine: &SyncEngine,
+    spec: &ObjectSpec,
+    pages: u64,
+    written: u64,
+    done: bool,
+) {
+    let checkpoint = pages.is_power_of_two() && pages.ilog2().is_multiple_of(3);
+    if !(checkpoint || done) || written == 0 {
+        return;
+    }
+    let table = spec.table.name();
+    let result: Result<(), SyncError> = async {
+        let mut conn = engine.pool.get().await?;
+        let known: f32 = diesel::dsl::sql::<diesel::sql_types::Float4>(&format!(
+            "SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = '{table}'::regclass"
+        ))
+        .get_result(&mut conn)
+        .await?;
+        if written as f64 > f64::from(known) / 2.0 {
+            diesel::sql_query(format!("ANALYZE {table}"))
+                .execute(&mut conn)
+                .await?;
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::debug!(table, error = %e, "refreshing statistics failed");
+    }
 }
 
 /// Starts fetching a page on the blocking pool; the result is awaited later.
@@ -202,18 +245,11 @@ async fn commit_page(
     let mut conn = engine.pool.get().await?;
     conn.transaction::<_, SyncError, _>(async |conn| {
         {
-            // - Not waiting for the WAL flush is safe: the rows and the cursor commit together,
-            //   so a crash that loses this commit loses both and the page is fetched again.
-            // - A page is ~100 rows joined to their references by unique key: index lookups are
-            //   always right, but during a first backfill the statistics still describe empty
-            //   tables and the planner would hash the organization's whole table for every page.
-            diesel::sql_query(
-                "SELECT set_config('synchronous_commit', 'off', true),
-                        set_config('enable_hashjoin', 'off', true),
-                        set_config('enable_mergejoin', 'off', true)",
-            )
-            .execute(conn)
-            .await?;
+            // Not waiting for the WAL flush is safe: the rows and the cursor commit together, so
+            // a crash that loses this commit loses both and the page is fetched again.
+            diesel::sql_query("SET LOCAL synchronous_commit TO off")
+                .execute(conn)
+                .await?;
             // Claim check first: a run taken over must not write rows or move the cursor.
             if !queue::record_page(
                 conn,
