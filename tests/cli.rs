@@ -249,3 +249,21 @@ async fn demo_loads_a_dataset_once_and_prints_working_credentials() {
         stderr(&unknown)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn databases_migrating_at_once_on_one_server_all_succeed() {
+    // They share the cluster-wide analytics role: concurrent migrations collide on its catalog
+    // rows and must retry instead of failing.
+    let dbs: Vec<TestDb> = (0..4).map(|_| TestDb::unique_missing()).collect();
+    let runs: Vec<_> = dbs
+        .iter()
+        .map(|db| {
+            let url = db.url.expose().to_owned();
+            std::thread::spawn(move || revtops(&["migrate"], &[("DATABASE_URL", url.as_str())]))
+        })
+        .collect();
+    for run in runs {
+        let out = run.join().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+}
