@@ -458,7 +458,8 @@ async fn incremental_returns_the_modified_records_and_deletes() {
 }
 
 /// Counts rows per id: every expected id at least once, and re-reads (ties at a restart
-/// timestamp) few.
+/// timestamp) a bounded fraction. How many ties there are depends on how many modifications
+/// land in the same millisecond, which varies with machine load (92–951 seen for 12,000).
 fn assert_complete(rows: &[DealRow], expected: &BTreeSet<u64>, max_repeats: usize) {
     assert_eq!(&ids(rows), expected);
     let repeats = rows.len() - expected.len();
@@ -487,7 +488,7 @@ async fn incremental_past_the_10000_result_cap_loses_nothing() {
     assert!(run.done);
     let rows = run.deals();
     let expected: BTreeSet<u64> = (1..=24_000).step_by(2).collect();
-    assert_complete(&rows, &expected, 1_000);
+    assert_complete(&rows, &expected, 2_500);
     assert!(
         rows.iter()
             .all(|d| d.name.ends_with(" v1") && d.account_source_id.is_some())
@@ -496,7 +497,7 @@ async fn incremental_past_the_10000_result_cap_loses_nothing() {
     let old = json!({ "since": DateTime::from_timestamp_millis(1_704_067_200_000 + 1_000 * 60_000).unwrap() });
     let run = h.drain("deals", old, 1_000).await.unwrap();
     let expected: BTreeSet<u64> = (1_000..=26_000).chain((1..1_000).step_by(2)).collect();
-    assert_complete(&run.deals(), &expected, 1_000);
+    assert_complete(&run.deals(), &expected, 2_500);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
