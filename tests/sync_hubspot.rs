@@ -406,6 +406,24 @@ fn cli(w: &World, args: &[&str]) -> std::process::Command {
     cmd
 }
 
+/// `revtops sync` for the world's organization: it must succeed by resuming the open run.
+async fn resume_with_cli(w: &World) {
+    let mut cmd = cli(
+        w,
+        &["sync", "--provider", "hubspot", "--org", &w.org.to_string()],
+    );
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("resuming run"), "{stdout}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_sync_resumes_from_its_last_page_without_duplicates_or_gaps() {
     let data = Dataset {
@@ -471,19 +489,7 @@ async fn a_killed_sync_resumes_from_its_last_page_without_duplicates_or_gaps() {
 
     // A second CLI waits for the dead worker's heartbeat to go stale, takes the run over and
     // continues from the last committed page.
-    let out = tokio::task::spawn_blocking({
-        let mut cmd = cli(&w, &["sync", "--provider", "hubspot", "--org", &org]);
-        move || cmd.output().unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("resuming run"), "{stdout}");
+    resume_with_cli(&w).await;
     let row = client
         .query_one(
             "SELECT status, attempt, full_sync, (progress->>'records')::bigint,
@@ -571,20 +577,7 @@ async fn shutdown_requeues_a_running_sync_and_the_next_process_resumes_it() {
     let committed: i64 = row.get(3);
     assert!(committed >= 2_000);
 
-    let mut cmd = cli(
-        &w,
-        &["sync", "--provider", "hubspot", "--org", &org.to_string()],
-    );
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("resuming run"), "{stdout}");
+    resume_with_cli(&w).await;
     let contacts: i64 = keep_db
         .query_one(
             "SELECT (counts->'contacts'->>'records')::bigint FROM sync_runs WHERE organization_id = $1",
