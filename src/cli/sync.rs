@@ -93,7 +93,7 @@ pub async fn run(
     let started = Instant::now();
     let outcome = runner::execute(&engine, run.clone(), &worker_id, cancel).await;
     bar.finish_and_clear();
-    summarize(&pool, run.id, started.elapsed(), &outcome).await
+    summarize(&pool, run.id, committed, started.elapsed(), &outcome).await
 }
 
 /// The organization's active integration of `provider` (the only one, when no org is named).
@@ -200,9 +200,12 @@ fn progress_bar(engine: &Arc<SyncEngine>, run_id: Uuid) -> ProgressBar {
     bar
 }
 
+/// `before`: records the run had committed before this process took it (a resumed run), so the
+/// rate is this process's own.
 async fn summarize(
     pool: &DbPool,
     run_id: Uuid,
+    before: u64,
     elapsed: Duration,
     outcome: &Outcome,
 ) -> anyhow::Result<()> {
@@ -224,14 +227,17 @@ async fn summarize(
         run.status,
         secs,
         records,
-        records as f64 / secs,
+        records.saturating_sub(before) as f64 / secs,
         run.error_count
     );
     if let Some(counts) = run.counts.as_object() {
+        let n = |c: &serde_json::Value, key: &str| c[key].as_u64().unwrap_or(0);
         for (object, c) in counts {
             println!(
                 "  {object:<10} {:>9} records {:>6} skipped {:>6} pages",
-                c["records"], c["skipped"], c["pages"]
+                n(c, "records"),
+                n(c, "skipped"),
+                n(c, "pages")
             );
         }
     }
