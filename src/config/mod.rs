@@ -1,7 +1,6 @@
 //! Runtime configuration: read once from the environment (and an optional `.env`) into a typed
 //! struct that is passed down explicitly. Every variable read here is documented in `env.example`.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -12,97 +11,13 @@ pub const DEFAULT_BIND_ADDR: &str = "0.0.0.0:8000";
 /// The role migrations create for analytics SQL.
 pub const ANALYTICS_ROLE: &str = "revtops_analytics";
 
-/// A value that must never reach logs or API responses.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret<T>(T);
+#[cfg(test)]
+mod tests;
+mod values;
+mod vars;
 
-impl<T> Secret<T> {
-    pub fn new(value: T) -> Self {
-        Self(value)
-    }
-    pub fn expose(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T> fmt::Debug for Secret<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-/// A PostgreSQL URL whose password is kept out of Debug and Display.
-#[derive(Clone, PartialEq, Eq)]
-pub struct DatabaseUrl(Url);
-
-impl DatabaseUrl {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let url = Url::parse(raw).map_err(|e| format!("not a URL ({e})"))?;
-        if !matches!(url.scheme(), "postgres" | "postgresql") {
-            return Err(format!(
-                "expected a postgres:// URL, got scheme `{}`",
-                url.scheme()
-            ));
-        }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err("the URL has no host".into());
-        }
-        let db = url.path().trim_start_matches('/');
-        if db.is_empty() || db.contains('/') {
-            return Err(
-                "the URL must name one database, e.g. postgres://user@host:5432/revtops".into(),
-            );
-        }
-        Ok(Self(url))
-    }
-
-    /// The full URL, password included: only for opening connections.
-    pub fn expose(&self) -> &str {
-        self.0.as_str()
-    }
-
-    pub fn database_name(&self) -> String {
-        let raw = self.0.path().trim_start_matches('/');
-        url::form_urlencoded::parse(format!("x={raw}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_else(|| raw.to_owned())
-    }
-
-    /// The same server with another database (used to reach `postgres` for CREATE DATABASE).
-    pub fn with_database(&self, name: &str) -> Self {
-        let mut url = self.0.clone();
-        url.set_path(name);
-        Self(url)
-    }
-
-    /// The same server and database under another login (the analytics role).
-    pub fn with_login(&self, user: &str, password: Option<&str>) -> Self {
-        let mut url = self.0.clone();
-        let _ = url.set_username(user);
-        let _ = url.set_password(password);
-        Self(url)
-    }
-
-    /// The URL minus its password, for messages.
-    pub fn redacted(&self) -> String {
-        let mut url = self.0.clone();
-        let _ = url.set_password(None);
-        url.to_string()
-    }
-}
-
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
-    }
-}
-
-impl fmt::Display for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
-    }
-}
+pub use values::{DatabaseUrl, Secret};
+use vars::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -219,110 +134,6 @@ pub struct SyncConfig {
 pub struct ConfigError {
     pub var: &'static str,
     pub reason: String,
-}
-
-/// Reads variables through a lookup function so tests can pass a map instead of mutating the
-/// process environment (which would race between parallel tests).
-struct Vars<F> {
-    lookup: F,
-}
-
-impl<F: Fn(&str) -> Option<String>> Vars<F> {
-    fn raw(&self, var: &'static str) -> Option<String> {
-        (self.lookup)(var)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    }
-
-    fn parse<T>(
-        &self,
-        var: &'static str,
-        default: T,
-        parse: impl FnOnce(&str) -> Result<T, String>,
-    ) -> Result<T, ConfigError> {
-        match self.raw(var) {
-            None => Ok(default),
-            Some(raw) => parse(&raw).map_err(|reason| ConfigError { var, reason }),
-        }
-    }
-
-    fn optional<T>(
-        &self,
-        var: &'static str,
-        parse: impl FnOnce(&str) -> Result<T, String>,
-    ) -> Result<Option<T>, ConfigError> {
-        self.parse(var, None, |raw| parse(raw).map(Some))
-    }
-}
-
-fn parse_bool(raw: &str) -> Result<bool, String> {
-    match raw.to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Ok(true),
-        "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(format!("expected true or false, got `{raw}`")),
-    }
-}
-
-fn parse_number<T>(min: T, max: T) -> impl FnOnce(&str) -> Result<T, String>
-where
-    T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
-{
-    move |raw| match raw.parse::<T>() {
-        Ok(n) if n >= min && n <= max => Ok(n),
-        Ok(_) => Err(format!("must be between {min} and {max}, got `{raw}`")),
-        Err(_) => Err(format!("expected a number, got `{raw}`")),
-    }
-}
-
-/// Seconds, or a number with an `s`, `m` or `h` suffix (`90`, `15m`, `1h`).
-fn parse_duration(raw: &str, min: Duration, max: Duration) -> Result<Duration, String> {
-    let (digits, unit) = match raw.char_indices().last() {
-        Some((i, 's')) => (&raw[..i], 1),
-        Some((i, 'm')) => (&raw[..i], 60),
-        Some((i, 'h')) => (&raw[..i], 3600),
-        _ => (raw, 1),
-    };
-    let value = digits
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(unit))
-        .map(Duration::from_secs)
-        .ok_or_else(|| format!("expected a duration such as 900, 90s, 15m or 1h, got `{raw}`"))?;
-    if value < min || value > max {
-        return Err(format!(
-            "must be between {}s and {}s, got `{raw}`",
-            min.as_secs(),
-            max.as_secs()
-        ));
-    }
-    Ok(value)
-}
-
-fn parse_http_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw).map_err(|e| format!("not a URL ({e})"))?;
-    match url.scheme() {
-        "http" | "https" => Ok(url),
-        other => Err(format!("expected an http(s) URL, got scheme `{other}`")),
-    }
-}
-
-fn parse_redis_url(raw: &str) -> Result<Secret<Url>, String> {
-    let url = Url::parse(raw).map_err(|e| format!("not a URL ({e})"))?;
-    match url.scheme() {
-        "redis" | "rediss" => Ok(Secret::new(url)),
-        other => Err(format!("expected a redis:// URL, got scheme `{other}`")),
-    }
-}
-
-fn parse_secret(min_len: usize) -> impl FnOnce(&str) -> Result<Secret<String>, String> {
-    move |raw| {
-        if raw.len() < min_len {
-            Err(format!("must be at least {min_len} characters"))
-        } else {
-            Ok(Secret::new(raw.to_owned()))
-        }
-    }
 }
 
 impl Config {
@@ -571,94 +382,5 @@ impl Config {
             supabase_jwt_secret,
             jwt_secret,
         })
-    }
-}
-
-fn parse_socket_addr(raw: &str) -> Result<SocketAddr, String> {
-    raw.parse()
-        .map_err(|_| format!("expected host:port such as 0.0.0.0:8000, got `{raw}`"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(|k| map.get(k).cloned())
-    }
-
-    #[test]
-    fn defaults_run_on_local_services() {
-        let c = config(&[]).unwrap();
-        assert_eq!(c.database_url.expose(), DEFAULT_DATABASE_URL);
-        assert_eq!(c.bind_addr.to_string(), "0.0.0.0:8000");
-        assert_eq!(c.auth.mode, AuthMode::Local);
-        assert!(c.auto_migrate);
-        assert!(c.redis_url.is_none());
-    }
-
-    #[test]
-    fn port_alone_is_honoured_and_bind_addr_wins() {
-        assert_eq!(
-            config(&[("PORT", "9100")]).unwrap().bind_addr.to_string(),
-            "0.0.0.0:9100"
-        );
-        let both = config(&[("PORT", "9100"), ("BIND_ADDR", "127.0.0.1:7000")]).unwrap();
-        assert_eq!(both.bind_addr.to_string(), "127.0.0.1:7000");
-    }
-
-    #[test]
-    fn invalid_values_name_the_variable() {
-        for (var, value) in [
-            ("DATABASE_URL", "not a url"),
-            ("DATABASE_URL", "mysql://x@y/z"),
-            ("PORT", "eighty"),
-            ("PORT", "70000"),
-            ("BIND_ADDR", "localhost"),
-            ("AUTH_MODE", "ldap"),
-            ("REDIS_URL", "http://x"),
-            ("LOG_FORMAT", "xml"),
-            ("AUTO_MIGRATE", "maybe"),
-            ("MAX_BODY_BYTES", "-5"),
-            ("JWT_SECRET", "short"),
-        ] {
-            let err = config(&[(var, value)]).unwrap_err();
-            assert_eq!(err.var, var, "{value}");
-            assert!(
-                err.to_string().starts_with(&format!("invalid {var}: ")),
-                "{err}"
-            );
-            assert!(!err.to_string().contains('\n'));
-        }
-        let err = config(&[("AUTH_MODE", "supabase")]).unwrap_err();
-        assert_eq!(err.var, "SUPABASE_URL");
-    }
-
-    #[test]
-    fn secrets_are_redacted_in_debug() {
-        let c = config(&[
-            (
-                "DATABASE_URL",
-                "postgres://app:hunter2hunter2@db:5432/revtops",
-            ),
-            ("REDIS_URL", "redis://:redispass@cache:6379"),
-            ("JWT_SECRET", "0123456789abcdef0123456789abcdef-secret"),
-        ])
-        .unwrap();
-        let debug = format!("{c:?}");
-        for secret in [
-            "hunter2hunter2",
-            "redispass",
-            "0123456789abcdef0123456789abcdef-secret",
-        ] {
-            assert!(!debug.contains(secret), "{secret} leaked in {debug}");
-        }
-        assert!(debug.contains("postgres://app@db:5432/revtops"));
-        assert_eq!(c.database_url.database_name(), "revtops");
     }
 }
