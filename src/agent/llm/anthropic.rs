@@ -2,15 +2,14 @@
 //! with backoff before the stream starts; an `error` event mid-stream ends the turn as retryable,
 //! keeping what already streamed. Unknown events are ignored, as Anthropic's versioning asks.
 
-use std::io::BufReader;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::retry::{self, StreamRequest, agent};
-use super::sse::next_event;
-use super::{LlmClient, LlmError, LlmRequest, StopReason, StreamEvent, Turn, TurnBuilder, Usage};
+use super::stream::{Step, emit, read_turn};
+use super::{LlmClient, LlmError, LlmRequest, StopReason, StreamEvent, Turn};
 
 const API_VERSION: &str = "2023-06-01";
 
@@ -77,34 +76,15 @@ impl LlmClient for AnthropicClient {
         events: &mpsc::Sender<StreamEvent>,
     ) -> Result<Turn, LlmError> {
         let resp = self.open(request)?;
-        let mut reader = BufReader::new(resp.into_body().into_reader());
-        let mut turn = TurnBuilder::default();
-        let mut usage = Usage::default();
-        let mut stop = None;
-        let emit = |e: StreamEvent| events.blocking_send(e).map_err(|_| LlmError::Cancelled);
-        loop {
-            if events.is_closed() {
-                return Err(LlmError::Cancelled);
-            }
-            let event = match next_event(&mut reader) {
-                Ok(Some(e)) => e,
-                Ok(None) => break,
-                Err(e) => {
-                    return Err(LlmError::Retryable {
-                        message: format!("the model stream broke: {e}"),
-                        partial: turn.finish(),
-                    });
-                }
-            };
-            let data: Value = match serde_json::from_str(&event.data) {
-                Ok(v) => v,
-                Err(_) => continue,
+        read_turn(resp, events, |event, state| {
+            let Ok(data) = serde_json::from_str::<Value>(&event.data) else {
+                return Ok(Step::Continue);
             };
             let kind = data["type"].as_str().unwrap_or(event.event.as_str());
             let index = data["index"].as_u64().unwrap_or(0) as usize;
             match kind {
                 "message_start" => {
-                    usage.input_tokens = data["message"]["usage"]["input_tokens"]
+                    state.usage.input_tokens = data["message"]["usage"]["input_tokens"]
                         .as_u64()
                         .unwrap_or(0);
                 }
@@ -114,10 +94,10 @@ impl LlmClient for AnthropicClient {
                         Some("tool_use") => {
                             let id = block["id"].as_str().unwrap_or_default().to_owned();
                             let name = block["name"].as_str().unwrap_or_default().to_owned();
-                            turn.start_tool(index, id.clone(), name.clone());
-                            emit(StreamEvent::ToolUseStarted { id, name })?;
+                            state.turn.start_tool(index, id.clone(), name.clone());
+                            emit(events, StreamEvent::ToolUseStarted { id, name })?;
                         }
-                        Some("text") => turn.start_text(index),
+                        Some("text") => state.turn.start_text(index),
                         _ => {}
                     }
                 }
@@ -126,45 +106,30 @@ impl LlmClient for AnthropicClient {
                     match delta["type"].as_str() {
                         Some("text_delta") => {
                             let text = delta["text"].as_str().unwrap_or_default();
-                            turn.text(index, text);
-                            emit(StreamEvent::TextDelta(text.to_owned()))?;
+                            state.turn.text(index, text);
+                            emit(events, StreamEvent::TextDelta(text.to_owned()))?;
                         }
-                        Some("input_json_delta") => turn
+                        Some("input_json_delta") => state
+                            .turn
                             .tool_json(index, delta["partial_json"].as_str().unwrap_or_default()),
                         _ => {}
                     }
                 }
                 "message_delta" => {
-                    stop = data["delta"]["stop_reason"].as_str().map(parse_stop);
+                    state.stop = data["delta"]["stop_reason"].as_str().map(parse_stop);
                     if let Some(n) = data["usage"]["output_tokens"].as_u64() {
-                        usage.output_tokens = n;
+                        state.usage.output_tokens = n;
                     }
                 }
-                "message_stop" => break,
+                "message_stop" => return Ok(Step::Done),
                 "error" => {
-                    let message = data["error"]["message"]
-                        .as_str()
-                        .unwrap_or("stream error")
-                        .to_owned();
+                    let message = data["error"]["message"].as_str().unwrap_or("stream error");
                     let kind = data["error"]["type"].as_str().unwrap_or("error");
-                    return Err(LlmError::Retryable {
-                        message: format!("{kind}: {message}"),
-                        partial: turn.finish(),
-                    });
+                    return Ok(Step::Fail(format!("{kind}: {message}")));
                 }
                 _ => {} // ping and future event types
             }
-        }
-        let Some(stop_reason) = stop else {
-            return Err(LlmError::Retryable {
-                message: "the model stream ended early".into(),
-                partial: turn.finish(),
-            });
-        };
-        Ok(Turn {
-            content: turn.finish(),
-            stop_reason,
-            usage,
+            Ok(Step::Continue)
         })
     }
 }

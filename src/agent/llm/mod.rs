@@ -7,6 +7,7 @@ pub mod anthropic;
 pub mod openai;
 pub mod retry;
 pub mod sse;
+pub mod stream;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -2,17 +2,15 @@
 //! (or any compatible gateway) can stand in for Claude. Conversations stay in the Anthropic
 //! block shape and are translated here.
 
-use std::io::BufReader;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::retry::{self, StreamRequest, agent};
-use super::sse::next_event;
+use super::stream::{Step, emit, read_turn};
 use super::{
     ContentBlock, LlmClient, LlmError, LlmRequest, Message, Role, StopReason, StreamEvent, Turn,
-    TurnBuilder, Usage,
 };
 
 pub struct OpenAiClient {
@@ -131,55 +129,32 @@ impl LlmClient for OpenAiClient {
         events: &mpsc::Sender<StreamEvent>,
     ) -> Result<Turn, LlmError> {
         let resp = self.open(request)?;
-        let mut reader = BufReader::new(resp.into_body().into_reader());
-        let mut turn = TurnBuilder::default();
-        let mut usage = Usage::default();
-        let mut stop = None;
         // Block 0 is the text; tool call i becomes block i + 1.
-        let mut done = false;
-        while !done {
-            if events.is_closed() {
-                return Err(LlmError::Cancelled);
-            }
-            let event = match next_event(&mut reader) {
-                Ok(Some(e)) => e,
-                Ok(None) => break,
-                Err(e) => {
-                    return Err(LlmError::Retryable {
-                        message: format!("the model stream broke: {e}"),
-                        partial: turn.finish(),
-                    });
-                }
-            };
+        read_turn(resp, events, |event, state| {
             if event.data.trim() == "[DONE]" {
-                done = true;
-                continue;
+                return Ok(Step::Done);
             }
             let Ok(data) = serde_json::from_str::<Value>(&event.data) else {
-                continue;
+                return Ok(Step::Continue);
             };
             if let Some(err) = data.get("error") {
-                let message = err["message"].as_str().unwrap_or("stream error").to_owned();
-                return Err(LlmError::Retryable {
-                    message,
-                    partial: turn.finish(),
-                });
+                let message = err["message"].as_str().unwrap_or("stream error");
+                return Ok(Step::Fail(message.to_owned()));
             }
             if let Some(u) = data.get("usage").filter(|u| u.is_object()) {
+                let usage = &mut state.usage;
                 usage.input_tokens = u["prompt_tokens"].as_u64().unwrap_or(usage.input_tokens);
                 usage.output_tokens = u["completion_tokens"]
                     .as_u64()
                     .unwrap_or(usage.output_tokens);
             }
             let Some(choice) = data["choices"].get(0) else {
-                continue;
+                return Ok(Step::Continue);
             };
             let delta = &choice["delta"];
             if let Some(text) = delta["content"].as_str().filter(|t| !t.is_empty()) {
-                turn.text(0, text);
-                events
-                    .blocking_send(StreamEvent::TextDelta(text.to_owned()))
-                    .map_err(|_| LlmError::Cancelled)?;
+                state.turn.text(0, text);
+                emit(events, StreamEvent::TextDelta(text.to_owned()))?;
             }
             for call in delta["tool_calls"].as_array().into_iter().flatten() {
                 let index = call["index"].as_u64().unwrap_or(0) as usize + 1;
@@ -188,20 +163,16 @@ impl LlmClient for OpenAiClient {
                         .as_str()
                         .unwrap_or_default()
                         .to_owned();
-                    turn.start_tool(index, id.to_owned(), name.clone());
-                    events
-                        .blocking_send(StreamEvent::ToolUseStarted {
-                            id: id.to_owned(),
-                            name,
-                        })
-                        .map_err(|_| LlmError::Cancelled)?;
+                    state.turn.start_tool(index, id.to_owned(), name.clone());
+                    let id = id.to_owned();
+                    emit(events, StreamEvent::ToolUseStarted { id, name })?;
                 }
                 if let Some(args) = call["function"]["arguments"].as_str() {
-                    turn.tool_json(index, args);
+                    state.turn.tool_json(index, args);
                 }
             }
             if let Some(reason) = choice["finish_reason"].as_str() {
-                stop = Some(match reason {
+                state.stop = Some(match reason {
                     "stop" => StopReason::EndTurn,
                     "tool_calls" | "function_call" => StopReason::ToolUse,
                     "length" => StopReason::MaxTokens,
@@ -209,17 +180,7 @@ impl LlmClient for OpenAiClient {
                     _ => StopReason::Other,
                 });
             }
-        }
-        let Some(stop_reason) = stop else {
-            return Err(LlmError::Retryable {
-                message: "the model stream ended early".into(),
-                partial: turn.finish(),
-            });
-        };
-        Ok(Turn {
-            content: turn.finish(),
-            stop_reason,
-            usage,
+            Ok(Step::Continue)
         })
     }
 }
