@@ -12,16 +12,16 @@
 
 #[path = "../tests/common/fake_hubspot.rs"]
 mod fake_hubspot;
+#[path = "../tests/common/fake_nango.rs"]
+#[allow(dead_code)]
+mod fake_nango;
 #[path = "../tests/common/serve.rs"]
 mod serve;
-#[path = "../tests/common/token_broker.rs"]
-#[allow(dead_code)]
-mod token_broker;
 
 use std::time::{Duration, Instant};
 
 use fake_hubspot::{Dataset, FakeHubSpot};
-use token_broker::TokenBroker;
+use fake_nango::FakeNango;
 
 const TABLES: [&str; 6] = [
     "users",
@@ -101,8 +101,10 @@ struct Row {
 
 async fn bench_one(total: u64) -> anyhow::Result<Row> {
     let fake = std::sync::Arc::new(FakeHubSpot::start(dataset(total)).await);
+    let nango = FakeNango::start().await;
     let source = std::sync::Arc::clone(&fake);
-    let nango = TokenBroker::start(move || source.current_token()).await;
+    nango.issue_tokens_from(move || source.current_token());
+    nango.add_connection("hubspot", "bench-conn", serde_json::json!({}));
     let db = format!("revtops_bench_sync_{total}_{}", std::process::id());
     let url = format!("postgres://postgres@127.0.0.1:5432/{db}");
     let bin = env!("CARGO_BIN_EXE_revtops");
@@ -134,7 +136,7 @@ async fn bench_one(total: u64) -> anyhow::Result<Row> {
         .args(["sync", "--provider", "hubspot", "--full"])
         .env("DATABASE_URL", &url)
         .env("NANGO_HOST", &nango.url)
-        .env("NANGO_SECRET_KEY", token_broker::SECRET)
+        .env("NANGO_SECRET_KEY", &nango.secret)
         .env("HUBSPOT_BASE_URL", fake.base_url())
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())

@@ -1,7 +1,7 @@
 //! HubSpot syncs end to end: the real app (API trigger, background worker) or the real binary
-//! (`revtops sync`), a stateful fake HubSpot with thousands of records and real paging, and a
-//! token broker standing in for Nango. Every scenario ends by comparing the tables with the
-//! fake's truth: same live ids, archived ones soft-deleted, deals field by field.
+//! (`revtops sync`), a stateful fake HubSpot with thousands of records and real paging, and the
+//! fake Nango handing out the fake HubSpot's token. Every scenario ends by comparing the tables
+//! with the fake's truth: same live ids, archived ones soft-deleted, deals field by field.
 
 mod common;
 
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::TestApp;
 use common::accounts::admin_with_org;
 use common::fake_hubspot::{Dataset, FakeHubSpot, Fault};
-use common::token_broker::{SECRET, TokenBroker};
+use common::fake_nango::FakeNango;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -39,7 +39,7 @@ const SMALL: Dataset = Dataset {
 
 struct World {
     hub: Arc<FakeHubSpot>,
-    broker: TokenBroker,
+    nango: FakeNango,
     app: TestApp,
     token: String,
     org: Uuid,
@@ -47,18 +47,21 @@ struct World {
 
 async fn world(data: Dataset, extra: &[(&str, &str)]) -> World {
     let hub = Arc::new(FakeHubSpot::start(data).await);
+    let nango = FakeNango::start().await;
     let source = Arc::clone(&hub);
-    let broker = TokenBroker::start(move || source.current_token()).await;
+    nango.issue_tokens_from(move || source.current_token());
     let mut vars = vec![
-        ("NANGO_HOST", broker.url.as_str()),
-        ("NANGO_SECRET_KEY", SECRET),
+        ("NANGO_HOST", nango.url.as_str()),
+        ("NANGO_SECRET_KEY", nango.secret.as_str()),
         ("HUBSPOT_BASE_URL", hub.base_url()),
         ("SYNC_WORKERS", "1"),
         ("SYNC_RETRY_BASE_MS", "20"),
     ];
     vars.extend_from_slice(extra);
     let app = TestApp::spawn_with(&vars).await;
-    let (token, _, org) = admin_with_org(&app, "ana@acme.com").await;
+    let (token, user, org) = admin_with_org(&app, "ana@acme.com").await;
+    let tags = json!({"organization_id": org.to_string(), "end_user_id": user.to_string()});
+    nango.add_connection("hubspot", "conn-hs-1", tags);
     app.db
         .client()
         .await
@@ -71,7 +74,7 @@ async fn world(data: Dataset, extra: &[(&str, &str)]) -> World {
         .unwrap();
     World {
         hub,
-        broker,
+        nango,
         app,
         token,
         org,
@@ -233,7 +236,7 @@ async fn a_full_sync_equals_hubspot_through_rate_limits_outages_and_token_expiry
     let run = w.sync(false).await;
     assert_eq!(run["status"], json!("succeeded"), "{run}");
     assert_eq!(run["error_count"], json!(0));
-    assert_eq!(w.broker.refreshes(), 1, "one refresh after the 401");
+    assert_eq!(w.nango.refreshes(), 1, "one refresh after the 401");
     assert!(
         run["counts"]["deals"]["pages"].as_u64().unwrap() >= 7,
         "{run}"
@@ -397,8 +400,8 @@ fn cli(w: &World, args: &[&str]) -> std::process::Command {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .current_dir(std::env::temp_dir())
         .env("DATABASE_URL", w.app.db.url.expose())
-        .env("NANGO_HOST", &w.broker.url)
-        .env("NANGO_SECRET_KEY", SECRET)
+        .env("NANGO_HOST", &w.nango.url)
+        .env("NANGO_SECRET_KEY", &w.nango.secret)
         .env("HUBSPOT_BASE_URL", w.hub.base_url())
         .env("SYNC_STALE_AFTER_SECS", "5")
         .env("SYNC_RETRY_BASE_MS", "20")

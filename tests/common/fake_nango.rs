@@ -38,9 +38,13 @@ pub struct State {
     pub unauthorized: usize,
 }
 
+type TokenSource = Box<dyn Fn() -> String + Send + Sync>;
+
 struct Shared {
     secret: String,
     state: Mutex<State>,
+    /// When set, every connection hands out this token (a provider fake's current one).
+    tokens: Mutex<Option<TokenSource>>,
 }
 
 pub struct FakeNango {
@@ -171,9 +175,12 @@ fn get_connection(
         conn.refreshes += 1;
         conn.access_token = format!("access-{}", uuid::Uuid::new_v4().simple());
     }
-    let conn = conn.clone();
+    let mut conn = conn.clone();
     if force {
         state.refreshes += 1;
+    }
+    if let Some(source) = shared.tokens.lock().unwrap().as_ref() {
+        conn.access_token = source();
     }
     let provider = if key == "google-calendar" {
         "google-calendar"
@@ -238,6 +245,7 @@ impl FakeNango {
         let shared = Arc::new(Shared {
             secret: secret.clone(),
             state: Mutex::new(State::default()),
+            tokens: Mutex::new(None),
         });
         let app = Route::new()
             .at("/connect/sessions", poem::post(create_session))
@@ -245,8 +253,10 @@ impl FakeNango {
                 "/connections/:id",
                 poem::get(get_connection).delete(delete_connection),
             )
+            // The deprecated path some clients still use.
+            .at("/connection/:id", poem::get(get_connection))
             .data(shared.clone());
-        let (url, shutdown) = super::serve_fake(app).await;
+        let (url, shutdown) = super::serve::serve_fake(app).await;
         Self {
             url,
             secret,
@@ -268,6 +278,17 @@ impl FakeNango {
             },
         );
         token
+    }
+
+    /// Connections hand out whatever `source` returns (e.g. a fake provider's current token),
+    /// as Nango hands out the provider's real token.
+    pub fn issue_tokens_from(&self, source: impl Fn() -> String + Send + Sync + 'static) {
+        *self.shared.tokens.lock().unwrap() = Some(Box::new(source));
+    }
+
+    /// Token requests with `force_refresh=true` so far.
+    pub fn refreshes(&self) -> usize {
+        self.state(|s| s.refreshes)
     }
 
     pub fn remove_connection(&self, integration: &str, id: &str) {

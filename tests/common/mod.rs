@@ -9,7 +9,6 @@ pub mod fake_nango;
 pub mod http;
 pub mod serve;
 pub mod supabase;
-pub mod token_broker;
 pub mod ws;
 
 use std::collections::HashMap;
