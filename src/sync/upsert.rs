@@ -61,11 +61,22 @@ fn unique_json<T: Serialize>(
     serde_json::to_value(kept).map_err(|e| SyncError::Internal(format!("encoding rows: {e}")))
 }
 
+/// The `deleted_at` of an upsert: set when the provider reports the record deleted (keeping
+/// the first time it was seen), cleared when it comes back live.
+macro_rules! soft_delete {
+    () => {
+        "
+       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
+                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END"
+    };
+}
+
 /// CRM owners. An owner whose email belongs to a real member of the organization is linked to
 /// that member (so "deals by rep" shows the person who signs in); the others become `crm_only`
 /// users. An email already taken by another user of the organization is not copied (emails are
 /// unique per organization); a deleted owner never deletes a real member.
-const USERS: &str = "
+const USERS: &str = concat!(
+    "
 WITH r AS (
     SELECT * FROM jsonb_to_recordset($3) AS r(source_id text, email text, name text, deleted boolean,
                                               custom_fields jsonb)
@@ -94,11 +105,14 @@ SELECT $1, $2, r.source_id,
 ON CONFLICT (organization_id, source_system, source_id) WHERE source_id IS NOT NULL DO UPDATE
    SET email = EXCLUDED.email, name = EXCLUDED.name, custom_fields = EXCLUDED.custom_fields,
        synced_at = EXCLUDED.synced_at,
-       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
-                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END
- WHERE t.status = 'crm_only'";
+",
+    soft_delete!(),
+    "
+ WHERE t.status = 'crm_only'"
+);
 
-const STAGES: &str = "
+const STAGES: &str = concat!(
+    "
 INSERT INTO pipeline_stages AS t (organization_id, source_system, source_id, pipeline_id, pipeline_label,
                                   label, display_order, probability, is_closed, is_won, custom_fields,
                                   synced_at, deleted_at)
@@ -113,10 +127,12 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
        label = EXCLUDED.label, display_order = EXCLUDED.display_order,
        probability = EXCLUDED.probability, is_closed = EXCLUDED.is_closed, is_won = EXCLUDED.is_won,
        custom_fields = EXCLUDED.custom_fields, synced_at = EXCLUDED.synced_at,
-       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
-                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END";
+",
+    soft_delete!()
+);
 
-const ACCOUNTS: &str = "
+const ACCOUNTS: &str = concat!(
+    "
 INSERT INTO accounts AS t (organization_id, source_system, source_id, name, domain, industry,
                            employee_count, annual_revenue, owner_id, custom_fields, source_created_at,
                            source_updated_at, synced_at, deleted_at)
@@ -134,10 +150,12 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
        owner_id = EXCLUDED.owner_id, custom_fields = EXCLUDED.custom_fields,
        source_created_at = EXCLUDED.source_created_at, source_updated_at = EXCLUDED.source_updated_at,
        synced_at = EXCLUDED.synced_at,
-       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
-                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END";
+",
+    soft_delete!()
+);
 
-const CONTACTS: &str = "
+const CONTACTS: &str = concat!(
+    "
 INSERT INTO contacts AS t (organization_id, source_system, source_id, account_id, first_name, last_name,
                            name, email, title, phone, owner_id, custom_fields, source_created_at,
                            source_updated_at, synced_at, deleted_at)
@@ -156,12 +174,14 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
        title = EXCLUDED.title, phone = EXCLUDED.phone, owner_id = EXCLUDED.owner_id,
        custom_fields = EXCLUDED.custom_fields, source_created_at = EXCLUDED.source_created_at,
        source_updated_at = EXCLUDED.source_updated_at, synced_at = EXCLUDED.synced_at,
-       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
-                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END";
+",
+    soft_delete!()
+);
 
 /// Deals store the stage's label and closed/won flags from `pipeline_stages` (synced first),
 /// falling back to the raw stage id when the stage is unknown.
-const DEALS: &str = "
+const DEALS: &str = concat!(
+    "
 INSERT INTO deals AS t (organization_id, source_system, source_id, name, amount, currency, stage, stage_id,
                         pipeline, probability, is_closed, is_won, close_date, owner_id, account_id,
                         custom_fields, source_created_at, source_updated_at, synced_at, deleted_at)
@@ -187,10 +207,12 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
        close_date = EXCLUDED.close_date, owner_id = EXCLUDED.owner_id, account_id = EXCLUDED.account_id,
        custom_fields = EXCLUDED.custom_fields, source_created_at = EXCLUDED.source_created_at,
        source_updated_at = EXCLUDED.source_updated_at, synced_at = EXCLUDED.synced_at,
-       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
-                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END";
+",
+    soft_delete!()
+);
 
-const ACTIVITIES: &str = "
+const ACTIVITIES: &str = concat!(
+    "
 INSERT INTO activities AS t (organization_id, source_system, source_id, type, subject, description,
                              activity_date, duration_seconds, participants, deal_id, account_id,
                              contact_id, owner_id, custom_fields, source_created_at, source_updated_at,
@@ -216,5 +238,6 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
        account_id = EXCLUDED.account_id, contact_id = EXCLUDED.contact_id, owner_id = EXCLUDED.owner_id,
        custom_fields = EXCLUDED.custom_fields, source_created_at = EXCLUDED.source_created_at,
        source_updated_at = EXCLUDED.source_updated_at, synced_at = EXCLUDED.synced_at,
-       deleted_at = CASE WHEN EXCLUDED.deleted_at IS NULL THEN NULL
-                         ELSE coalesce(t.deleted_at, EXCLUDED.deleted_at) END";
+",
+    soft_delete!()
+);
