@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::db::models::SyncRun;
 use crate::db::schema::{integrations, organizations, sync_runs};
 use crate::db::{self, DbPool};
+use crate::services::validate::{OrgRef, org_ref};
 use crate::sync::providers::NangoConnectors;
 use crate::sync::queue::{self, NewRun, Outcome, Trigger};
 use crate::sync::{Provider, SyncEngine, runner, workers};
@@ -111,11 +112,9 @@ async fn find_integration(
         .select((integrations::organization_id, integrations::id))
         .into_boxed();
     if let Some(key) = org {
-        let key = key.trim();
-        query = match Uuid::parse_str(key) {
-            Ok(id) => query.filter(organizations::id.eq(id)),
-            Err(_) => query
-                .filter(organizations::email_domain.eq(key.trim_start_matches('@').to_lowercase())),
+        query = match org_ref(key) {
+            OrgRef::Id(id) => query.filter(organizations::id.eq(id)),
+            OrgRef::Domain(domain) => query.filter(organizations::email_domain.eq(domain)),
         };
     }
     let found: Vec<(Uuid, Uuid)> = query.limit(2).load(&mut conn).await?;

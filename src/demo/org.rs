@@ -6,6 +6,8 @@ use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
+use crate::services::validate::{OrgRef, org_ref};
+
 use super::{DEMO_ADMIN_EMAIL, DEMO_ORG_NAME, DemoAdmin, DemoError};
 
 /// Resolves `--org` (an organization id or email domain) or, without it, finds or creates the
@@ -24,15 +26,13 @@ pub async fn ensure_org(
 }
 
 async fn find_org(client: &Client, key: &str) -> Result<Uuid, DemoError> {
-    let key = key.trim();
-    let row = match Uuid::parse_str(key) {
-        Ok(id) => {
+    let row = match org_ref(key) {
+        OrgRef::Id(id) => {
             client
                 .query_opt("SELECT id FROM organizations WHERE id = $1", &[&id])
                 .await?
         }
-        Err(_) => {
-            let domain = key.trim_start_matches('@').to_lowercase();
+        OrgRef::Domain(domain) => {
             client
                 .query_opt(
                     "SELECT id FROM organizations WHERE email_domain = $1",
@@ -42,7 +42,7 @@ async fn find_org(client: &Client, key: &str) -> Result<Uuid, DemoError> {
         }
     };
     row.map(|r| r.get(0))
-        .ok_or_else(|| DemoError::OrgNotFound(key.to_owned()))
+        .ok_or_else(|| DemoError::OrgNotFound(key.trim().to_owned()))
 }
 
 async fn demo_org(client: &Client) -> Result<(Uuid, DemoAdmin), DemoError> {

@@ -102,6 +102,22 @@ pub fn http_url(field: &str, raw: &str) -> ServiceResult<String> {
     Ok(url.to_string())
 }
 
+/// How an operator names an organization on the command line: its id, or its email domain
+/// (`acme.com`, `@acme.com`, any case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgRef {
+    Id(uuid::Uuid),
+    Domain(String),
+}
+
+pub fn org_ref(raw: &str) -> OrgRef {
+    let raw = raw.trim();
+    match uuid::Uuid::parse_str(raw) {
+        Ok(id) => OrgRef::Id(id),
+        Err(_) => OrgRef::Domain(raw.trim_start_matches('@').to_lowercase()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +142,12 @@ mod tests {
         assert!(!is_public_mail_domain("acme.com"));
         assert!(text("name", "  ", 10).is_err());
         assert!(http_url("logo_url", "javascript:alert(1)").is_err());
+    }
+
+    #[test]
+    fn organizations_are_named_by_id_or_domain() {
+        let id = uuid::Uuid::new_v4();
+        assert_eq!(org_ref(&format!(" {id} ")), OrgRef::Id(id));
+        assert_eq!(org_ref("@Acme.COM"), OrgRef::Domain("acme.com".into()));
     }
 }
