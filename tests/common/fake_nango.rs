@@ -148,6 +148,15 @@ fn provider_config_key(query: &HashMap<String, String>) -> Result<String, Failur
     }
 }
 
+/// The connection endpoints' common checks: the secret key, then `provider_config_key`.
+fn authorized_key(
+    req: &Request,
+    query: &HashMap<String, String>,
+    shared: &Shared,
+) -> Result<String, Failure> {
+    check_auth(req, shared).and_then(|()| provider_config_key(query))
+}
+
 #[handler]
 fn get_connection(
     req: &Request,
@@ -155,10 +164,7 @@ fn get_connection(
     Query(query): Query<HashMap<String, String>>,
     shared: Data<&Arc<Shared>>,
 ) -> Response {
-    if let Err((status, body)) = check_auth(req, &shared) {
-        return error(status, body);
-    }
-    let key = match provider_config_key(&query) {
+    let key = match authorized_key(req, &query, &shared) {
         Ok(k) => k,
         Err((status, body)) => return error(status, body),
     };
@@ -217,10 +223,7 @@ fn delete_connection(
     Query(query): Query<HashMap<String, String>>,
     shared: Data<&Arc<Shared>>,
 ) -> Response {
-    if let Err((status, body)) = check_auth(req, &shared) {
-        return error(status, body);
-    }
-    let key = match provider_config_key(&query) {
+    let key = match authorized_key(req, &query, &shared) {
         Ok(k) => k,
         Err((status, body)) => return error(status, body),
     };
