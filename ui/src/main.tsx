@@ -2,13 +2,29 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
+import { Toaster } from 'sonner';
+import { isApiError } from './api/client';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { useSession } from './features/auth/sessionStore';
+import { wireApiToSession } from './features/auth/wire';
 import { router } from './router';
 import './index.css';
 
 const queryClient = new QueryClient({
   defaultOptions: {
-    queries: { refetchOnWindowFocus: false, retry: 1 },
+    queries: {
+      refetchOnWindowFocus: false,
+      // Client errors (4xx) will not change by asking again.
+      retry: (count, error) => !(isApiError(error) && error.status >= 400 && error.status < 500) && count < 2,
+    },
   },
+});
+
+wireApiToSession();
+
+// Server data belongs to one session: drop it when the session ends or changes hands.
+useSession.subscribe((state, previous) => {
+  if (state.token === null && previous.token !== null) queryClient.clear();
 });
 
 const root = document.getElementById('root');
@@ -16,8 +32,11 @@ if (!root) throw new Error('#root element missing from index.html');
 
 createRoot(root).render(
   <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} />
-    </QueryClientProvider>
+    <ErrorBoundary>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+        <Toaster position="top-center" closeButton />
+      </QueryClientProvider>
+    </ErrorBoundary>
   </StrictMode>,
 );

@@ -1,25 +1,62 @@
-import { createBrowserRouter } from 'react-router';
-import { AppShell } from './components/AppShell';
-import { ArtifactsPage } from './pages/ArtifactsPage';
-import { ChatPage } from './pages/ChatPage';
-import { HomePage } from './pages/HomePage';
-import { NotFoundPage } from './pages/NotFoundPage';
-import { SettingsPage } from './pages/SettingsPage';
-import { SourcesPage } from './pages/SourcesPage';
+import { type ComponentType, type LazyExoticComponent, Suspense, lazy } from 'react';
+import { Navigate, Outlet, createBrowserRouter, type RouteObject } from 'react-router';
+import { ShellSkeleton } from './components/Skeleton';
+import { RequireSession } from './features/auth/SessionGuard';
+import { AppShell } from './features/shell/AppShell';
+import { RequireOrganization } from './features/shell/RequireOrganization';
+import RouteErrorPage from './features/shell/RouteErrorPage';
+
+const SignInPage = lazy(() => import('./features/auth/SignInPage'));
+const AuthCallbackPage = lazy(() => import('./features/auth/AuthCallbackPage'));
+const InvitePage = lazy(() => import('./features/onboarding/InvitePage'));
+const OnboardingPage = lazy(() => import('./features/onboarding/OnboardingPage'));
+const ChatPage = lazy(() => import('./features/chat/ChatPage'));
+const SourcesPage = lazy(() => import('./features/sources/SourcesPage'));
+const NotFoundPage = lazy(() => import('./features/shell/NotFoundPage'));
+
+function page<P extends object>(Component: LazyExoticComponent<ComponentType<P>>, props: P) {
+  return (
+    <Suspense fallback={<ShellSkeleton />}>
+      <Component {...props} />
+    </Suspense>
+  );
+}
 
 /** Client-side routes; the server answers index.html for all of them. */
-export const router = createBrowserRouter([
+export const routes: RouteObject[] = [
   {
-    path: '/',
-    element: <AppShell />,
+    errorElement: <RouteErrorPage />,
     children: [
-      { index: true, element: <HomePage /> },
-      { path: 'chat', element: <ChatPage /> },
-      { path: 'chat/:conversationId', element: <ChatPage /> },
-      { path: 'sources', element: <SourcesPage /> },
-      { path: 'artifacts', element: <ArtifactsPage /> },
-      { path: 'settings', element: <SettingsPage /> },
-      { path: '*', element: <NotFoundPage /> },
+      { path: 'sign-in', element: page(SignInPage, { mode: 'sign-in' as const }) },
+      { path: 'sign-up', element: page(SignInPage, { mode: 'sign-up' as const }) },
+      { path: 'auth/callback', element: page(AuthCallbackPage, {}) },
+      { path: 'invite/:token', element: page(InvitePage, {}) },
+      {
+        element: (
+          <RequireSession>
+            <Outlet />
+          </RequireSession>
+        ),
+        children: [
+          { path: 'onboarding', element: page(OnboardingPage, {}) },
+          {
+            element: (
+              <RequireOrganization>
+                <AppShell />
+              </RequireOrganization>
+            ),
+            children: [
+              { index: true, element: <Navigate to="/chat" replace /> },
+              { path: 'chat', element: <ChatPage /> },
+              { path: 'chat/:conversationId', element: <ChatPage /> },
+              { path: 'sources', element: <SourcesPage /> },
+              { path: '*', element: <NotFoundPage /> },
+            ],
+          },
+        ],
+      },
     ],
   },
-]);
+];
+
+export const router = createBrowserRouter(routes);

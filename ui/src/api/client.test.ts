@@ -1,33 +1,29 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, api, errorFromResponse } from './client';
+import { ApiError, configureApiAuth, createApiClient, errorFromResponse, unwrap } from './client';
 
-function mockFetch(response: Response | Error) {
-  const fn = vi.fn<typeof fetch>(() =>
-    response instanceof Error ? Promise.reject(response) : Promise.resolve(response),
-  );
-  vi.stubGlobal('fetch', fn);
-  return fn;
-}
-
-function json(body: unknown, status = 200, statusText = ''): Response {
+function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    statusText,
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
   });
 }
 
+function clientAnswering(response: Response | Error) {
+  const fetch = vi.fn<(request: Request) => Promise<Response>>(() =>
+    response instanceof Error ? Promise.reject(response) : Promise.resolve(response),
+  );
+  return { client: createApiClient({ baseUrl: 'http://revtops.test/api', fetch }), fetch };
+}
+
 afterEach(() => {
-  vi.unstubAllGlobals();
+  configureApiAuth({ getToken: () => null, onSessionEnded: () => {} });
 });
 
 describe('errorFromResponse', () => {
   it('reads the server error envelope', () => {
-    const err = errorFromResponse(404, 'Not Found', {
-      error: { code: 'conversation_not_found', message: 'No such conversation' },
-    });
+    const err = errorFromResponse(404, 'Not Found', { error: { code: 'not_found', message: 'No such conversation' } });
     expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ code: 'conversation_not_found', message: 'No such conversation', status: 404 });
+    expect(err).toMatchObject({ code: 'not_found', message: 'No such conversation', status: 404 });
   });
 
   it('falls back to http_<status> for foreign bodies', () => {
@@ -44,38 +40,82 @@ describe('errorFromResponse', () => {
 });
 
 describe('api client', () => {
-  it('returns parsed JSON on success and sends JSON bodies', async () => {
-    const fetchMock = mockFetch(json({ id: 'c1' }, 201));
-    await expect(api.post<{ id: string }>('/api/conversations', { title: 'Q3' })).resolves.toEqual({ id: 'c1' });
+  it('adds the bearer token and sends JSON bodies', async () => {
+    configureApiAuth({ getToken: () => 'tok' });
+    const session = { token: 't', token_type: 'Bearer', expires_at: '2030-01-01T00:00:00Z', user: {} };
+    const { client, fetch } = clientAnswering(json(session));
+    const data = await unwrap(client.POST('/auth/login', { body: { email: 'a@b.co', password: 'x' } }));
+    expect(data.token).toBe('t');
 
-    const [url, init] = fetchMock.mock.calls[0] ?? [];
-    expect(url).toBe('/api/conversations');
-    expect(init?.method).toBe('POST');
-    expect(init?.body).toBe('{"title":"Q3"}');
-    expect((init?.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+    const request = fetch.mock.calls[0]![0];
+    expect(request.url).toBe('http://revtops.test/api/auth/login');
+    expect(request.method).toBe('POST');
+    expect(request.headers.get('Authorization')).toBe('Bearer tok');
+    expect(await request.text()).toBe('{"email":"a@b.co","password":"x"}');
   });
 
-  it('throws a typed ApiError from the error envelope', async () => {
-    mockFetch(json({ error: { code: 'validation_failed', message: 'title is required' } }, 422));
-    const err = await api.get('/api/x').catch((e: unknown) => e);
+  it('keeps an Authorization header the caller set', async () => {
+    configureApiAuth({ getToken: () => 'stored' });
+    const { client, fetch } = clientAnswering(json({ user: {} }));
+    await unwrap(client.POST('/auth/users/sync', { headers: { Authorization: 'Bearer fresh' } }));
+    expect(fetch.mock.calls[0]![0].headers.get('Authorization')).toBe('Bearer fresh');
+  });
+
+  it('sends no Authorization header when signed out', async () => {
+    const { client, fetch } = clientAnswering(json({ status: 'ok' }));
+    await unwrap(client.GET('/health'));
+    expect(fetch.mock.calls[0]![0].headers.has('Authorization')).toBe(false);
+  });
+
+  it('throws a typed ApiError from the error envelope, with Retry-After', async () => {
+    const { client } = clientAnswering(
+      json({ error: { code: 'rate_limited', message: 'too many requests; retry in 30s' } }, 429, { 'Retry-After': '30' }),
+    );
+    const err = await unwrap(client.POST('/auth/login', { body: { email: 'a', password: 'b' } })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ code: 'validation_failed', message: 'title is required', status: 422 });
+    expect(err).toMatchObject({ code: 'rate_limited', status: 429, retryAfterSecs: 30 });
+  });
+
+  it('ends the session on a 401 to an authenticated call only', async () => {
+    const onSessionEnded = vi.fn();
+    configureApiAuth({ onSessionEnded });
+    const unauthorized = () => json({ error: { code: 'unauthorized', message: 'invalid email or password' } }, 401);
+
+    // Signed out (a failed sign-in): not a session end.
+    await expect(unwrap(clientAnswering(unauthorized()).client.GET('/auth/me'))).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
+    expect(onSessionEnded).not.toHaveBeenCalled();
+
+    configureApiAuth({ getToken: () => 'expired' });
+    await expect(unwrap(clientAnswering(unauthorized()).client.GET('/auth/me'))).rejects.toMatchObject({ status: 401 });
+    expect(onSessionEnded).toHaveBeenCalledTimes(1);
   });
 
   it('maps network failures to status 0 / network_error', async () => {
-    mockFetch(new TypeError('fetch failed'));
-    const err = await api.get('/api/health').catch((e: unknown) => e);
+    const { client } = clientAnswering(new TypeError('fetch failed'));
+    const err = await unwrap(client.GET('/health')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ code: 'network_error', status: 0, isNetworkError: true });
   });
 
   it('rejects non-JSON success bodies', async () => {
-    mockFetch(new Response('<!doctype html>', { status: 200 }));
-    await expect(api.get('/api/health')).rejects.toMatchObject({ code: 'invalid_response' });
+    const { client } = clientAnswering(new Response('<!doctype html>', { status: 200, headers: { 'Content-Type': 'text/html' } }));
+    await expect(unwrap(client.GET('/health'))).rejects.toMatchObject({ code: 'invalid_response' });
   });
 
-  it('resolves undefined for empty responses', async () => {
-    mockFetch(new Response(null, { status: 204 }));
-    await expect(api.delete('/api/things/1')).resolves.toBeUndefined();
+  it('resolves undefined for 204 responses', async () => {
+    const { client } = clientAnswering(new Response(null, { status: 204 }));
+    await expect(unwrap(client.POST('/auth/logout'))).resolves.toBeUndefined();
+  });
+
+  it('passes path and query parameters', async () => {
+    const { client, fetch } = clientAnswering(json({ domain: 'acme.com', exists: false }));
+    await unwrap(client.GET('/auth/organizations/by-domain/{domain}', { params: { path: { domain: 'acme.com' } } }));
+    expect(fetch.mock.calls[0]![0].url).toBe('http://revtops.test/api/auth/organizations/by-domain/acme.com');
+
+    const list = clientAnswering(json([]));
+    await unwrap(list.client.GET('/chat/conversations', { params: { query: { q: 'pipeline' } } }));
+    expect(list.fetch.mock.calls[0]![0].url).toBe('http://revtops.test/api/chat/conversations?q=pipeline');
   });
 });

@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
+import { browserStorage } from '../lib/storage';
 
 /** UI-only state. Server data lives in React Query, never here. */
 interface UiState {
@@ -19,7 +20,7 @@ export const useUiStore = create<UiState>()(
     }),
     {
       name: 'revtops.ui',
-      storage: createJSONStorage(() => localStorage),
+      storage: createJSONStorage(browserStorage),
       partialize: (s) => ({ sidebarCollapsed: s.sidebarCollapsed }),
     },
   ),

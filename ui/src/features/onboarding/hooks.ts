@@ -1,0 +1,99 @@
+/** Organizations, invitations and the workspace (demo data) as React Query hooks. */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, isApiError, unwrap } from '../../api/client';
+import type { DemoJob, WorkspaceView } from '../../api/pending';
+import { meQueryKey } from '../auth/hooks';
+
+export const workspaceQueryKey = ['workspace'] as const;
+
+/** Whether an organization exists for the user's own (verified) email domain. */
+export function useDomainLookup(domain: string | null, enabled: boolean) {
+  return useQuery({
+    queryKey: ['organization-by-domain', domain],
+    queryFn: ({ signal }) =>
+      unwrap(api.GET('/auth/organizations/by-domain/{domain}', { params: { path: { domain: domain ?? '' } }, signal })),
+    enabled: enabled && Boolean(domain),
+    retry: false,
+    staleTime: 60_000,
+  });
+}
+
+/** After joining or creating an organization, everything about "me" changes. */
+function useRefreshMe() {
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: meQueryKey });
+}
+
+export function useCreateOrganization() {
+  const refresh = useRefreshMe();
+  return useMutation({
+    mutationFn: (body: { name: string; email_domain?: string }) => unwrap(api.POST('/auth/organizations', { body })),
+    onSuccess: refresh,
+  });
+}
+
+export function useJoinOrganization() {
+  const refresh = useRefreshMe();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/auth/organizations/join')),
+    onSuccess: refresh,
+  });
+}
+
+export function useAcceptInvitation() {
+  const refresh = useRefreshMe();
+  return useMutation({
+    mutationFn: (token: string) => unwrap(api.POST('/auth/invitations/accept', { body: { token } })),
+    onSuccess: refresh,
+  });
+}
+
+/** The organization and role an invitation link is for (public). */
+export function useInvitationPreview(token: string) {
+  return useQuery({
+    queryKey: ['invitation', token],
+    queryFn: ({ signal }) => unwrap(api.POST('/auth/invitations/preview', { body: { token }, signal })),
+    retry: (count, error) => !(isApiError(error) && error.status < 500) && count < 2,
+    staleTime: Infinity,
+  });
+}
+
+const isRunning = (job: DemoJob | null | undefined) => job?.status === 'running';
+
+/**
+ * What the organization has (counts, demo data). Polled every second while demo data loads.
+ * Resolves null when the server does not publish this endpoint yet.
+ */
+export function useWorkspace(enabled = true) {
+  return useQuery({
+    queryKey: workspaceQueryKey,
+    queryFn: async ({ signal }): Promise<WorkspaceView | null> => {
+      try {
+        return await unwrap(api.GET('/workspace', { signal }));
+      } catch (error) {
+        if (isApiError(error) && error.status === 404) return null;
+        throw error;
+      }
+    },
+    enabled,
+    refetchInterval: (query) => (isRunning(query.state.data?.demo) ? 1000 : false),
+  });
+}
+
+export function useLoadDemo() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/workspace/demo', { body: {} })),
+    onSuccess: (job) => {
+      queryClient.setQueryData<WorkspaceView | null>(workspaceQueryKey, (ws) => (ws ? { ...ws, demo: job } : ws));
+      void queryClient.invalidateQueries({ queryKey: workspaceQueryKey });
+    },
+    onError: () => void queryClient.invalidateQueries({ queryKey: workspaceQueryKey }),
+  });
+}
+
+/** True when the organization has no data at all (nothing synced, no demo). */
+export function isEmptyWorkspace(ws: WorkspaceView): boolean {
+  const c = ws.counts;
+  return !ws.has_synced_data && !ws.demo_loaded && c.accounts + c.contacts + c.deals + c.activities + c.reps === 0;
+}

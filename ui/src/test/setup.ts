@@ -1,0 +1,24 @@
+/** Setup for component tests (jsdom). */
+// First: the client captures Request when it is created.
+import './polyfills';
+import '@testing-library/jest-dom/vitest';
+import { cleanup } from '@testing-library/react';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { wireApiToSession } from '../features/auth/wire';
+import { useSession } from '../features/auth/sessionStore';
+import { useDrafts } from '../features/chat/draftsStore';
+import { useUiStore } from '../stores/uiStore';
+
+wireApiToSession();
+
+beforeEach(() => {
+  localStorage.clear();
+  useSession.setState({ token: null, expiresAt: null, endedNotice: false });
+  useDrafts.setState({ drafts: {} });
+  useUiStore.setState({ sidebarCollapsed: false, mobileNavOpen: false });
+});
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
