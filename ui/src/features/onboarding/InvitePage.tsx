@@ -32,13 +32,14 @@ function SignedInAccept({ token, preview, auto }: { token: string; preview: Invi
   const autoStarted = useRef(false);
 
   useEffect(() => {
-    // Just signed in from this page: accept straight away.
-    if (!auto || autoStarted.current) return;
+    // Just signed in (or signed up) from this page: finish joining straight away.
+    if (!auto || autoStarted.current || !me.data) return;
     autoStarted.current = true;
-    accept.mutate(token, { onSuccess: () => navigate('/chat', { replace: true }) });
-  }, [auto, accept, navigate, token]);
+    if (org && org.name === preview.organization_name) navigate('/chat', { replace: true });
+    else accept.mutate(token, { onSuccess: () => navigate('/chat', { replace: true }) });
+  }, [auto, accept, navigate, token, me.data, org, preview.organization_name]);
 
-  if (org && org.name === preview.organization_name) {
+  if (org && org.name === preview.organization_name && !auto) {
     return (
       <div className="space-y-4">
         <Alert tone="success" title={`You're already a member of ${org.name}.`} />
@@ -65,21 +66,10 @@ function SignedInAccept({ token, preview, auto }: { token: string; preview: Invi
   );
 }
 
-function SignedOutAccept({
-  token,
-  preview,
-  config,
-  onSignedIn,
-}: {
-  token: string;
-  preview: InvitationPreview;
-  config: RuntimeConfig;
-  onSignedIn: () => void;
-}) {
+/** Once the session starts here, the page switches to SignedInAccept, which finishes joining. */
+function SignedOutAccept({ token, preview, config }: { token: string; preview: InvitationPreview; config: RuntimeConfig }) {
   const [mode, setMode] = useState<'register' | 'sign-in'>('register');
   const [email, setEmail] = useState(preview.email);
-  const navigate = useNavigate();
-  const toChat = () => navigate('/chat', { replace: true });
 
   if (config.auth_mode === 'supabase') {
     return (
@@ -110,14 +100,13 @@ function SignedOutAccept({
         <RegisterForm
           defaultEmail={email}
           inviteToken={token}
-          onRegistered={toChat}
           onSwitchToSignIn={(e) => {
             setEmail(e);
             setMode('sign-in');
           }}
         />
       ) : (
-        <SignInForm defaultEmail={email} onSignedIn={onSignedIn} />
+        <SignInForm defaultEmail={email} />
       )}
     </div>
   );
@@ -129,7 +118,8 @@ export default function InvitePage() {
   const signedIn = useSession((s) => hasLiveSession(s));
   const preview = useInvitationPreview(token);
   const config = useConfig();
-  const [justSignedIn, setJustSignedIn] = useState(false);
+  // Signed out when the page opened: a session started here means "join now".
+  const [openedSignedOut] = useState(!signedIn);
 
   if (preview.isPending || config.isPending) {
     return (
@@ -181,9 +171,9 @@ export default function InvitePage() {
       }
     >
       {signedIn ? (
-        <SignedInAccept token={token} preview={invitation} auto={justSignedIn} />
+        <SignedInAccept token={token} preview={invitation} auto={openedSignedOut} />
       ) : (
-        <SignedOutAccept token={token} preview={invitation} config={config.data} onSignedIn={() => setJustSignedIn(true)} />
+        <SignedOutAccept token={token} preview={invitation} config={config.data} />
       )}
     </AuthLayout>
   );

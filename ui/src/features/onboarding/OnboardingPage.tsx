@@ -112,7 +112,7 @@ export default function OnboardingPage() {
                 {existing ? 'Or create a separate organization' : 'Create your organization'}
               </h2>
               <p className="mt-1 text-sm text-slate-700">You will be its administrator and can invite your team later.</p>
-              <form className="mt-4 space-y-4" onSubmit={submit} aria-labelledby="create-title">
+              <form className="mt-4 space-y-4" onSubmit={submit} aria-labelledby="create-title" noValidate>
                 {create.error && <ErrorAlert error={create.error} overrides={CREATE_ERRORS} />}
                 <TextField
                   label="Organization name"
