@@ -6,74 +6,11 @@ mod common;
 use std::time::Duration;
 
 use common::TestApp;
-use common::fake_llm::{self, FakeLlm, Reply, anthropic_turn, stream};
+use common::chat::{chat, chat_with, text_of, user};
+use common::fake_llm::FakeLlm;
+use common::fake_llm::{self, Reply, anthropic_turn, stream};
 use common::ws::{Auth, Socket, of_type};
 use serde_json::{Value, json};
-
-struct Chat {
-    app: TestApp,
-    fake: FakeLlm,
-    token: String,
-    user_id: String,
-}
-
-async fn chat_with(extra: &[(&str, &str)]) -> Chat {
-    let fake = FakeLlm::start().await;
-    let mut vars = vec![
-        ("ANTHROPIC_API_KEY", "test-key"),
-        ("ANTHROPIC_BASE_URL", fake.url.as_str()),
-    ];
-    vars.extend_from_slice(extra);
-    let app = TestApp::spawn_with(&vars).await;
-    let (token, user_id) = user(&app, "ana@acme.com").await;
-    let org = app.client().get_auth("/api/auth/me", &token).await.json()["organization"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.db
-        .client()
-        .await
-        .batch_execute(&format!(
-            "INSERT INTO deals (organization_id, source_system, source_id, name, amount, stage) VALUES \
-             ('{org}', 'seed', '1', 'Acme renewal', 50000, 'Negotiation'), ('{org}', 'seed', '2', 'Globex expansion', 12000, 'Proposal')"
-        ))
-        .await
-        .unwrap();
-    Chat {
-        app,
-        fake,
-        token,
-        user_id,
-    }
-}
-
-async fn chat() -> Chat {
-    chat_with(&[]).await
-}
-
-/// A local user with an organization: (token, user id).
-async fn user(app: &TestApp, email: &str) -> (String, String) {
-    let (token, user, _) = common::accounts::admin_with_org(app, email).await;
-    (token, user.to_string())
-}
-
-impl Chat {
-    async fn socket(&self) -> Socket {
-        let mut s = Socket::connect(self.app.addr, "/ws/chat", Auth::Header(&self.token))
-            .await
-            .unwrap();
-        let ready = s.next().await.unwrap();
-        assert_eq!(ready["type"], "ready");
-        s
-    }
-}
-
-fn text_of(frames: &[Value]) -> String {
-    of_type(frames, "text_delta")
-        .iter()
-        .map(|f| f["text"].as_str().unwrap())
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_question_streams_text_runs_sql_and_reloads_identically() {
@@ -109,13 +46,22 @@ async fn a_question_streams_text_runs_sql_and_reloads_identically() {
     assert_eq!(result["status"], "ok", "{result}");
     assert_eq!(result["summary"], "2 rows");
     assert_eq!(
-        result["rows_preview"]["rows"][0],
+        result["output"]["rows"][0],
         json!(["Acme renewal", "50000.00"])
     );
+    assert_eq!(result["output"]["types"], json!(["text", "numeric"]));
+    assert!(result["output"]["elapsed_ms"].as_f64().unwrap() >= 0.0);
     assert_eq!(
         text_of(&frames),
         "Let me check.Acme renewal leads with 50,000."
     );
+    // Run frames: one run, numbered from 0 without gaps, opened by run_started.
+    let run: Vec<&Value> = frames.iter().filter(|f| f["run_id"].is_string()).collect();
+    assert_eq!(run[0]["type"], "run_started", "{frames:?}");
+    assert_eq!(run[0]["question"], "Which deals are biggest?");
+    assert!(run.iter().all(|f| f["run_id"] == run[0]["run_id"]));
+    let seqs: Vec<u64> = run.iter().map(|f| f["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (0..run.len() as u64).collect::<Vec<_>>());
     let done = frames.last().unwrap();
     assert_eq!(done["type"], "message_complete");
     assert_eq!(done["stop_reason"], "end_turn");
@@ -152,6 +98,10 @@ async fn a_question_streams_text_runs_sql_and_reloads_identically() {
     assert_eq!(sent_back["tool_use_id"], "toolu_1");
     let rows: Value = serde_json::from_str(sent_back["content"].as_str().unwrap()).unwrap();
     assert_eq!(rows["rows"][1], json!(["Globex expansion", "12000.00"]));
+    assert_eq!(
+        rows, result["output"],
+        "the model and the chat see one output"
+    );
 
     // A reload shows the same blocks.
     let detail = c
@@ -188,6 +138,17 @@ async fn a_question_streams_text_runs_sql_and_reloads_identically() {
         detail["messages"][3]["content"][0]["text"],
         "Acme renewal leads with 50,000."
     );
+    assert_eq!(
+        run[0]["question_message_id"], detail["messages"][0]["id"],
+        "run_started names the stored question"
+    );
+    let stored: Value = serde_json::from_str(
+        detail["messages"][2]["content"][0]["content"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored, result["output"], "a reload renders the same step");
     let history = c
         .app
         .client()
@@ -351,11 +312,17 @@ async fn overload_mid_stream_is_a_retryable_error_that_keeps_the_text() {
     let mut s = c.socket().await;
     s.send(json!({"type": "send_message", "text": "Pipeline?"}))
         .await;
-    let frames = s.until(&["message_complete", "error"]).await;
-    let err = frames.last().unwrap();
-    assert_eq!(err["type"], "error");
+    let frames = s.until(&["message_complete"]).await;
+    let err = of_type(&frames, "error")[0];
     assert_eq!(err["code"], "model_unavailable");
     assert_eq!(err["retryable"], true);
+    assert!(
+        err["run_id"].is_string(),
+        "a run's failure is one of its frames"
+    );
+    let done = frames.last().unwrap();
+    assert_eq!(done["stop_reason"], "error");
+    assert_eq!(done["seq"].as_u64(), err["seq"].as_u64().map(|s| s + 1));
     assert_eq!(text_of(&frames), "The pipeline is ");
     let conversation = of_type(&frames, "conversation_created")[0]["conversation_id"]
         .as_str()
@@ -374,6 +341,63 @@ async fn overload_mid_stream_is_a_retryable_error_that_keeps_the_text() {
     // The socket is still alive.
     s.send(json!({"type": "ping"})).await;
     assert_eq!(s.next().await.unwrap()["type"], "pong");
+
+    // Retry: the model answers the stored question again and its answer replaces the partial one.
+    c.fake.push(stream(anthropic_turn(
+        &["The pipeline is 2.4M."],
+        &[],
+        1,
+        "end_turn",
+    )));
+    s.send(json!({"type": "retry", "conversation_id": conversation}))
+        .await;
+    let frames = s.until(&["message_complete"]).await;
+    let started = of_type(&frames, "run_started")[0];
+    assert_eq!(started["question"], Value::Null);
+    assert_eq!(text_of(&frames), "The pipeline is 2.4M.");
+    let retried = c.fake.requests().last().unwrap().clone();
+    let sent = retried["messages"].as_array().unwrap();
+    assert_eq!(
+        sent.len(),
+        1,
+        "the partial answer is not sent back: {sent:?}"
+    );
+    assert_eq!(sent[0]["content"][0]["text"], "Pipeline?");
+    let detail = c
+        .app
+        .client()
+        .get_auth(&format!("/api/chat/conversations/{conversation}"), &c.token)
+        .await
+        .json();
+    let texts: Vec<&str> = detail["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"][0]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["Pipeline?", "The pipeline is 2.4M."]);
+
+    // A retry after a complete answer regenerates it.
+    c.fake.push(stream(anthropic_turn(
+        &["2.4M, up 3%."],
+        &[],
+        1,
+        "end_turn",
+    )));
+    s.send(json!({"type": "retry", "conversation_id": conversation}))
+        .await;
+    assert_eq!(
+        text_of(&s.until(&["message_complete"]).await),
+        "2.4M, up 3%."
+    );
+    let detail = c
+        .app
+        .client()
+        .get_auth(&format!("/api/chat/conversations/{conversation}"), &c.token)
+        .await
+        .json();
+    assert_eq!(detail["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(detail["messages"][1]["content"][0]["text"], "2.4M, up 3%.");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -660,7 +684,7 @@ async fn openai_compatible_servers_work_the_same_way() {
         "SELECT count(*) AS n FROM deals"
     );
     assert_eq!(
-        of_type(&frames, "tool_result")[0]["rows_preview"]["rows"],
+        of_type(&frames, "tool_result")[0]["output"]["rows"],
         json!([[0]])
     );
     assert_eq!(text_of(&frames), "Checking…You have no deals yet.");
@@ -766,7 +790,7 @@ async fn search_activities_finds_words_with_bound_filters_in_the_callers_org_onl
     let frames = s.until(&["message_complete", "error"]).await;
     let results = of_type(&frames, "tool_result");
     let subjects = |r: &Value| -> Vec<String> {
-        r["rows_preview"]["rows"]
+        r["output"]["rows"]
             .as_array()
             .map(|rows| {
                 rows.iter()
@@ -851,8 +875,37 @@ async fn conversations_can_be_renamed_and_deleted_by_their_owner_only() {
             )
             .await
             .status,
-        422
+        400,
+        "the schema declares that a title has a visible character"
     );
+    // Search by title: any case, and `%` / `_` match only themselves.
+    c.fake
+        .push(stream(anthropic_turn(&["Hi."], &[], 1, "end_turn")));
+    s.send(json!({"type": "send_message", "text": "Win rate 100% by rep_name"}))
+        .await;
+    s.until(&["message_complete"]).await;
+    let titles = |q: &str| {
+        let client = c.app.client();
+        let token = c.token.clone();
+        let q = q.to_owned();
+        async move {
+            let list = client
+                .get_auth(&format!("/api/chat/conversations?q={q}"), &token)
+                .await
+                .json();
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["title"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(titles("q4%20PIPE").await, ["Q4 pipeline"]);
+    assert_eq!(titles("100%25").await, ["Win rate 100% by rep_name"]);
+    assert_eq!(titles("%25").await, ["Win rate 100% by rep_name"]);
+    assert_eq!(titles("p_name").await, ["Win rate 100% by rep_name"]);
+    assert!(titles("e_p").await.is_empty(), "_ is not a wildcard");
+    assert_eq!(titles("").await.len(), 2);
     assert_eq!(
         client
             .call("DELETE", &path, Some(&c.token), None)
@@ -861,13 +914,7 @@ async fn conversations_can_be_renamed_and_deleted_by_their_owner_only() {
         204
     );
     assert_eq!(client.get_auth(&path, &c.token).await.status, 404);
-    assert_eq!(
-        client
-            .get_auth("/api/chat/conversations", &c.token)
-            .await
-            .json(),
-        json!([])
-    );
+    assert_eq!(titles("").await, ["Win rate 100% by rep_name"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -940,8 +987,8 @@ async fn openai_compatible_failures_behave_like_anthropic_ones() {
         + "data: {\"error\":{\"message\":\"upstream overloaded\"}}\n\n";
     fake.push(stream(cut));
     s.send(json!({"type": "send_message", "text": "two"})).await;
-    let frames = s.until(&["message_complete", "error"]).await;
-    let err = frames.last().unwrap();
+    let frames = s.until(&["message_complete"]).await;
+    let err = of_type(&frames, "error")[0];
     assert_eq!(
         (err["code"].as_str(), err["retryable"].as_bool()),
         (Some("model_unavailable"), Some(true))
@@ -963,7 +1010,8 @@ async fn openai_compatible_failures_behave_like_anthropic_ones() {
     });
     s.send(json!({"type": "send_message", "text": "four"}))
         .await;
-    let err = s.until(&["error"]).await.last().unwrap().clone();
+    let frames = s.until(&["message_complete"]).await;
+    let err = of_type(&frames, "error")[0].clone();
     assert_eq!(
         (err["code"].as_str(), err["retryable"].as_bool()),
         (Some("model_error"), Some(false))

@@ -216,8 +216,13 @@ async fn connect_sessions_are_tagged_with_the_callers_org_and_user() {
     let r = w
         .call("GET", "/api/auth/connect/pipedrive/session", &w.ana, None)
         .await;
-    assert_eq!(r.status, 404, "{}", r.text());
-    assert_eq!(r.error_code(), "not_found");
+    assert_eq!(
+        r.status,
+        400,
+        "not a provider the API declares: {}",
+        r.text()
+    );
+    assert_eq!(r.error_code(), "bad_request");
 
     // A user without an organization cannot connect anything.
     let loner = register(&w.app, "lone@solo.dev", None).await;
@@ -266,7 +271,12 @@ async fn callback_records_only_connections_created_for_the_callers_org() {
     let r = w.callback(&w.ana, "hubspot", "conn-sf").await;
     assert_eq!(r.status, 404, "{}", r.text());
     let r = w.callback(&w.ana, "pipedrive", "conn-sf").await;
-    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(
+        r.status,
+        400,
+        "not a provider the API declares: {}",
+        r.text()
+    );
     assert!(
         integration_rows(&w.app).await.is_empty(),
         "nothing recorded"

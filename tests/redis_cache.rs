@@ -78,6 +78,20 @@ async fn redis_backend_serves_the_cache_and_degrades_when_it_goes_away() {
         cache.incr("hits", Duration::from_secs(30)).await.unwrap(),
         2
     );
+    assert!(
+        !cache
+            .set_new("greeting", "again", Duration::from_secs(30))
+            .await
+            .unwrap(),
+        "an existing key is kept"
+    );
+    assert!(
+        cache
+            .set_new("claim", "mine", Duration::from_secs(30))
+            .await
+            .unwrap()
+    );
+    assert_eq!(cache.get("claim").await.unwrap().as_deref(), Some("mine"));
 
     let health = app.client().get("/api/health").await.json();
     assert_eq!(health["status"], "ok");

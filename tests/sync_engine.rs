@@ -481,14 +481,15 @@ async fn sync_endpoints_stay_inside_the_callers_organization() {
         token_b.clone(),
     )
     .await;
-    assert_eq!(r.status, 422, "not connected: {}", r.text());
+    assert_eq!(r.status, 409, "not connected: {}", r.text());
+    assert_eq!(r.error_code(), "conflict");
     let r = call(
         "POST",
         format!("/api/sync/{org_b}/salesforce"),
         token_b.clone(),
     )
     .await;
-    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(r.status, 409, "{}", r.text());
     assert!(r.text().contains("not available yet"));
     let r = call(
         "POST",
@@ -496,7 +497,12 @@ async fn sync_endpoints_stay_inside_the_callers_organization() {
         token_b.clone(),
     )
     .await;
-    assert_eq!(r.status, 404);
+    assert_eq!(
+        r.status,
+        400,
+        "not a provider the API declares: {}",
+        r.text()
+    );
     let r = call(
         "GET",
         format!("/api/sync/{}/hubspot/status", Uuid::nil()),

@@ -2,16 +2,16 @@
 
 pub mod llm;
 pub mod orchestrator;
+pub mod prompt;
 pub mod protocol;
+pub mod runs;
 pub mod schema;
 pub mod tools;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
 use crate::config::{ChatConfig, LlmProvider};
 use crate::db::DbPool;
@@ -26,11 +26,8 @@ pub struct AgentDeps {
     pub config: ChatConfig,
     /// Bounds concurrent model streams: each holds a blocking thread for its whole length.
     pub streams: Arc<Semaphore>,
-    /// Cancellation handles of the runs in flight, one per conversation.
-    runs: Mutex<HashMap<Uuid, CancellationToken>>,
-    /// Server shutdown: every run's token is a child of it, so runs stop at a safe point
-    /// (partial text persisted, tool calls answered) instead of being cut mid-write.
-    shutdown: CancellationToken,
+    /// The runs in flight, one per conversation, with the frames they produced so far.
+    pub runs: runs::RunHub,
 }
 
 pub fn client_for(config: &ChatConfig) -> Option<Arc<dyn LlmClient>> {
@@ -67,35 +64,7 @@ impl AgentDeps {
             llm,
             config,
             streams,
-            runs: Mutex::new(HashMap::new()),
-            shutdown,
+            runs: runs::RunHub::new(shutdown),
         }
-    }
-
-    fn runs(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, CancellationToken>> {
-        self.runs.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Claims the conversation for one run; None if a run is already in flight.
-    pub fn begin_run(&self, conversation: Uuid) -> Option<CancellationToken> {
-        let mut runs = self.runs();
-        if runs.contains_key(&conversation) {
-            return None;
-        }
-        let token = self.shutdown.child_token();
-        runs.insert(conversation, token.clone());
-        Some(token)
-    }
-
-    pub fn end_run(&self, conversation: Uuid) {
-        self.runs().remove(&conversation);
-    }
-
-    /// Cancels the run of `conversation`, if any. Returns whether one was running.
-    pub fn cancel_run(&self, conversation: Uuid) -> bool {
-        self.runs()
-            .get(&conversation)
-            .map(CancellationToken::cancel)
-            .is_some()
     }
 }

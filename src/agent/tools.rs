@@ -10,11 +10,12 @@ use super::AgentDeps;
 use super::llm::ToolSpec;
 use super::schema;
 use crate::services::artifacts::{self, ArtifactSpec, NamedQuery};
+use crate::sql::chart::ChartSpec;
 use crate::sql::{QueryOutput, catalog};
 
-/// Rows of a result shown to the model; the rest is summarised (the UI gets its own preview).
+/// Rows of a result shown to the model (and stored, and shown in the chat); the rest is
+/// summarised. The full result is one click away in the SQL explorer.
 const MODEL_ROWS: usize = 100;
-const PREVIEW_ROWS: usize = 20;
 
 pub struct ToolContext<'a> {
     pub deps: &'a AgentDeps,
@@ -26,11 +27,11 @@ pub struct ToolContext<'a> {
 #[derive(Debug, Clone)]
 pub struct ToolOutcome {
     pub is_error: bool,
-    /// JSON text returned to the model as the tool_result content.
-    pub content: String,
+    /// What the model is given (as JSON text in the tool_result) and the UI shows: one value,
+    /// so the chat renders a step the same way live and after a reload.
+    pub output: Value,
     /// One line for the UI ("42 rows", "artifact saved").
     pub summary: String,
-    pub preview: Option<Value>,
     pub artifact: Option<(Uuid, String)>,
 }
 
@@ -39,12 +40,30 @@ impl ToolOutcome {
         let message = message.into();
         Self {
             is_error: true,
-            content: json!({ "error": message }).to_string(),
+            output: json!({ "error": message }),
             summary: message,
-            preview: None,
             artifact: None,
         }
     }
+}
+
+/// The JSON schema of a chart spec (see `sql::chart`); artifacts also name the query it draws.
+fn chart_schema(with_query: bool) -> Value {
+    let name = json!({"type": "string", "maxLength": 100});
+    let mut properties = json!({
+        "kind": {"type": "string", "enum": ["bar", "line", "area", "pie", "funnel", "number", "table"],
+                 "description": "number shows one figure (the first row of the single y column)"},
+        "x": {"type": "string", "maxLength": 100, "description": "category or date column"},
+        "y": {"type": "array", "maxItems": 6, "items": name, "description": "numeric columns to plot"},
+        "series": {"type": "string", "maxLength": 100, "description": "column splitting the one y column into series"},
+        "stacked": {"type": "boolean"},
+        "format": {"type": "string", "enum": ["number", "currency", "percent"]},
+        "title": {"type": "string", "maxLength": 200}
+    });
+    if with_query {
+        properties["query"] = json!({"type": "string", "maxLength": 100, "description": "name of the query to draw (default: the first)"});
+    }
+    json!({"type": "object", "additionalProperties": false, "required": ["kind"], "properties": properties})
 }
 
 /// The tool definitions, built once: the SQL tool's description embeds the whole schema text.
@@ -66,7 +85,8 @@ fn build_specs() -> Vec<ToolSpec> {
                 "type": "object", "additionalProperties": false, "required": ["sql"],
                 "properties": {
                     "sql": {"type": "string", "minLength": 1, "maxLength": 20000, "description": "A single SELECT statement"},
-                    "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "Most rows to return"}
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "Most rows to return"},
+                    "chart": chart_schema(false)
                 }
             }),
         },
@@ -85,11 +105,7 @@ fn build_specs() -> Vec<ToolSpec> {
                         "type": "object", "additionalProperties": false, "required": ["name", "sql"],
                         "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 100},
                                        "sql": {"type": "string", "minLength": 1, "maxLength": 20000}}}},
-                    "chart": {"type": "object", "additionalProperties": false, "required": ["kind"],
-                        "properties": {"kind": {"type": "string", "enum": ["bar", "line", "pie", "table"]},
-                                       "query": {"type": "string", "maxLength": 100},
-                                       "x": {"type": "string", "maxLength": 100},
-                                       "y": {"type": "array", "maxItems": 6, "items": {"type": "string", "maxLength": 100}}}},
+                    "chart": chart_schema(true),
                     "is_live": {"type": "boolean"}
                 }
             }),
@@ -114,27 +130,37 @@ fn build_specs() -> Vec<ToolSpec> {
     ]
 }
 
-fn table_outcome(out: &QueryOutput) -> ToolOutcome {
+/// A result as the model and the UI see it, with its chart checked against its columns. A bad
+/// chart does not waste the rows: they come back with `chart_error` for the model to fix.
+fn table_outcome(out: &QueryOutput, chart: Option<&Value>) -> ToolOutcome {
     let shown: Vec<&Vec<Value>> = out.rows.iter().take(MODEL_ROWS).collect();
     let columns: Vec<&str> = out.columns.iter().map(|c| c.name.as_str()).collect();
-    let content = json!({
+    let types: Vec<&str> = out.columns.iter().map(|c| c.r#type.as_str()).collect();
+    let mut output = json!({
         "columns": columns,
+        "types": types,
         "rows": shown,
         "row_count": out.row_count,
         "truncated": out.truncated || out.row_count > MODEL_ROWS,
-        "note": if out.row_count > MODEL_ROWS { format!("only the first {MODEL_ROWS} rows are shown") } else { String::new() },
+        "elapsed_ms": (out.elapsed_ms * 10.0).round() / 10.0,
     });
+    if out.row_count > MODEL_ROWS {
+        output["note"] = json!(format!("only the first {MODEL_ROWS} rows are shown"));
+    }
+    if let Some(spec) = chart {
+        match ChartSpec::parse(spec).and_then(|c| c.validate(&out.columns)) {
+            Ok(valid) => output["chart"] = json!(valid),
+            Err(why) => output["chart_error"] = json!(why),
+        }
+    }
     ToolOutcome {
         is_error: false,
-        content: content.to_string(),
+        output,
         summary: format!(
             "{} row{}{}",
             out.row_count,
             if out.row_count == 1 { "" } else { "s" },
             if out.truncated { " (truncated)" } else { "" }
-        ),
-        preview: Some(
-            json!({"columns": columns, "rows": out.rows.iter().take(PREVIEW_ROWS).collect::<Vec<_>>()}),
         ),
         artifact: None,
     }
@@ -162,7 +188,7 @@ pub async fn run(ctx: &ToolContext<'_>, name: &str, input: &Value) -> ToolOutcom
                 .query(ctx.org, input["sql"].as_str().unwrap_or_default(), limit)
                 .await
             {
-                Ok(out) => table_outcome(&out),
+                Ok(out) => table_outcome(&out, input.get("chart")),
                 Err(e) => ToolOutcome::error(e.to_string()),
             }
         }
@@ -210,7 +236,7 @@ async fn search(ctx: &ToolContext<'_>, input: &Value) -> ToolOutcome {
         )
         .await;
     match result {
-        Ok(out) => table_outcome(&out),
+        Ok(out) => table_outcome(&out, None),
         Err(e) => ToolOutcome::error(e.to_string()),
     }
 }
@@ -235,7 +261,15 @@ async fn create_artifact(ctx: &ToolContext<'_>, input: &Value) -> ToolOutcome {
         description: input["description"].as_str().map(str::to_owned),
         kind: input["type"].as_str().unwrap_or("analysis").to_owned(),
         queries,
-        chart: input.get("chart").cloned().filter(|c| !c.is_null()),
+        chart: match input
+            .get("chart")
+            .filter(|c| !c.is_null())
+            .map(ChartSpec::parse)
+        {
+            Some(Ok(chart)) => Some(chart),
+            Some(Err(why)) => return ToolOutcome::error(why),
+            None => None,
+        },
         is_live: input["is_live"].as_bool().unwrap_or(false),
     };
     let title = spec.title.clone();
@@ -251,9 +285,8 @@ async fn create_artifact(ctx: &ToolContext<'_>, input: &Value) -> ToolOutcome {
     {
         Ok(a) => ToolOutcome {
             is_error: false,
-            content: json!({"artifact_id": a.id, "title": a.title, "saved": true}).to_string(),
+            output: json!({"artifact_id": a.id, "title": a.title, "saved": true}),
             summary: format!("saved \"{title}\""),
-            preview: None,
             artifact: Some((a.id, a.title)),
         },
         Err(e) => ToolOutcome::error(format!("could not save the artifact: {e}")),

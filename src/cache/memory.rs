@@ -47,6 +47,23 @@ impl MemoryCache {
         Self::after_write(&mut inner);
     }
 
+    pub fn set_new(&self, key: &str, value: &str, ttl: Duration) -> bool {
+        let mut inner = self.lock();
+        let now = Instant::now();
+        if inner
+            .entries
+            .get(key)
+            .is_some_and(|(_, deadline)| *deadline > now)
+        {
+            return false;
+        }
+        inner
+            .entries
+            .insert(key.to_owned(), (value.to_owned(), now + ttl));
+        Self::after_write(&mut inner);
+        true
+    }
+
     pub fn delete(&self, key: &str) {
         self.lock().entries.remove(key);
     }

@@ -52,6 +52,15 @@ impl Cache {
         }
     }
 
+    /// Sets `key` only if it does not exist (atomically, across replicas with Redis); returns
+    /// whether it was set.
+    pub async fn set_new(&self, key: &str, value: &str, ttl: Duration) -> Result<bool, CacheError> {
+        match self {
+            Self::Memory(c) => Ok(c.set_new(key, value, ttl)),
+            Self::Redis(c) => c.set_new(key, value, ttl).await,
+        }
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
         match self {
             Self::Memory(c) => {
@@ -98,6 +107,19 @@ mod tests {
             .set("k", "v", Duration::from_millis(40))
             .await
             .unwrap();
+        assert_eq!(cache.get("k").await.unwrap().as_deref(), Some("v"));
+        assert!(
+            !cache
+                .set_new("k", "w", Duration::from_secs(1))
+                .await
+                .unwrap()
+        );
+        assert!(
+            cache
+                .set_new("fresh", "w", Duration::from_secs(1))
+                .await
+                .unwrap()
+        );
         assert_eq!(cache.get("k").await.unwrap().as_deref(), Some("v"));
         assert_eq!(cache.incr("n", Duration::from_secs(60)).await.unwrap(), 1);
         assert_eq!(cache.incr("n", Duration::from_secs(60)).await.unwrap(), 2);

@@ -56,6 +56,22 @@ impl RedisCache {
             .map_err(err)
     }
 
+    pub async fn set_new(&self, key: &str, value: &str, ttl: Duration) -> Result<bool, CacheError> {
+        let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
+        let reply: Option<String> = self
+            .client
+            .set(
+                key,
+                value,
+                Some(Expiration::PX(ms)),
+                Some(SetOptions::NX),
+                false,
+            )
+            .await
+            .map_err(err)?;
+        Ok(reply.is_some())
+    }
+
     pub async fn delete(&self, key: &str) -> Result<(), CacheError> {
         self.client.del::<(), _>(key).await.map_err(err)
     }

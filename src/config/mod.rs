@@ -39,7 +39,11 @@ pub struct AuthConfig {
     pub supabase_url: Option<Url>,
     pub supabase_jwks_url: Option<Url>,
     pub supabase_jwt_secret: Option<Secret<String>>,
+    /// The project's public (anon) key: the browser needs it to start Google sign-in.
+    pub supabase_anon_key: Option<String>,
     pub jwt_secret: Option<Secret<String>>,
+    /// Local mode: whether anyone may create an account (otherwise only with an invitation).
+    pub allow_signup: bool,
 }
 
 /// Limits and the login of the analytics SQL engine (agent tool, SQL explorer, live artifacts).
@@ -91,6 +95,9 @@ pub struct Config {
     pub log_filter: String,
     pub max_body_bytes: usize,
     pub shutdown_timeout: Duration,
+    /// The one origin allowed to call the API from another origin (the Vite dev server, a
+    /// separately hosted UI); None: same-origin only.
+    pub frontend_url: Option<Url>,
     pub auth: AuthConfig,
     pub sql: SqlConfig,
     pub chat: ChatConfig,
@@ -179,6 +186,7 @@ impl Config {
             parse_number(0u64, 3600),
         )?);
 
+        let frontend_url = vars.optional("FRONTEND_URL", parse_http_url)?;
         let auth = Self::auth(&vars)?;
         let sql = Self::sql(&vars, &database_url)?;
         let chat = Self::chat(&vars)?;
@@ -194,6 +202,7 @@ impl Config {
             log_filter,
             max_body_bytes,
             shutdown_timeout,
+            frontend_url,
             auth,
             sql,
             chat,
@@ -356,7 +365,10 @@ impl Config {
         let supabase_url = vars.optional("SUPABASE_URL", parse_http_url)?;
         let supabase_jwks_url = vars.optional("SUPABASE_JWKS_URL", parse_http_url)?;
         let supabase_jwt_secret = vars.optional("SUPABASE_JWT_SECRET", parse_secret(32))?;
+        let supabase_anon_key =
+            vars.optional("SUPABASE_ANON_KEY", |raw| Ok(raw.trim().to_owned()))?;
         let jwt_secret = vars.optional("JWT_SECRET", parse_secret(32))?;
+        let allow_signup = vars.parse("ALLOW_SIGNUP", true, parse_bool)?;
         let default_mode = if supabase_url.is_some() {
             AuthMode::Supabase
         } else {
@@ -380,7 +392,9 @@ impl Config {
             supabase_url,
             supabase_jwks_url,
             supabase_jwt_secret,
+            supabase_anon_key,
             jwt_secret,
+            allow_signup,
         })
     }
 }

@@ -125,6 +125,30 @@ pub const DEMO_ORG_NAME: &str = "Demo Company";
 /// also marks the one demo organization that a rerun finds again.
 pub const DEMO_ADMIN_EMAIL: &str = "demo-admin@revtops.local";
 
+/// Told the name of each step of a load as it starts, one of [`STEPS`].
+pub type Progress<'a> = &'a (dyn Fn(&'static str) + Send + Sync);
+
+/// The steps of a load, in order, as [`Progress`] names them.
+pub const STEPS: [&str; 6] = [
+    "reps",
+    "stages",
+    "accounts",
+    "contacts",
+    "deals",
+    "activities",
+];
+
+/// [`load`], reporting each step as it starts (the web app's "Load demo data" button).
+pub async fn load_with_progress(
+    client: &Client,
+    org_id: Uuid,
+    size: DemoSize,
+    anchor: NaiveDate,
+    progress: Progress<'_>,
+) -> Result<DemoSummary, tokio_postgres::Error> {
+    load_inner(client, &[], org_id, size.scale(), anchor, Some(progress)).await
+}
+
 /// Loads (idempotently) the dataset for `org_id` with dates anchored on `anchor` (normally today).
 ///
 /// Runs its own transaction, so `client` must not be inside one. Two loads for the same
@@ -167,6 +191,17 @@ pub async fn load_scale_parallel(
     scale: DemoScale,
     anchor: NaiveDate,
 ) -> Result<DemoSummary, tokio_postgres::Error> {
+    load_inner(client, helpers, org_id, scale, anchor, None).await
+}
+
+async fn load_inner(
+    client: &Client,
+    helpers: &[Client],
+    org_id: Uuid,
+    scale: DemoScale,
+    anchor: NaiveDate,
+    progress: Option<Progress<'_>>,
+) -> Result<DemoSummary, tokio_postgres::Error> {
     assert!(
         // The upper bounds are the widths of the numbers in the source ids.
         (1..=999).contains(&scale.reps)
@@ -180,6 +215,7 @@ pub async fn load_scale_parallel(
         org_id,
         scale,
         anchor,
+        progress,
     };
     if helpers.is_empty() {
         return in_transaction(client, async {

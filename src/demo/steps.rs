@@ -73,14 +73,22 @@ pub(super) async fn in_transaction<T>(
 }
 
 /// One load's parameters.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Load {
+#[derive(Clone, Copy)]
+pub(super) struct Load<'a> {
     pub(super) org_id: Uuid,
     pub(super) scale: DemoScale,
     pub(super) anchor: NaiveDate,
+    /// Told the name of each step as it starts.
+    pub(super) progress: Option<super::Progress<'a>>,
 }
 
-impl Load {
+impl Load<'_> {
+    fn report(&self, step: &'static str) {
+        if let Some(progress) = self.progress {
+            progress(step);
+        }
+    }
+
     /// Prunes, then upserts everything but the activities, in the caller's transaction.
     pub(super) async fn parents(&self, client: &Client) -> Result<(), tokio_postgres::Error> {
         self.prune_and_set_mode(client).await?;
@@ -104,6 +112,7 @@ impl Load {
         client: &Client,
         (name, sql, analyze): Step,
     ) -> Result<(), tokio_postgres::Error> {
+        self.report(name);
         let started = std::time::Instant::now();
         let rows = client.execute(sql, &self.params()).await?;
         if let Some(table) = analyze {
@@ -129,6 +138,7 @@ impl Load {
         if first > last {
             return Ok(());
         }
+        self.report("activities");
         let started = std::time::Instant::now();
         let [org, anchor, reps, accounts, contacts, deals, activities] = self.params();
         let rows = client

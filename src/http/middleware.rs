@@ -4,11 +4,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use poem::http::{HeaderValue, header};
+use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use tokio::io::AsyncReadExt;
 use tracing::Instrument;
 
+use super::allow::AllowedMethods;
 use super::error::ApiError;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -28,10 +29,60 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
 }
 
+/// Cross-origin calls from the one configured front-end origin (the Vite dev server, a UI hosted
+/// elsewhere): its requests get the CORS headers and its preflights an answer. Bearer tokens
+/// travel in a header, so credentials (cookies) are never allowed, and the origin is never a
+/// wildcard. Any other origin is served as before without CORS headers — the browser then keeps
+/// the response from the page — so same-origin requests, which carry an Origin too, still work.
+pub async fn cors<E: Endpoint>(ep: Arc<E>, req: Request, allowed: HeaderValue) -> Result<Response> {
+    let from_frontend = req.headers().get(header::ORIGIN) == Some(&allowed);
+    if from_frontend
+        && req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        return Ok(Response::builder()
+            .status(StatusCode::NO_CONTENT)
+            .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed)
+            .header(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                "GET, POST, PUT, PATCH, DELETE",
+            )
+            .header(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "authorization, content-type, x-request-id",
+            )
+            .header(header::ACCESS_CONTROL_MAX_AGE, "600")
+            .header(header::VARY, "Origin")
+            .finish());
+    }
+    let mut resp = match ep.call(req).await {
+        Ok(out) => out.into_response(),
+        Err(err) => error_response(err),
+    };
+    let headers = resp.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if from_frontend {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allowed);
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("x-request-id, retry-after"),
+        );
+    }
+    Ok(resp)
+}
+
 /// Runs the inner endpoint inside a span carrying the request id, turns any error into the JSON
-/// envelope, echoes the id in the response and logs the outcome once.
-pub async fn edge<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Response> {
+/// envelope, names the allowed methods on a 405, echoes the id in the response and logs the
+/// outcome once.
+pub async fn edge<E: Endpoint>(
+    ep: Arc<E>,
+    req: Request,
+    allowed: Arc<AllowedMethods>,
+) -> Result<Response> {
     let id = request_id(&req);
+    let path = req.uri().path().to_owned();
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     async move {
         let started = Instant::now();
@@ -41,6 +92,14 @@ pub async fn edge<E: Endpoint>(ep: Arc<E>, req: Request) -> Result<Response> {
         };
         if let Ok(value) = HeaderValue::from_str(&id) {
             resp.headers_mut().insert(REQUEST_ID_HEADER, value);
+        }
+        if resp.status() == StatusCode::METHOD_NOT_ALLOWED
+            && !resp.headers().contains_key(header::ALLOW)
+            && let Some(value) = allowed
+                .for_path(&path)
+                .and_then(|m| HeaderValue::from_str(&m).ok())
+        {
+            resp.headers_mut().insert(header::ALLOW, value);
         }
         let status = resp.status().as_u16();
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;

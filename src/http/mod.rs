@@ -1,5 +1,6 @@
 //! The HTTP edge: REST API (poem-openapi), docs, the embedded SPA and the server loop.
 
+pub mod allow;
 pub mod api;
 pub mod auth;
 pub mod error;
@@ -10,8 +11,9 @@ pub mod ws;
 
 use std::net::SocketAddr;
 
+use poem::http::HeaderValue;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::{Endpoint, EndpointExt, Route, Server};
+use poem::{Endpoint, EndpointExt, IntoResponse, Route, Server};
 
 pub use error::{ApiError, ApiResult};
 pub use state::AppState;
@@ -21,7 +23,14 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
     let api = api::service(&state);
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
+    let allowed = std::sync::Arc::new(allow::AllowedMethods::from_spec(&api.spec()));
     let limit = state.config.max_body_bytes;
+    // `Url::origin` is how a browser spells it in the Origin header (no path, default port dropped).
+    let frontend = state
+        .config
+        .frontend_url
+        .as_ref()
+        .and_then(|url| HeaderValue::from_str(&url.origin().ascii_serialization()).ok());
     Route::new()
         .nest("/api", api)
         .nest("/docs", docs)
@@ -31,7 +40,16 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .nest("/", spa::SpaEndpoint::default())
         .data(state)
         .around(move |ep, req| middleware::limit_body(ep, req, limit))
-        .around(middleware::edge)
+        .around(move |ep, req| {
+            let frontend = frontend.clone();
+            async move {
+                match frontend {
+                    Some(origin) => middleware::cors(ep, req, origin).await,
+                    None => ep.call(req).await.map(IntoResponse::into_response),
+                }
+            }
+        })
+        .around(move |ep, req| middleware::edge(ep, req, allowed.clone()))
 }
 
 /// A bound listener: tests bind 127.0.0.1:0 and read the port before serving.

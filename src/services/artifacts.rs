@@ -14,7 +14,8 @@ use super::{ServiceError, ServiceResult};
 use crate::db::DbPool;
 use crate::db::models::Artifact;
 use crate::db::schema::artifacts;
-use crate::sql::SqlEngine;
+use crate::sql::chart::ChartSpec;
+use crate::sql::{QueryOutput, SqlEngine, SqlError};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct NamedQuery {
@@ -28,21 +29,59 @@ pub struct ArtifactSpec {
     pub description: Option<String>,
     pub kind: String,
     pub queries: Vec<NamedQuery>,
-    pub chart: Option<Value>,
+    pub chart: Option<ChartSpec>,
     pub is_live: bool,
 }
 
-/// Runs every query of an artifact for `org`: `{name: result}` or `{name: {"error": …}}`.
-pub async fn run_queries(engine: &SqlEngine, org: Uuid, queries: &[NamedQuery]) -> Value {
-    let mut out = serde_json::Map::new();
+type Results = Vec<(String, Result<QueryOutput, SqlError>)>;
+
+async fn run_each(engine: &SqlEngine, org: Uuid, queries: &[NamedQuery]) -> Results {
+    let mut out = Vec::with_capacity(queries.len());
     for q in queries {
-        let value = match engine.query(org, &q.sql, None).await {
-            Ok(result) => serde_json::to_value(result).unwrap_or(Value::Null),
-            Err(e) => json!({ "error": e.to_string() }),
-        };
-        out.insert(q.name.clone(), value);
+        out.push((q.name.clone(), engine.query(org, &q.sql, None).await));
     }
-    Value::Object(out)
+    out
+}
+
+/// `{name: result}` or `{name: {"error": …}}`.
+fn results_json(results: Results) -> Value {
+    let map = results
+        .into_iter()
+        .map(|(name, result)| {
+            let value = match result {
+                Ok(out) => serde_json::to_value(out).unwrap_or(Value::Null),
+                Err(e) => json!({ "error": e.to_string() }),
+            };
+            (name, value)
+        })
+        .collect();
+    Value::Object(map)
+}
+
+/// Runs every query of an artifact for `org`.
+pub async fn run_queries(engine: &SqlEngine, org: Uuid, queries: &[NamedQuery]) -> Value {
+    results_json(run_each(engine, org, queries).await)
+}
+
+/// Checks the chart against the columns of the query it draws (named, or the first).
+fn check_chart(chart: ChartSpec, results: &Results) -> ServiceResult<ChartSpec> {
+    let name = chart
+        .query
+        .clone()
+        .or_else(|| <[_]>::first(results).map(|(n, _)| n.clone()))
+        .unwrap_or_default();
+    let (_, result) = results
+        .iter()
+        .find(|(n, _)| *n == name)
+        .ok_or_else(|| ServiceError::Invalid(format!("chart.query: there is no query {name:?}")))?;
+    let out = result
+        .as_ref()
+        .map_err(|e| ServiceError::Invalid(format!("chart: query {name:?} failed: {e}")))?;
+    let mut chart = chart
+        .validate(&out.columns)
+        .map_err(ServiceError::Invalid)?;
+    chart.query = Some(name);
+    Ok(chart)
 }
 
 pub async fn create(
@@ -53,7 +92,13 @@ pub async fn create(
     conversation: Option<Uuid>,
     spec: ArtifactSpec,
 ) -> ServiceResult<Artifact> {
-    let snapshot = run_queries(engine, org, &spec.queries).await;
+    let results = run_each(engine, org, &spec.queries).await;
+    let chart = spec
+        .chart
+        .map(|c| check_chart(c, &results))
+        .transpose()?
+        .map(|c| json!(c));
+    let snapshot = results_json(results);
     let queries =
         serde_json::to_value(&spec.queries).map_err(|e| ServiceError::Internal(e.to_string()))?;
     let mut conn = pool.get().await?;
@@ -66,7 +111,7 @@ pub async fn create(
             artifacts::title.eq(&spec.title),
             artifacts::description.eq(&spec.description),
             artifacts::queries.eq(queries),
-            artifacts::chart_spec.eq(&spec.chart),
+            artifacts::chart_spec.eq(&chart),
             artifacts::snapshot.eq(Some(snapshot)),
             artifacts::is_live.eq(spec.is_live),
         ))

@@ -78,12 +78,36 @@ pub async fn get(pool: &DbPool, owner: Owner, id: Uuid) -> ServiceResult<Convers
         .ok_or(ServiceError::NotFound("conversation"))
 }
 
-pub async fn list(pool: &DbPool, owner: Owner, limit: i64) -> ServiceResult<Vec<Conversation>> {
+/// `%`, `_` and `\` match themselves in a LIKE pattern built from user text.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The owner's conversations, most recently active first; `search` keeps those whose title
+/// contains it (any case).
+pub async fn list(
+    pool: &DbPool,
+    owner: Owner,
+    search: Option<&str>,
+    limit: i64,
+) -> ServiceResult<Vec<Conversation>> {
     let mut conn = pool.get().await?;
-    Ok(conversations::table
+    let mut query = conversations::table
         .filter(conversations::user_id.eq(owner.user_id))
         .filter(conversations::organization_id.eq(owner.org_id))
         .filter(conversations::deleted_at.is_null())
+        .into_boxed();
+    if let Some(words) = search.map(str::trim).filter(|w| !w.is_empty()) {
+        query = query.filter(conversations::title.ilike(format!("%{}%", like_escape(words))));
+    }
+    Ok(query
         .order(conversations::updated_at.desc())
         .limit(limit)
         .select(Conversation::as_select())
@@ -146,6 +170,7 @@ pub fn history(rows: &[ChatMessage]) -> Vec<Message> {
         .collect()
 }
 
+/// Stores one message; returns its id.
 pub async fn append(
     pool: &DbPool,
     owner: Owner,
@@ -153,7 +178,7 @@ pub async fn append(
     message: &Message,
     model: Option<&str>,
     usage: Option<serde_json::Value>,
-) -> ServiceResult<()> {
+) -> ServiceResult<Uuid> {
     let mut conn = pool.get().await?;
     let content = serde_json::to_value(&message.content)
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -161,7 +186,7 @@ pub async fn append(
         Role::User => "user",
         Role::Assistant => "assistant",
     };
-    diesel::insert_into(chat_messages::table)
+    let id = diesel::insert_into(chat_messages::table)
         .values((
             chat_messages::conversation_id.eq(conversation),
             chat_messages::organization_id.eq(owner.org_id),
@@ -174,18 +199,45 @@ pub async fn append(
                 "clock_timestamp()",
             )),
         ))
-        .execute(&mut conn)
+        .returning(chat_messages::id)
+        .get_result(&mut conn)
         .await?;
     diesel::update(conversations::table.find(conversation))
         .set(conversations::updated_at.eq(Utc::now()))
         .execute(&mut conn)
         .await?;
+    Ok(id)
+}
+
+/// Before a retry: deletes the conversation's last message if it is an answer of text alone (the
+/// part of an answer that streamed before the model failed), which the retry replaces.
+pub async fn drop_partial_answer(pool: &DbPool, owner: Owner, id: Uuid) -> ServiceResult<()> {
+    let rows = messages(pool, owner, id).await?;
+    let Some(last) = rows.last().filter(|m| m.role == "assistant") else {
+        return Ok(());
+    };
+    let blocks: Vec<ContentBlock> =
+        serde_json::from_value(last.content.clone()).unwrap_or_default();
+    if blocks
+        .iter()
+        .all(|b| matches!(b, ContentBlock::Text { .. }))
+    {
+        let mut conn = pool.get().await?;
+        diesel::delete(chat_messages::table.find(last.id))
+            .execute(&mut conn)
+            .await?;
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::title_from;
+    use super::{like_escape, title_from};
+
+    #[test]
+    fn searches_match_wildcards_literally() {
+        assert_eq!(like_escape("50%_off\\"), "50\\%\\_off\\\\");
+    }
 
     #[test]
     fn titles_come_from_the_first_words() {

@@ -9,6 +9,7 @@ pub mod organizations;
 pub mod sync;
 pub mod users;
 pub mod validate;
+pub mod workspace;
 
 use crate::db::DbError;
 

@@ -290,6 +290,22 @@ pub(crate) async fn claim_invitation(
     Ok(invitation)
 }
 
+/// What an invitation link offers, for the page it opens: which organization, for which email,
+/// with which role. Unknown, used and expired tokens are all "not found".
+pub async fn preview_invitation(pool: &DbPool, token: &str) -> ServiceResult<(Invitation, String)> {
+    let mut conn = pool.get().await?;
+    invitations::table
+        .inner_join(orgs::table)
+        .filter(invitations::token_hash.eq(token_hash(token)))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::expires_at.gt(Utc::now()))
+        .select((Invitation::as_select(), orgs::name))
+        .first(&mut conn)
+        .await
+        .optional()?
+        .ok_or(ServiceError::NotFound("invitation"))
+}
+
 /// An existing account without an organization accepts an invitation addressed to its email.
 pub async fn accept_invitation(
     pool: &DbPool,
@@ -379,7 +395,7 @@ pub async fn change_role(
     conn.transaction::<_, ServiceError, _>(async |conn| {
         let member = lock_member(conn, org, member_id).await?;
         if member.status == "crm_only" {
-            return Err(ServiceError::Invalid(
+            return Err(ServiceError::Conflict(
                 "CRM-only users have no role to change".into(),
             ));
         }
@@ -404,7 +420,7 @@ pub async fn remove_member(pool: &DbPool, user: &AuthUser, member_id: Uuid) -> S
     conn.transaction::<_, ServiceError, _>(async |conn| {
         let member = lock_member(conn, org, member_id).await?;
         if member.status == "crm_only" {
-            return Err(ServiceError::Invalid(
+            return Err(ServiceError::Conflict(
                 "CRM-only users are managed by sync, not removed by hand".into(),
             ));
         }

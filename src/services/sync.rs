@@ -41,7 +41,7 @@ fn syncable(provider: Provider) -> ServiceResult<Provider> {
     if provider.syncable() {
         Ok(provider)
     } else {
-        Err(ServiceError::Invalid(format!(
+        Err(ServiceError::Conflict(format!(
             "syncing {} is not available yet; hubspot is",
             provider.as_str()
         )))
@@ -84,7 +84,7 @@ pub async fn trigger(
     let provider = syncable(provider)?;
     let mut conn = engine.pool.get().await?;
     let Some((integration_id, true)) = integration(&mut conn, org, provider).await? else {
-        return Err(ServiceError::Invalid(format!(
+        return Err(ServiceError::Conflict(format!(
             "{} is not connected; connect it first",
             provider.as_str()
         )));

@@ -31,6 +31,12 @@ pub async fn register(
     input: Registration,
 ) -> ServiceResult<(User, IssuedToken)> {
     let tokens = auth.local_tokens()?;
+    if input.invite_token.is_none() && !auth.signup_open {
+        return Err(ServiceError::Forbidden(
+            "sign-up is closed on this server: ask an admin of your organization for an invitation link"
+                .into(),
+        ));
+    }
     let email = validate::email(&input.email)?;
     let name = validate::text("name", &input.name, 200)?;
     passwords::validate(&input.password)?;
@@ -99,7 +105,8 @@ pub async fn login(
         .optional()?;
     drop(conn);
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let ok = password.len() <= passwords::MAX_LEN && passwords::verify(password, stored).await;
+    let ok =
+        password.chars().count() <= passwords::MAX_LEN && passwords::verify(password, stored).await;
     let Some(user) = user.filter(|_| ok) else {
         throttle.record_failure(&email, ip).await;
         return Err(ServiceError::Unauthenticated(

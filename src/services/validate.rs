@@ -62,19 +62,22 @@ pub fn domain(raw: &str) -> ServiceResult<String> {
 
 /// A lower-cased email address of plausible shape.
 pub fn email(raw: &str) -> ServiceResult<String> {
-    let e = raw.trim().to_lowercase();
+    // Lengths are counted in characters before lower-casing (which may change them), as the
+    // API schema declares them.
+    let e = raw.trim();
     let invalid = || ServiceError::Invalid("email address is not valid".into());
     let (local, dom) = e.rsplit_once('@').ok_or_else(invalid)?;
-    if e.len() > 254
-        || local.is_empty()
-        || local.len() > 64
+    let local_chars = local.chars().count();
+    if e.chars().count() > 254
+        || local_chars == 0
+        || local_chars > 64
         || local.contains(char::is_whitespace)
         || local.contains('@')
     {
         return Err(invalid());
     }
     domain(dom).map_err(|_| invalid())?;
-    Ok(e)
+    Ok(e.to_lowercase())
 }
 
 /// A trimmed, non-empty display text of at most `max` characters.

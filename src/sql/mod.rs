@@ -4,6 +4,7 @@
 
 pub mod boundary;
 pub mod catalog;
+pub mod chart;
 pub mod gate;
 pub mod values;
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod accounts;
+pub mod chat;
 pub mod fake_hubspot;
 pub mod fake_llm;
 pub mod fake_nango;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::Any;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{Enum, Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
@@ -14,6 +14,76 @@ use crate::db::models::Artifact;
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
 use crate::services::artifacts;
+use crate::sql::chart::{ChartKind, ChartSpec, ValueFormat};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ChartKindView {
+    Bar,
+    Line,
+    Area,
+    Pie,
+    Funnel,
+    Number,
+    Table,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ValueFormatView {
+    Number,
+    Currency,
+    Percent,
+}
+
+/// How to draw a query's result; checked against the result's columns when it was saved.
+#[derive(Debug, Object)]
+pub struct ChartSpecView {
+    pub kind: ChartKindView,
+    /// Category or date column.
+    #[oai(nullable)]
+    pub x: Option<String>,
+    /// Numeric columns.
+    pub y: Vec<String>,
+    /// Column splitting the one y column into series.
+    #[oai(nullable)]
+    pub series: Option<String>,
+    pub stacked: bool,
+    #[oai(nullable)]
+    pub format: Option<ValueFormatView>,
+    #[oai(nullable)]
+    pub title: Option<String>,
+    /// Name of the artifact query it draws.
+    #[oai(nullable)]
+    pub query: Option<String>,
+}
+
+impl From<ChartSpec> for ChartSpecView {
+    fn from(c: ChartSpec) -> Self {
+        Self {
+            kind: match c.kind {
+                ChartKind::Bar => ChartKindView::Bar,
+                ChartKind::Line => ChartKindView::Line,
+                ChartKind::Area => ChartKindView::Area,
+                ChartKind::Pie => ChartKindView::Pie,
+                ChartKind::Funnel => ChartKindView::Funnel,
+                ChartKind::Number => ChartKindView::Number,
+                ChartKind::Table => ChartKindView::Table,
+            },
+            x: c.x,
+            y: c.y,
+            series: c.series,
+            stacked: c.stacked,
+            format: c.format.map(|f| match f {
+                ValueFormat::Number => ValueFormatView::Number,
+                ValueFormat::Currency => ValueFormatView::Currency,
+                ValueFormat::Percent => ValueFormatView::Percent,
+            }),
+            title: c.title,
+            query: c.query,
+        }
+    }
+}
 
 #[derive(Debug, Object)]
 pub struct ArtifactView {
@@ -22,13 +92,16 @@ pub struct ArtifactView {
     #[oai(rename = "type")]
     pub kind: String,
     pub title: String,
+    #[oai(nullable)]
     pub description: Option<String>,
     /// [{name, sql}]
     pub queries: Any<serde_json::Value>,
-    /// {kind: bar|line|pie|table, query?, x?, y?}
-    pub chart: Option<Any<serde_json::Value>>,
+    #[oai(nullable)]
+    pub chart: Option<ChartSpecView>,
     pub is_live: bool,
+    #[oai(nullable)]
     pub conversation_id: Option<Uuid>,
+    #[oai(nullable)]
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -41,7 +114,11 @@ impl From<Artifact> for ArtifactView {
             title: a.title,
             description: a.description,
             queries: Any(a.queries),
-            chart: a.chart_spec.map(Any),
+            // Specs were checked when saved; one that no longer parses is not drawn.
+            chart: a
+                .chart_spec
+                .and_then(|c| ChartSpec::parse(&c).ok())
+                .map(Into::into),
             is_live: a.is_live,
             conversation_id: a.conversation_id,
             created_by: a.user_id,

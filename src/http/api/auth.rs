@@ -14,14 +14,21 @@ use crate::services::users::{self, Registration};
 
 #[derive(Debug, Object)]
 pub struct RegisterRequest {
-    #[oai(validator(max_length = 254))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[^@\s]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
+    ))]
     pub email: String,
-    #[oai(validator(max_length = 256))]
+    /// 10 to 256 characters.
+    #[oai(validator(min_length = 10, max_length = 256))]
     pub password: String,
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     pub name: String,
     /// Token from an organization invitation: the new account joins that organization.
-    #[oai(validator(max_length = 200))]
+    #[oai(nullable, validator(max_length = 200))]
     pub invite_token: Option<String>,
 }
 
@@ -57,6 +64,7 @@ impl SessionView {
 pub struct MeView {
     pub user: UserView,
     /// Null until the user creates or joins an organization.
+    #[oai(nullable)]
     pub organization: Option<OrganizationView>,
 }
 

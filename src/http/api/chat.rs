@@ -20,6 +20,7 @@ use crate::services::{ServiceError, ServiceResult};
 #[derive(Debug, Object)]
 pub struct ConversationView {
     pub id: Uuid,
+    #[oai(nullable)]
     pub title: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -66,7 +67,10 @@ pub struct ConversationDetail {
 
 #[derive(Debug, Object)]
 pub struct RenameRequest {
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     pub title: String,
 }
 
@@ -100,13 +104,19 @@ impl ChatApi {
 #[OpenApi(prefix_path = "/chat", tag = "ApiTags::Chat")]
 impl ChatApi {
     /// Your conversations, most recent first
+    ///
+    /// With `q`, only those whose title contains it (any case). At most 200.
     #[oai(
         path = "/conversations",
         method = "get",
         operation_id = "list_conversations"
     )]
-    async fn list(&self, auth: BearerAuth) -> ApiResult<Json<Vec<ConversationView>>> {
-        let rows = chat::list(&self.state.db, owner(&auth.0)?, 200).await?;
+    async fn list(
+        &self,
+        auth: BearerAuth,
+        #[oai(validator(max_length = 200))] q: Query<Option<String>>,
+    ) -> ApiResult<Json<Vec<ConversationView>>> {
+        let rows = chat::list(&self.state.db, owner(&auth.0)?, q.0.as_deref(), 200).await?;
         Ok(Json(rows.into_iter().map(Into::into).collect()))
     }
 
@@ -161,7 +171,7 @@ impl ChatApi {
             Some(id) => id,
             None => {
                 // Without an id: the most recent conversation.
-                let latest = chat::list(&self.state.db, owner(&auth.0)?, 1).await?;
+                let latest = chat::list(&self.state.db, owner(&auth.0)?, None, 1).await?;
                 latest
                     .first()
                     .map(|c| c.id)

@@ -41,6 +41,7 @@ pub enum CacheKind {
 #[derive(Debug, Object)]
 pub struct DatabaseHealth {
     pub status: ComponentStatus,
+    #[oai(nullable)]
     pub latency_ms: Option<f64>,
 }
 

@@ -74,6 +74,7 @@ pub struct ConnectSessionView {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     /// Nango's hosted connect page for this session.
+    #[oai(nullable)]
     pub connect_link: Option<String>,
     /// The Nango integration id (provider config key) the session is limited to.
     pub integration_id: String,
@@ -89,10 +90,13 @@ pub struct ConnectRedirectView {
 #[derive(Debug, Object)]
 pub struct CallbackRequest {
     /// `hubspot`, `salesforce`, `slack` or `google_calendar` (`google-calendar` accepted).
-    #[oai(validator(max_length = 64))]
+    #[oai(validator(pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"))]
     pub provider: String,
     /// The connection id Nango reported to the frontend.
-    #[oai(validator(max_length = 255))]
+    #[oai(validator(
+        max_length = 255,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     pub connection_id: String,
 }
 
@@ -102,13 +106,16 @@ pub struct IntegrationView {
     pub provider: ProviderView,
     pub scope: ScopeView,
     /// The member who owns a user-scope integration.
+    #[oai(nullable)]
     pub user_id: Option<Uuid>,
     pub is_active: bool,
     /// When the integration was first connected.
     pub connected_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub last_sync_at: Option<DateTime<Utc>>,
     /// The last sync or token-refresh failure, if not resolved since.
+    #[oai(nullable)]
     pub last_error: Option<String>,
 }
 
@@ -148,6 +155,7 @@ pub enum WebhookResult {
 #[derive(Debug, Object)]
 pub struct WebhookAck {
     pub result: WebhookResult,
+    #[oai(nullable)]
     pub detail: Option<String>,
 }
 
@@ -156,14 +164,20 @@ pub struct WebhookAck {
 #[derive(Debug, Object)]
 #[oai(rename_all = "camelCase")]
 pub struct NangoWebhookBody {
+    #[oai(nullable)]
     pub from: Option<String>,
     #[oai(rename = "type")]
     pub kind: String,
     /// `creation`, `override` or `refresh`.
+    #[oai(nullable)]
     pub operation: Option<String>,
+    #[oai(nullable)]
     pub success: Option<bool>,
+    #[oai(nullable)]
     pub connection_id: Option<String>,
+    #[oai(nullable)]
     pub provider_config_key: Option<String>,
+    #[oai(nullable)]
     pub tags: Option<BTreeMap<String, String>>,
 }
 
@@ -291,6 +305,9 @@ impl IntegrationsApi {
     async fn connect_session(
         &self,
         auth: BearerAuth,
+        #[oai(validator(
+            pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"
+        ))]
         provider: Path<String>,
     ) -> ApiResult<Json<ConnectSessionView>> {
         let s = self.session(&auth, &provider.0).await?;
@@ -317,6 +334,9 @@ impl IntegrationsApi {
     async fn connect_link(
         &self,
         auth: BearerAuth,
+        #[oai(validator(
+            pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"
+        ))]
         provider: Path<String>,
     ) -> ApiResult<Json<ConnectRedirectView>> {
         let s = self.session(&auth, &provider.0).await?;
@@ -390,6 +410,9 @@ impl IntegrationsApi {
     async fn disconnect(
         &self,
         auth: BearerAuth,
+        #[oai(validator(
+            pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"
+        ))]
         provider: Path<String>,
     ) -> ApiResult<Json<IntegrationView>> {
         let provider = self::provider(&provider.0)?;

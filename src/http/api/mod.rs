@@ -3,12 +3,14 @@
 mod artifacts;
 mod auth;
 mod chat;
+mod config;
 mod health;
 mod integrations;
 mod organizations;
 mod query;
 mod sync;
 mod views;
+mod workspace;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -36,6 +38,7 @@ pub enum ApiTags {
 
 pub type Apis = (
     health::HealthApi,
+    config::ConfigApi,
     auth::AuthApi,
     organizations::OrganizationsApi,
     query::QueryApi,
@@ -43,11 +46,13 @@ pub type Apis = (
     artifacts::ArtifactsApi,
     sync::SyncApi,
     integrations::IntegrationsApi,
+    workspace::WorkspaceApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
     let apis = (
         health::HealthApi::new(state.clone()),
+        config::ConfigApi::new(state.clone()),
         auth::AuthApi::new(state.clone()),
         organizations::OrganizationsApi::new(state.clone()),
         query::QueryApi::new(state.clone()),
@@ -55,6 +60,7 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         artifacts::ArtifactsApi::new(state.clone()),
         sync::SyncApi::new(state.clone()),
         integrations::IntegrationsApi::new(state.clone()),
+        workspace::WorkspaceApi::new(state.clone()),
     );
     OpenApiService::new(apis, "Revtops API", crate::build_info::VERSION)
         .description(

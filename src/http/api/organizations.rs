@@ -18,20 +18,41 @@ use crate::services::organizations;
 
 #[derive(Debug, Object)]
 pub struct CreateOrganizationRequest {
-    #[oai(validator(max_length = 200))]
+    #[oai(validator(
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    ))]
     pub name: String,
     /// Claim this email domain so colleagues can join: it must be the domain of your verified
     /// email and not a public mail provider.
-    #[oai(validator(max_length = 253))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 253,
+            pattern = r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
+        )
+    )]
     pub email_domain: Option<String>,
 }
 
 #[derive(Debug, Object)]
 pub struct UpdateOrganizationRequest {
-    #[oai(validator(max_length = 200))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 200,
+            pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     pub name: Option<String>,
     /// An http(s) URL; null removes the logo.
-    #[oai(validator(max_length = 2048))]
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2048,
+            pattern = r"^https?://(?:[A-Za-z0-9]{1,63}(?:-[A-Za-z0-9]{1,63})*\.)*[A-Za-z][A-Za-z0-9]{0,62}(?:-[A-Za-z0-9]{1,63})*(?::[0-9]{1,4})?(?:/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$"
+        )
+    )]
     pub logo_url: MaybeUndefined<String>,
 }
 
@@ -40,12 +61,16 @@ pub struct DomainLookupView {
     pub domain: String,
     pub exists: bool,
     /// Name of the organization you can join, if one exists.
+    #[oai(nullable)]
     pub name: Option<String>,
 }
 
 #[derive(Debug, Object)]
 pub struct InviteRequest {
-    #[oai(validator(max_length = 254))]
+    #[oai(validator(
+        max_length = 254,
+        pattern = r"^[^@\s]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
+    ))]
     pub email: String,
     #[oai(default = "default_role")]
     pub role: RoleView,
@@ -70,6 +95,15 @@ pub struct InvitationView {
 pub struct AcceptInvitationRequest {
     #[oai(validator(max_length = 200))]
     pub token: String,
+}
+
+#[derive(Debug, Object)]
+pub struct InvitationPreviewView {
+    pub organization_name: String,
+    /// The invitation is for this address: sign up or sign in with it.
+    pub email: String,
+    pub role: RoleView,
+    pub expires_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Object)]
@@ -121,6 +155,10 @@ impl OrganizationsApi {
     async fn by_domain(
         &self,
         auth: BearerAuth,
+        #[oai(validator(
+            max_length = 253,
+            pattern = r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
+        ))]
         domain: Path<String>,
     ) -> ApiResult<Json<DomainLookupView>> {
         let found = organizations::lookup_domain(&self.state.db, &auth.0, &domain.0).await?;
@@ -161,6 +199,28 @@ impl OrganizationsApi {
                 .await?
                 .into(),
         ))
+    }
+
+    /// What an invitation link offers (public: the token is the credential)
+    ///
+    /// 404 when the token is unknown, already used or expired.
+    #[oai(
+        path = "/invitations/preview",
+        method = "post",
+        operation_id = "preview_invitation"
+    )]
+    async fn preview(
+        &self,
+        body: Json<AcceptInvitationRequest>,
+    ) -> ApiResult<Json<InvitationPreviewView>> {
+        let (invitation, organization_name) =
+            organizations::preview_invitation(&self.state.db, &body.token).await?;
+        Ok(Json(InvitationPreviewView {
+            organization_name,
+            email: invitation.email,
+            role: RoleView::parse(&invitation.role),
+            expires_at: invitation.expires_at,
+        }))
     }
 
     /// Members of your organization (CRM-only owners included, flagged by status)

@@ -13,10 +13,10 @@ use crate::sql::catalog;
 #[derive(Debug, Object)]
 pub struct QueryRequest {
     /// One read-only SELECT over the tables listed by GET /api/schema.
-    #[oai(validator(max_length = 65536))]
+    #[oai(validator(min_length = 1, max_length = 65536))]
     pub sql: String,
     /// Lower the row cap for this query (the server's cap still applies).
-    #[oai(validator(minimum(value = "1"), maximum(value = "100000")))]
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "100000")))]
     pub limit: Option<u32>,
 }
 

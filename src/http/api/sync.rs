@@ -28,14 +28,18 @@ pub struct SyncRunView {
     pub counts: Any<serde_json::Value>,
     /// {object (current), records, skipped_samples: [{object, source_id, reason}]}
     pub progress: Any<serde_json::Value>,
+    #[oai(nullable)]
     pub error: Option<String>,
     /// Records skipped as malformed.
     pub error_count: i32,
     /// Times a worker claimed the run (more than 1: resumed after a worker stopped).
     pub attempt: i32,
     pub queued_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub started_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub heartbeat_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub finished_at: Option<DateTime<Utc>>,
 }
 
@@ -76,11 +80,15 @@ pub struct SyncAllTriggered {
 pub struct SyncStatusView {
     pub provider: String,
     pub connected: bool,
+    #[oai(nullable)]
     pub last_sync_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub last_error: Option<String>,
     /// The queued or running run, if any.
+    #[oai(nullable)]
     pub current: Option<SyncRunView>,
     /// The most recent finished run.
+    #[oai(nullable)]
     pub last: Option<SyncRunView>,
 }
 
@@ -119,6 +127,9 @@ impl SyncApi {
         &self,
         auth: BearerAuth,
         org_id: Path<Uuid>,
+        #[oai(validator(
+            pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"
+        ))]
         provider: Path<String>,
         full: Query<Option<bool>>,
     ) -> ApiResult<Accepted<SyncTriggered>> {
@@ -163,6 +174,9 @@ impl SyncApi {
         &self,
         auth: BearerAuth,
         org_id: Path<Uuid>,
+        #[oai(validator(
+            pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"
+        ))]
         provider: Path<String>,
     ) -> ApiResult<Json<SyncStatusView>> {
         let provider = sync::provider(&provider.0)?;
@@ -182,8 +196,12 @@ impl SyncApi {
     async fn runs(
         &self,
         auth: BearerAuth,
+        #[oai(validator(
+            pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"
+        ))]
         provider: Query<Option<String>>,
         /// 1–200, default 50
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<i64>>,
     ) -> ApiResult<Json<Vec<SyncRunView>>> {
         let provider = provider.0.as_deref().map(sync::provider).transpose()?;

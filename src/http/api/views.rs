@@ -24,7 +24,7 @@ impl From<RoleView> for Role {
 }
 
 impl RoleView {
-    fn parse(raw: &str) -> Self {
+    pub fn parse(raw: &str) -> Self {
         match Role::parse(raw) {
             Role::Admin => Self::Admin,
             Role::Member => Self::Member,
@@ -44,12 +44,16 @@ pub enum UserStatusView {
 #[derive(Debug, Object)]
 pub struct UserView {
     pub id: Uuid,
+    #[oai(nullable)]
     pub email: Option<String>,
     pub email_verified: bool,
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub avatar_url: Option<String>,
     pub role: RoleView,
     pub status: UserStatusView,
+    #[oai(nullable)]
     pub organization_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -78,7 +82,9 @@ impl From<User> for UserView {
 pub struct OrganizationView {
     pub id: Uuid,
     pub name: String,
+    #[oai(nullable)]
     pub email_domain: Option<String>,
+    #[oai(nullable)]
     pub logo_url: Option<String>,
     pub created_at: DateTime<Utc>,
 }

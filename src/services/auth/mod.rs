@@ -131,6 +131,8 @@ pub(crate) fn token_error(e: jsonwebtoken::errors::Error) -> ServiceError {
 
 pub struct Authenticator {
     pub mode: AuthMode,
+    /// Local mode: anyone may register (otherwise only with an invitation).
+    pub signup_open: bool,
     local: LocalTokens,
     supabase: Option<SupabaseVerifier>,
 }
@@ -153,6 +155,7 @@ impl Authenticator {
         });
         Ok(Self {
             mode: config.mode,
+            signup_open: config.allow_signup,
             local: LocalTokens::new(&secret),
             supabase,
         })

@@ -20,9 +20,9 @@ pub fn validate(password: &str) -> ServiceResult<()> {
             "password must be at least {MIN_LEN} characters"
         )));
     }
-    if password.len() > MAX_LEN {
+    if chars > MAX_LEN {
         return Err(ServiceError::Invalid(format!(
-            "password must be at most {MAX_LEN} bytes"
+            "password must be at most {MAX_LEN} characters"
         )));
     }
     Ok(())

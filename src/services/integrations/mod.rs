@@ -281,7 +281,7 @@ fn owned_by(owner: Owner, provider: Provider) -> integrations::BoxedQuery<'stati
 
 fn valid_connection_id(raw: &str) -> ServiceResult<String> {
     let id = raw.trim();
-    if id.is_empty() || id.len() > 255 || id.chars().any(char::is_control) {
+    if id.is_empty() || id.chars().count() > 255 || id.chars().any(char::is_control) {
         return Err(ServiceError::Invalid(
             "connection_id must be a Nango connection id (1-255 printable characters)".into(),
         ));

@@ -3,7 +3,6 @@
 //! ten seconds — and anything else closes with 1008 (policy violation). Frames are JSON
 //! (`agent::protocol`); oversized or malformed frames get an error frame, not a dropped socket.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -15,16 +14,16 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::agent::orchestrator::{self, RunRequest};
 use crate::agent::protocol::{ClientFrame, ServerFrame};
 use crate::services::auth::AuthUser;
-use crate::services::chat::{self, Owner};
+use session::Session;
+
+mod session;
 
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 const HEARTBEAT: Duration = Duration::from_secs(20);
 /// Transport ceiling; frames between the app limit and this one get an error frame.
 const TRANSPORT_MAX_MESSAGE: usize = 1 << 20;
-const MAX_QUESTION_CHARS: usize = 32_000;
 
 fn bearer_header(req: &Request) -> Option<String> {
     let value = req.headers().get("authorization")?.to_str().ok()?;
@@ -136,7 +135,9 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
         let progress = user
             .org_id
             .map(|org| tokio::spawn(forward_sync_progress(state.clone(), org, frames.clone())));
-        read_loop(&state, &user, &mut stream, &frames).await;
+        let mut session = Session::new(state.clone(), user, frames.clone());
+        read_loop(&state, &mut session, &mut stream, &frames).await;
+        session.close();
         if let Some(task) = progress {
             task.abort();
         }
@@ -195,7 +196,7 @@ async fn first_frame_auth(
 
 async fn read_loop(
     state: &AppState,
-    user: &AuthUser,
+    session: &mut Session,
     stream: &mut (impl futures_util::Stream<Item = std::io::Result<Message>> + Unpin),
     frames: &mpsc::Sender<ServerFrame>,
 ) {
@@ -234,164 +235,6 @@ async fn read_loop(
                 continue;
             }
         };
-        handle(state, user, frame, frames).await;
-    }
-}
-
-async fn handle(
-    state: &AppState,
-    user: &AuthUser,
-    frame: ClientFrame,
-    frames: &mpsc::Sender<ServerFrame>,
-) {
-    let reply = |f: ServerFrame| async move {
-        let _ = frames.send(f).await;
-    };
-    let Some(org_id) = user.org_id else {
-        reply(ServerFrame::error(
-            None,
-            "no_organization",
-            "create or join an organization first",
-            false,
-        ))
-        .await;
-        return;
-    };
-    let owner = Owner {
-        org_id,
-        user_id: user.user_id,
-    };
-    match frame {
-        ClientFrame::Ping => reply(ServerFrame::Pong).await,
-        ClientFrame::Auth { .. } => {
-            reply(ServerFrame::error(
-                None,
-                "invalid_frame",
-                "already authenticated",
-                false,
-            ))
-            .await
-        }
-        ClientFrame::Cancel { conversation_id } => {
-            if chat::get(&state.db, owner, conversation_id).await.is_err() {
-                reply(ServerFrame::error(
-                    Some(conversation_id),
-                    "conversation_not_found",
-                    "no such conversation",
-                    false,
-                ))
-                .await;
-            } else if !state.agent.cancel_run(conversation_id) {
-                reply(ServerFrame::error(
-                    Some(conversation_id),
-                    "not_running",
-                    "nothing is running in this conversation",
-                    false,
-                ))
-                .await;
-            }
-        }
-        ClientFrame::SendMessage {
-            conversation_id,
-            text,
-            time_zone,
-        } => {
-            let text = text.trim().to_owned();
-            if text.is_empty() || text.chars().count() > MAX_QUESTION_CHARS {
-                let msg = format!("the question must have 1 to {MAX_QUESTION_CHARS} characters");
-                reply(ServerFrame::error(
-                    conversation_id,
-                    "invalid_message",
-                    msg,
-                    false,
-                ))
-                .await;
-                return;
-            }
-            let key = format!("chat:questions:{}", user.user_id);
-            let limit = state.config.chat.questions_per_minute;
-            match state.cache.incr(&key, Duration::from_secs(60)).await {
-                Ok(n) if n > limit => {
-                    let wait = state
-                        .cache
-                        .ttl(&key)
-                        .await
-                        .ok()
-                        .flatten()
-                        .map_or(60, |d| d.as_secs().max(1));
-                    let msg = format!("at most {limit} questions a minute; retry in {wait}s");
-                    reply(ServerFrame::error(
-                        conversation_id,
-                        "rate_limited",
-                        msg,
-                        true,
-                    ))
-                    .await;
-                    return;
-                }
-                Ok(_) => {}
-                // Fail open: a cache outage must not take chat down with it.
-                Err(e) => tracing::warn!(error = %e, "chat rate limit unavailable"),
-            }
-            if state.agent.llm.is_none() {
-                reply(orchestrator::no_model(conversation_id)).await;
-                return;
-            }
-            let conversation = match conversation_id {
-                Some(id) => match chat::get(&state.db, owner, id).await {
-                    Ok(c) => c,
-                    Err(_) => {
-                        reply(ServerFrame::error(
-                            Some(id),
-                            "conversation_not_found",
-                            "no such conversation",
-                            false,
-                        ))
-                        .await;
-                        return;
-                    }
-                },
-                None => match chat::create(&state.db, owner, &text).await {
-                    Ok(c) => {
-                        let title = c.title.clone().unwrap_or_default();
-                        reply(ServerFrame::ConversationCreated {
-                            conversation_id: c.id,
-                            title,
-                        })
-                        .await;
-                        c
-                    }
-                    Err(e) => {
-                        reply(ServerFrame::error(None, "internal", e.to_string(), true)).await;
-                        return;
-                    }
-                },
-            };
-            let Some(cancel) = state.agent.begin_run(conversation.id) else {
-                let msg = "an answer is still streaming in this conversation; cancel it or wait";
-                reply(ServerFrame::error(
-                    Some(conversation.id),
-                    "conversation_busy",
-                    msg,
-                    true,
-                ))
-                .await;
-                return;
-            };
-            let deps = Arc::clone(&state.agent);
-            let frames = frames.clone();
-            let request = RunRequest {
-                owner,
-                conversation_id: conversation.id,
-                text,
-                time_zone,
-            };
-            // The run outlives this socket if it closes: the answer is persisted for a reload.
-            tokio::spawn(async move {
-                let id = request.conversation_id;
-                orchestrator::run(Arc::clone(&deps), request, frames, cancel).await;
-                deps.end_run(id);
-            });
-        }
+        session.handle(frame).await;
     }
 }

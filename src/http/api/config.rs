@@ -1,0 +1,90 @@
+//! `GET /api/config`: what the browser needs to know about this deployment before anyone signs
+//! in, so one build of the UI fits every deployment.
+
+use poem_openapi::payload::Json;
+use poem_openapi::{Enum, Object, OpenApi};
+
+use super::ApiTags;
+use crate::config::AuthMode;
+use crate::http::{ApiResult, AppState};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum AuthModeView {
+    /// Email and password accounts.
+    Local,
+    /// Google sign-in through Supabase.
+    Supabase,
+}
+
+#[derive(Debug, Object)]
+pub struct SupabasePublicConfig {
+    pub url: String,
+    /// The project's public anon key (safe in a browser).
+    pub anon_key: String,
+}
+
+#[derive(Debug, Object)]
+pub struct FeaturesView {
+    /// A language model is configured, so the chat can answer.
+    pub chat: bool,
+    /// Nango is configured, so data sources can be connected.
+    pub integrations: bool,
+    /// Admins can load demo data from the web app.
+    pub demo_data: bool,
+}
+
+#[derive(Debug, Object)]
+pub struct ClientConfigView {
+    pub auth_mode: AuthModeView,
+    /// Set in supabase mode when SUPABASE_ANON_KEY is configured.
+    #[oai(nullable)]
+    pub supabase: Option<SupabasePublicConfig>,
+    /// Whether anyone may create an account (otherwise only with an invitation link).
+    pub signup_open: bool,
+    pub features: FeaturesView,
+    pub version: String,
+}
+
+pub struct ConfigApi {
+    state: AppState,
+}
+
+impl ConfigApi {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+#[OpenApi(tag = "ApiTags::System")]
+impl ConfigApi {
+    /// How this deployment signs people in and which features are on
+    ///
+    /// Public.
+    #[oai(path = "/config", method = "get", operation_id = "client_config")]
+    async fn config(&self) -> ApiResult<Json<ClientConfigView>> {
+        let auth = &self.state.config.auth;
+        let supabase = match (auth.mode, &auth.supabase_url, &auth.supabase_anon_key) {
+            (AuthMode::Supabase, Some(url), Some(key)) => Some(SupabasePublicConfig {
+                url: url.as_str().trim_end_matches('/').to_owned(),
+                anon_key: key.clone(),
+            }),
+            _ => None,
+        };
+        Ok(Json(ClientConfigView {
+            auth_mode: match auth.mode {
+                AuthMode::Local => AuthModeView::Local,
+                AuthMode::Supabase => AuthModeView::Supabase,
+            },
+            supabase,
+            // Supabase decides who may sign up with Google; a new user then creates or joins.
+            signup_open: auth.mode == AuthMode::Supabase || self.state.auth.signup_open,
+            features: FeaturesView {
+                chat: self.state.agent.llm.is_some(),
+                integrations: self.state.nango.is_some(),
+                demo_data: true,
+            },
+            version: crate::build_info::VERSION.to_owned(),
+        }))
+    }
+}
