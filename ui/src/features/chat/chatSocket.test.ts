@@ -1,0 +1,59 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { SocketLike } from '../../api/socket';
+import { useSession } from '../auth/sessionStore';
+import { createSessionSocket } from './chatSocket';
+import { useDrafts } from './draftsStore';
+
+class Fake implements SocketLike {
+  static all: Fake[] = [];
+  readyState = 1;
+  closedWith: number | null = null;
+  onopen: ((e: Event) => void) | null = null;
+  onmessage: ((e: MessageEvent) => void) | null = null;
+  onclose: ((e: CloseEvent) => void) | null = null;
+  onerror: ((e: Event) => void) | null = null;
+  readonly protocols: string[];
+  constructor(protocols: string[]) {
+    this.protocols = protocols;
+    Fake.all.push(this);
+  }
+  send() {}
+  close(code = 1000) {
+    this.closedWith = code;
+  }
+}
+
+function setup() {
+  return createSessionSocket({ url: 'ws://test/ws/chat', createSocket: (_url, protocols) => new Fake(protocols) });
+}
+
+beforeEach(() => {
+  Fake.all = [];
+  useSession.setState({ token: 'tok-1', expiresAt: Date.now() + 3_600_000, endedNotice: false });
+  useDrafts.setState({ drafts: {} });
+});
+
+describe('the session chat socket', () => {
+  it('ends the session when the server says it ended, keeping drafts', () => {
+    const { socket, dispose } = setup();
+    useDrafts.getState().setDraft('c1', 'unsent question');
+    socket.connect();
+    Fake.all[0]!.onclose?.({ code: 4401 } as CloseEvent);
+    expect(useSession.getState()).toMatchObject({ token: null, endedNotice: true });
+    expect(useDrafts.getState().drafts).toEqual({ c1: 'unsent question' });
+    dispose();
+  });
+
+  it('reconnects with a refreshed token and closes on sign-out', () => {
+    const { socket, dispose } = setup();
+    socket.connect();
+    expect(Fake.all[0]!.protocols).toEqual(['bearer', 'tok-1']);
+    useSession.getState().signIn('tok-2', Date.now() + 3_600_000);
+    expect(Fake.all).toHaveLength(2);
+    expect(Fake.all[1]!.protocols).toEqual(['bearer', 'tok-2']);
+    useSession.getState().signOut();
+    expect(socket.state).toBe('closed');
+    expect(Fake.all[1]!.closedWith).toBe(1000);
+    dispose();
+  });
+});
