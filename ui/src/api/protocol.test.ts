@@ -216,5 +216,8 @@ describe('parseHistoryBlocks', () => {
       { type: 'tool_result', tool_use_id: 't1', content: '{"row_count":1}', is_error: false },
     ]);
     expect(parseHistoryBlocks('nope')).toEqual([]);
+    expect(
+      parseHistoryBlocks([{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: '{"row_count":2}' }] }]),
+    ).toEqual([{ type: 'tool_result', tool_use_id: 't1', content: '{"row_count":2}', is_error: false }]);
   });
 });

@@ -552,10 +552,14 @@ export function parseHistoryBlocks(content: unknown): HistoryBlock[] {
     else if (raw.type === 'tool_use') {
       block = build({ type: 'tool_use' as const, id: str(raw, 'id'), name: str(raw, 'name'), input: obj(raw, 'input') });
     } else if (raw.type === 'tool_result') {
+      // The server stores a JSON string; the Anthropic shape also allows a list of text blocks.
+      const content = Array.isArray(raw.content)
+        ? raw.content.flatMap((c) => (isObject(c) && c.type === 'text' && typeof c.text === 'string' ? [c.text] : [])).join('')
+        : str(raw, 'content');
       block = build({
         type: 'tool_result' as const,
         tool_use_id: str(raw, 'tool_use_id'),
-        content: str(raw, 'content'),
+        content,
         is_error: typeof raw.is_error === 'boolean' ? raw.is_error : false,
       });
     }

@@ -464,6 +464,16 @@ describe('questions being sent', () => {
     expect(state.pending).toEqual([]);
   });
 
+  it('a resent message the server already runs shows once, from the replay', () => {
+    let state = reduce(base(), { type: 'sent', clientMessageId: 'm1', text: 'How many deals per stage?' });
+    state = reduce(
+      state,
+      ...frames({ type: 'subscribed', conversation_id: C, running: true, run_id: R, client_message_id: 'm1' }),
+      ...frames(...runFrames([started('How many deals per stage?', 'q2', 'm1'), text('Counting')])),
+    );
+    expect(questions(selectTurns(state)).map((q) => q.text)).toEqual(['Hello', 'How many deals per stage?']);
+  });
+
   it('a message the server already answered leaves the pending list on `subscribed`', () => {
     let state = reduce(base(), { type: 'sent', clientMessageId: 'm1', text: 'Hi' });
     state = reduce(state, ...frames({ type: 'subscribed', conversation_id: C, running: false, run_id: null, client_message_id: 'm1' }));

@@ -166,8 +166,9 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
   }
   if (frame.type === 'subscribed') {
     let next = state;
-    if (frame.client_message_id && !frame.running) {
-      // Received before and already answered: history has it.
+    if (frame.client_message_id) {
+      // Received before: either answered already (history has it) or running (the replay that
+      // follows shows the question).
       next = { ...next, pending: next.pending.filter((p) => p.clientMessageId !== frame.client_message_id) };
     }
     // Runs we were following that are not the one in flight ended while we were away.
