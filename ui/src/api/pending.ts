@@ -91,7 +91,7 @@ export interface PendingPaths {
     get?: never;
     post: {
       parameters: NoParams;
-      requestBody: { content: { 'application/json; charset=utf-8': Record<string, never> } };
+      requestBody?: never;
       responses: { 202: JsonContent<DemoJob> } & Errors;
     };
   };

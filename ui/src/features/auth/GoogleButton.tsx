@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RuntimeConfig } from '../../api/pending';
+import type { RuntimeConfig } from '../../api/types';
 import { ErrorAlert } from '../../components/Alert';
 import { Button } from '../../components/Button';
 

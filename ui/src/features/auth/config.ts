@@ -1,7 +1,7 @@
 /** Runtime configuration from `GET /api/config`: one build serves every deployment. */
 import { useQuery } from '@tanstack/react-query';
 import { api, isApiError, unwrap } from '../../api/client';
-import type { RuntimeConfig } from '../../api/pending';
+import type { RuntimeConfig } from '../../api/types';
 
 export const configQueryKey = ['config'] as const;
 

@@ -2,7 +2,7 @@ import { Database, Sparkles } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import { toast } from 'sonner';
-import type { WorkspaceView } from '../../api/pending';
+import type { WorkspaceView } from '../../api/types';
 import { Alert, ErrorAlert } from '../../components/Alert';
 import { Button } from '../../components/Button';
 import { useConfig } from '../auth/config';

@@ -1,7 +1,7 @@
 /** Organizations, invitations and the workspace (demo data) as React Query hooks. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, isApiError, unwrap } from '../../api/client';
-import type { DemoJob, WorkspaceView } from '../../api/pending';
+import type { DemoJob, WorkspaceView } from '../../api/types';
 import { meQueryKey } from '../auth/hooks';
 
 export const workspaceQueryKey = ['workspace'] as const;
@@ -83,7 +83,7 @@ export function useWorkspace(enabled = true) {
 export function useLoadDemo() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => unwrap(api.POST('/workspace/demo', { body: {} })),
+    mutationFn: () => unwrap(api.POST('/workspace/demo')),
     onSuccess: (job) => {
       queryClient.setQueryData<WorkspaceView | null>(workspaceQueryKey, (ws) => (ws ? { ...ws, demo: job } : ws));
       void queryClient.invalidateQueries({ queryKey: workspaceQueryKey });

@@ -3,7 +3,7 @@ import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { cx } from '../../lib/cx';
 import { useMe, useSignOut } from '../auth/hooks';
 
-function initials(name: string | undefined, email: string | undefined): string {
+function initials(name: string | null | undefined, email: string | null | undefined): string {
   const source = name?.trim() || email || '?';
   const parts = source.split(/[\s@.]+/).filter(Boolean);
   return ((parts[0]?.[0] ?? '?') + (parts[1]?.[0] ?? '')).toUpperCase();
