@@ -104,7 +104,9 @@ pub async fn list(
         .filter(conversations::organization_id.eq(owner.org_id))
         .filter(conversations::deleted_at.is_null())
         .into_boxed();
-    if let Some(words) = search.map(str::trim).filter(|w| !w.is_empty()) {
+    // PostgreSQL text cannot hold NUL, so no title contains one.
+    let words = search.map(|w| w.replace('\0', ""));
+    if let Some(words) = words.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
         query = query.filter(conversations::title.ilike(format!("%{}%", like_escape(words))));
     }
     Ok(query

@@ -91,7 +91,8 @@ pub async fn login(
     ip: Option<IpAddr>,
 ) -> ServiceResult<(User, IssuedToken)> {
     let tokens = auth.local_tokens()?;
-    let email = email.trim().to_lowercase();
+    // PostgreSQL text cannot hold NUL, so such an address matches no account.
+    let email = email.trim().to_lowercase().replace('\0', "");
     let throttle = LoginThrottle::new(cache);
     throttle.check(&email, ip).await?;
     let mut conn = pool.get().await?;

@@ -72,6 +72,7 @@ pub fn email(raw: &str) -> ServiceResult<String> {
         || local_chars == 0
         || local_chars > 64
         || local.contains(char::is_whitespace)
+        || local.contains(char::is_control)
         || local.contains('@')
     {
         return Err(invalid());

@@ -6,6 +6,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
+use super::text::Text;
 use super::views::{OrganizationView, UserView};
 use crate::http::auth::{BearerAuth, BearerToken};
 use crate::http::{ApiResult, AppState};
@@ -16,28 +17,28 @@ use crate::services::users::{self, Registration};
 pub struct RegisterRequest {
     #[oai(validator(
         max_length = 254,
-        pattern = r"^[^@\s]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
+        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
     ))]
-    pub email: String,
+    pub email: Text,
     /// 10 to 256 characters.
     #[oai(validator(min_length = 10, max_length = 256))]
-    pub password: String,
+    pub password: Text,
     #[oai(validator(
         max_length = 200,
         pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
     ))]
-    pub name: String,
+    pub name: Text,
     /// Token from an organization invitation: the new account joins that organization.
     #[oai(nullable, validator(max_length = 200))]
-    pub invite_token: Option<String>,
+    pub invite_token: Option<Text>,
 }
 
 #[derive(Debug, Object)]
 pub struct LoginRequest {
     #[oai(validator(max_length = 254))]
-    pub email: String,
+    pub email: Text,
     #[oai(validator(max_length = 256))]
-    pub password: String,
+    pub password: Text,
 }
 
 #[derive(Debug, Object)]
@@ -100,10 +101,10 @@ impl AuthApi {
     async fn register(&self, body: Json<RegisterRequest>) -> ApiResult<Created<SessionView>> {
         let body = body.0;
         let input = Registration {
-            email: body.email,
-            password: body.password,
-            name: body.name,
-            invite_token: body.invite_token,
+            email: body.email.0,
+            password: body.password.0,
+            name: body.name.0,
+            invite_token: body.invite_token.map(|t| t.0),
         };
         let (user, token) = users::register(&self.state.db, &self.state.auth, input).await?;
         Ok(Created::Created(Json(SessionView::new(user, token))))
@@ -122,7 +123,7 @@ impl AuthApi {
             &self.state.auth,
             &self.state.cache,
             &body.email,
-            body.password,
+            body.password.0,
             ip,
         )
         .await?;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::auth::NoContent;
+use super::text::Text;
 use crate::db::models::{ChatMessage, Conversation};
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
@@ -71,7 +72,7 @@ pub struct RenameRequest {
         max_length = 200,
         pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
     ))]
-    pub title: String,
+    pub title: Text,
 }
 
 fn owner(user: &AuthUser) -> ServiceResult<Owner> {

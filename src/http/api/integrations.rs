@@ -14,6 +14,7 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, Enum, ExtractParamOptions, Ob
 use uuid::Uuid;
 
 use super::ApiTags;
+use super::text::Text;
 use crate::db::models::Integration;
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiError, ApiResult, AppState};
@@ -91,13 +92,13 @@ pub struct ConnectRedirectView {
 pub struct CallbackRequest {
     /// `hubspot`, `salesforce`, `slack` or `google_calendar` (`google-calendar` accepted).
     #[oai(validator(pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"))]
-    pub provider: String,
+    pub provider: Text,
     /// The connection id Nango reported to the frontend.
     #[oai(validator(
         max_length = 255,
         pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
     ))]
-    pub connection_id: String,
+    pub connection_id: Text,
 }
 
 #[derive(Debug, Object)]

@@ -9,6 +9,7 @@ mod integrations;
 mod organizations;
 mod query;
 mod sync;
+mod text;
 mod views;
 mod workspace;
 

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::auth::{Created, NoContent};
+use super::text::Text;
 use super::views::{OrganizationView, RoleView, UserView};
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
@@ -22,7 +23,7 @@ pub struct CreateOrganizationRequest {
         max_length = 200,
         pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
     ))]
-    pub name: String,
+    pub name: Text,
     /// Claim this email domain so colleagues can join: it must be the domain of your verified
     /// email and not a public mail provider.
     #[oai(
@@ -32,7 +33,7 @@ pub struct CreateOrganizationRequest {
             pattern = r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
         )
     )]
-    pub email_domain: Option<String>,
+    pub email_domain: Option<Text>,
 }
 
 #[derive(Debug, Object)]
@@ -44,7 +45,7 @@ pub struct UpdateOrganizationRequest {
             pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
         )
     )]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// An http(s) URL; null removes the logo.
     #[oai(
         nullable,
@@ -53,7 +54,7 @@ pub struct UpdateOrganizationRequest {
             pattern = r"^https?://(?:[A-Za-z0-9]{1,63}(?:-[A-Za-z0-9]{1,63})*\.)*[A-Za-z][A-Za-z0-9]{0,62}(?:-[A-Za-z0-9]{1,63})*(?::[0-9]{1,4})?(?:/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$"
         )
     )]
-    pub logo_url: MaybeUndefined<String>,
+    pub logo_url: MaybeUndefined<Text>,
 }
 
 #[derive(Debug, Object)]
@@ -69,10 +70,11 @@ pub struct DomainLookupView {
 pub struct InviteRequest {
     #[oai(validator(
         max_length = 254,
-        pattern = r"^[^@\s]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
+        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
     ))]
-    pub email: String,
-    #[oai(default = "default_role")]
+    pub email: Text,
+    /// Default (or null): member.
+    #[oai(default = "default_role", nullable)]
     pub role: RoleView,
 }
 
@@ -94,7 +96,7 @@ pub struct InvitationView {
 #[derive(Debug, Object)]
 pub struct AcceptInvitationRequest {
     #[oai(validator(max_length = 200))]
-    pub token: String,
+    pub token: Text,
 }
 
 #[derive(Debug, Object)]
@@ -248,7 +250,7 @@ impl OrganizationsApi {
         let logo = match &body.logo_url {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(v) => Some(Some(v.as_str())),
+            MaybeUndefined::Value(v) => Some(Some(&**v)),
         };
         let org =
             organizations::update(&self.state.db, &auth.0, body.name.as_deref(), logo).await?;

@@ -6,6 +6,7 @@ use poem_openapi::types::Any;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
+use super::text::Text;
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
 use crate::sql::catalog;
@@ -14,7 +15,7 @@ use crate::sql::catalog;
 pub struct QueryRequest {
     /// One read-only SELECT over the tables listed by GET /api/schema.
     #[oai(validator(min_length = 1, max_length = 65536))]
-    pub sql: String,
+    pub sql: Text,
     /// Lower the row cap for this query (the server's cap still applies).
     #[oai(nullable, validator(minimum(value = "1"), maximum(value = "100000")))]
     pub limit: Option<u32>,

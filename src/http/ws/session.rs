@@ -157,7 +157,8 @@ impl Session {
         time_zone: Option<String>,
         client_message_id: Option<Uuid>,
     ) {
-        let text = text.trim().to_owned();
+        // PostgreSQL cannot store NUL (the message is JSONB), and it carries no meaning.
+        let text = text.replace('\0', "").trim().to_owned();
         if text.is_empty() || text.chars().count() > MAX_QUESTION_CHARS {
             let msg = format!("the question must have 1 to {MAX_QUESTION_CHARS} characters");
             self.reply(
