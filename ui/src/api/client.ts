@@ -1,6 +1,6 @@
 /**
- * The one REST client: openapi-fetch typed by the generated schema (plus the endpoints the server
- * does not publish yet, see `pending.ts`).
+ * The one REST client: openapi-fetch typed by the schema generated from the server's OpenAPI
+ * document.
  *
  * The middleware adds `Authorization: Bearer <token>` and turns every failure into an `ApiError`:
  * the server's envelope `{"error":{"code","message"}}` when there is one, a synthetic code for
@@ -8,11 +8,9 @@
  * session ended: the `onSessionEnded` handler runs (the app signs out and keeps drafts).
  */
 import createClient, { type Middleware } from 'openapi-fetch';
-import type { PendingPaths } from './pending';
 import type { paths } from './schema.gen';
 
-/** Generated paths, with the pending ones added (or replacing the generated shape). */
-export type ApiPaths = Omit<paths, keyof PendingPaths> & PendingPaths;
+export type ApiPaths = paths;
 
 /** `status` is 0 when no HTTP response was received at all. */
 export class ApiError extends Error {

@@ -200,6 +200,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What an invitation link offers (public: the token is the credential)
+         * @description 404 when the token is unknown, already used or expired.
+         */
+        post: operations["preview_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -427,7 +447,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your conversations, most recent first */
+        /**
+         * Your conversations, most recent first
+         * @description With `q`, only those whose title contains it (any case). At most 200.
+         */
         get: operations["list_conversations"];
         put?: never;
         post?: never;
@@ -465,6 +488,26 @@ export interface paths {
         };
         /** Messages of a conversation (reference path; same as GET /conversations/{id}) */
         get: operations["chat_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How this deployment signs people in and which features are on
+         * @description Public.
+         */
+        get: operations["client_config"];
         put?: never;
         post?: never;
         delete?: never;
@@ -624,6 +667,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/workspace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What your organization holds, and the latest demo load */
+        get: operations["workspace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/workspace/demo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Load demo data into your organization (admin)
+         * @description The same dataset as `revtops demo --size small` (8 reps, 300 accounts, 1,000 deals,
+         *     10,000 activities), loaded in the background: poll `GET /api/workspace` for progress.
+         *     Loading again refreshes it. 409 when the organization already has data from a connected
+         *     source, or a load is running.
+         */
+        post: operations["load_demo_data"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -641,15 +724,14 @@ export interface components {
         };
         /** ArtifactView */
         ArtifactView: {
-            /** @description {kind: bar|line|pie|table, query?, x?, y?} */
-            chart?: unknown;
+            chart?: (components["schemas"]["ChartSpecView"] & unknown) | null;
             /** Format: uuid */
-            conversation_id?: string;
+            conversation_id?: string | null;
             /** Format: date-time */
             created_at: string;
             /** Format: uuid */
-            created_by?: string;
-            description?: string;
+            created_by?: string | null;
+            description?: string | null;
             /** Format: uuid */
             id: string;
             is_live: boolean;
@@ -659,6 +741,8 @@ export interface components {
             /** @description dashboard | report | analysis */
             type: string;
         };
+        /** @enum {string} */
+        AuthModeView: "local" | "supabase";
         /** AvailableIntegrationView */
         AvailableIntegrationView: {
             /** @description Connected and active: for the organization, or for user-scope providers by you. */
@@ -687,6 +771,36 @@ export interface components {
         ChangeRoleRequest: {
             role: components["schemas"]["RoleView"];
         };
+        /** @enum {string} */
+        ChartKindView: "bar" | "line" | "area" | "pie" | "funnel" | "number" | "table";
+        /**
+         * ChartSpecView
+         * @description How to draw a query's result; checked against the result's columns when it was saved.
+         */
+        ChartSpecView: {
+            format?: (components["schemas"]["ValueFormatView"] & unknown) | null;
+            kind: components["schemas"]["ChartKindView"];
+            /** @description Name of the artifact query it draws. */
+            query?: string | null;
+            /** @description Column splitting the one y column into series. */
+            series?: string | null;
+            stacked: boolean;
+            title?: string | null;
+            /** @description Category or date column. */
+            x?: string | null;
+            /** @description Numeric columns. */
+            y: string[];
+        };
+        /** ClientConfigView */
+        ClientConfigView: {
+            auth_mode: components["schemas"]["AuthModeView"];
+            features: components["schemas"]["FeaturesView"];
+            /** @description Whether anyone may create an account (otherwise only with an invitation link). */
+            signup_open: boolean;
+            /** @description Set in supabase mode when SUPABASE_ANON_KEY is configured. */
+            supabase?: (components["schemas"]["SupabasePublicConfig"] & unknown) | null;
+            version: string;
+        };
         /** ColumnView */
         ColumnView: {
             name: string;
@@ -703,7 +817,7 @@ export interface components {
         /** ConnectSessionView */
         ConnectSessionView: {
             /** @description Nango's hosted connect page for this session. */
-            connect_link?: string;
+            connect_link?: string | null;
             /** Format: date-time */
             expires_at: string;
             /** @description The Nango integration id (provider config key) the session is limited to. */
@@ -723,7 +837,7 @@ export interface components {
             created_at: string;
             /** Format: uuid */
             id: string;
-            title?: string;
+            title?: string | null;
             /** Format: date-time */
             updated_at: string;
         };
@@ -733,21 +847,55 @@ export interface components {
              * @description Claim this email domain so colleagues can join: it must be the domain of your verified
              *     email and not a public mail provider.
              */
-            email_domain?: string;
+            email_domain?: string | null;
             name: string;
+        };
+        /** DataCountsView */
+        DataCountsView: {
+            /** Format: int64 */
+            accounts: number;
+            /** Format: int64 */
+            activities: number;
+            /** Format: int64 */
+            contacts: number;
+            /** Format: int64 */
+            deals: number;
+            /**
+             * Format: int64
+             * @description Members and CRM record owners.
+             */
+            reps: number;
         };
         /** DatabaseHealth */
         DatabaseHealth: {
             /** Format: double */
-            latency_ms?: number;
+            latency_ms?: number | null;
             status: components["schemas"]["ComponentStatus"];
+        };
+        /** DemoJobView */
+        DemoJobView: {
+            /** @description The demo rows written, once it succeeded. */
+            counts?: (components["schemas"]["DataCountsView"] & unknown) | null;
+            /** @description Why the load failed, in plain words. */
+            error?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            /** Format: date-time */
+            started_at: string;
+            status: components["schemas"]["JobStatusView"];
+            /** @description The step in progress: reps, stages, accounts, contacts, deals or activities. */
+            step?: string | null;
+            /** Format: uint32 */
+            steps_done: number;
+            /** Format: uint32 */
+            steps_total: number;
         };
         /** DomainLookupView */
         DomainLookupView: {
             domain: string;
             exists: boolean;
             /** @description Name of the organization you can join, if one exists. */
-            name?: string;
+            name?: string | null;
         };
         /** ErrorBody */
         ErrorBody: {
@@ -762,6 +910,15 @@ export interface components {
         ErrorDetail: {
             code: components["schemas"]["ErrorCode"];
             message: string;
+        };
+        /** FeaturesView */
+        FeaturesView: {
+            /** @description A language model is configured, so the chat can answer. */
+            chat: boolean;
+            /** @description Admins can load demo data from the web app. */
+            demo_data: boolean;
+            /** @description Nango is configured, so data sources can be connected. */
+            integrations: boolean;
         };
         /** Health */
         Health: {
@@ -782,9 +939,9 @@ export interface components {
             id: string;
             is_active: boolean;
             /** @description The last sync or token-refresh failure, if not resolved since. */
-            last_error?: string;
+            last_error?: string | null;
             /** Format: date-time */
-            last_sync_at?: string;
+            last_sync_at?: string | null;
             provider: components["schemas"]["ProviderView"];
             scope: components["schemas"]["ScopeView"];
             /** Format: date-time */
@@ -793,7 +950,16 @@ export interface components {
              * Format: uuid
              * @description The member who owns a user-scope integration.
              */
-            user_id?: string;
+            user_id?: string | null;
+        };
+        /** InvitationPreviewView */
+        InvitationPreviewView: {
+            /** @description The invitation is for this address: sign up or sign in with it. */
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            organization_name: string;
+            role: components["schemas"]["RoleView"];
         };
         /** InvitationView */
         InvitationView: {
@@ -812,9 +978,14 @@ export interface components {
         /** InviteRequest */
         InviteRequest: {
             email: string;
-            /** @default member */
-            role: components["schemas"]["RoleView"] & unknown;
+            /**
+             * @description Default (or null): member.
+             * @default member
+             */
+            role: (components["schemas"]["RoleView"] & unknown) | null;
         };
+        /** @enum {string} */
+        JobStatusView: "running" | "succeeded" | "failed";
         /** LoginRequest */
         LoginRequest: {
             email: string;
@@ -823,7 +994,7 @@ export interface components {
         /** MeView */
         MeView: {
             /** @description Null until the user creates or joins an organization. */
-            organization?: components["schemas"]["OrganizationView"] & unknown;
+            organization?: (components["schemas"]["OrganizationView"] & unknown) | null;
             user: components["schemas"]["UserView"];
         };
         /** MessageView */
@@ -846,25 +1017,25 @@ export interface components {
          *     Only `type: auth` is acted on; other types are acknowledged.
          */
         NangoWebhookBody: {
-            connectionId?: string;
-            from?: string;
+            connectionId?: string | null;
+            from?: string | null;
             /** @description `creation`, `override` or `refresh`. */
-            operation?: string;
-            providerConfigKey?: string;
-            success?: boolean;
+            operation?: string | null;
+            providerConfigKey?: string | null;
+            success?: boolean | null;
             tags?: {
                 [key: string]: string;
-            };
+            } | null;
             type: string;
         };
         /** OrganizationView */
         OrganizationView: {
             /** Format: date-time */
             created_at: string;
-            email_domain?: string;
+            email_domain?: string | null;
             /** Format: uuid */
             id: string;
-            logo_url?: string;
+            logo_url?: string | null;
             name: string;
         };
         /** @enum {string} */
@@ -877,7 +1048,7 @@ export interface components {
              * Format: uint32
              * @description Lower the row cap for this query (the server's cap still applies).
              */
-            limit?: number;
+            limit?: number | null;
             /** @description One read-only SELECT over the tables listed by GET /api/schema. */
             sql: string;
         };
@@ -897,8 +1068,9 @@ export interface components {
         RegisterRequest: {
             email: string;
             /** @description Token from an organization invitation: the new account joins that organization. */
-            invite_token?: string;
+            invite_token?: string | null;
             name: string;
+            /** @description 10 to 256 characters. */
             password: string;
         };
         /** RenameRequest */
@@ -938,6 +1110,12 @@ export interface components {
             token_type: string;
             user: components["schemas"]["UserView"];
         };
+        /** SupabasePublicConfig */
+        SupabasePublicConfig: {
+            /** @description The project's public anon key (safe in a browser). */
+            anon_key: string;
+            url: string;
+        };
         /** SyncAllTriggered */
         SyncAllTriggered: {
             runs: components["schemas"]["SyncTriggered"][];
@@ -951,17 +1129,17 @@ export interface components {
             attempt: number;
             /** @description {object: {records, skipped, pages}} */
             counts: unknown;
-            error?: string;
+            error?: string | null;
             /**
              * Format: int32
              * @description Records skipped as malformed.
              */
             error_count: number;
             /** Format: date-time */
-            finished_at?: string;
+            finished_at?: string | null;
             full_sync: boolean;
             /** Format: date-time */
-            heartbeat_at?: string;
+            heartbeat_at?: string | null;
             /** Format: uuid */
             id: string;
             /** @description {object (current), records, skipped_samples: [{object, source_id, reason}]} */
@@ -970,7 +1148,7 @@ export interface components {
             /** Format: date-time */
             queued_at: string;
             /** Format: date-time */
-            started_at?: string;
+            started_at?: string | null;
             /** @description queued | running | succeeded | failed | cancelled */
             status: string;
             /** @description manual | schedule | cli | webhook | initial */
@@ -980,12 +1158,12 @@ export interface components {
         SyncStatusView: {
             connected: boolean;
             /** @description The queued or running run, if any. */
-            current?: components["schemas"]["SyncRunView"] & unknown;
+            current?: (components["schemas"]["SyncRunView"] & unknown) | null;
             /** @description The most recent finished run. */
-            last?: components["schemas"]["SyncRunView"] & unknown;
-            last_error?: string;
+            last?: (components["schemas"]["SyncRunView"] & unknown) | null;
+            last_error?: string | null;
             /** Format: date-time */
-            last_sync_at?: string;
+            last_sync_at?: string | null;
             provider: string;
         };
         /** SyncTriggered */
@@ -997,29 +1175,31 @@ export interface components {
         /** UpdateOrganizationRequest */
         UpdateOrganizationRequest: {
             /** @description An http(s) URL; null removes the logo. */
-            logo_url?: string;
-            name?: string;
+            logo_url?: string | null;
+            name?: string | null;
         };
         /** @enum {string} */
         UserStatusView: "active" | "invited" | "crm_only";
         /** UserView */
         UserView: {
-            avatar_url?: string;
+            avatar_url?: string | null;
             /** Format: date-time */
             created_at: string;
-            email?: string;
+            email?: string | null;
             email_verified: boolean;
             /** Format: uuid */
             id: string;
-            name?: string;
+            name?: string | null;
             /** Format: uuid */
-            organization_id?: string;
+            organization_id?: string | null;
             role: components["schemas"]["RoleView"];
             status: components["schemas"]["UserStatusView"];
         };
+        /** @enum {string} */
+        ValueFormatView: "number" | "currency" | "percent";
         /** WebhookAck */
         WebhookAck: {
-            detail?: string;
+            detail?: string | null;
             result: components["schemas"]["WebhookResult"];
         };
         /**
@@ -1027,6 +1207,18 @@ export interface components {
          * @enum {string}
          */
         WebhookResult: "recorded" | "refresh_failed" | "ignored";
+        /** WorkspaceView */
+        WorkspaceView: {
+            /** @description Live rows (soft-deleted ones are not counted). */
+            counts: components["schemas"]["DataCountsView"] & unknown;
+            /** @description The latest demo load (kept for a day). */
+            demo?: (components["schemas"]["DemoJobView"] & unknown) | null;
+            demo_loaded: boolean;
+            /** @description Some rows came from a connected source (not the demo), or a sync ran. */
+            has_synced_data: boolean;
+            /** Format: uuid */
+            organization_id: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2359,6 +2551,139 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["OrganizationView"];
+                };
+            };
+            /** @description The request is malformed (bad JSON, bad parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed on this path */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Well-formed but semantically invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["AcceptInvitationRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["InvitationPreviewView"];
                 };
             };
             /** @description The request is malformed (bad JSON, bad parameter) */
@@ -4178,7 +4503,9 @@ export interface operations {
     };
     list_conversations: {
         parameters: {
-            query?: never;
+            query?: {
+                q?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4717,6 +5044,135 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["ConversationDetail"];
+                };
+            };
+            /** @description The request is malformed (bad JSON, bad parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed on this path */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Well-formed but semantically invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    client_config: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ClientConfigView"];
                 };
             };
             /** @description The request is malformed (bad JSON, bad parameter) */
@@ -5776,6 +6232,264 @@ export interface operations {
                 };
                 content: {
                     "application/json; charset=utf-8": components["schemas"]["WebhookAck"];
+                };
+            };
+            /** @description The request is malformed (bad JSON, bad parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed on this path */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Well-formed but semantically invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["WorkspaceView"];
+                };
+            };
+            /** @description The request is malformed (bad JSON, bad parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed on this path */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Well-formed but semantically invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    load_demo_data: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["DemoJobView"];
                 };
             };
             /** @description The request is malformed (bad JSON, bad parameter) */

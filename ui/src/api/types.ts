@@ -17,6 +17,9 @@ export type ConversationDetail = Schemas['ConversationDetail'];
 export type MessageView = Schemas['MessageView'];
 export type RoleView = Schemas['RoleView'];
 
-// Endpoints the snapshot does not describe yet: their shapes come from `pending.ts` for now.
-// When the snapshot has them, point these at the generated schemas and delete pending.ts.
-export type { DemoJob, InvitationPreview, RuntimeConfig, WorkspaceView } from './pending';
+export type DemoJob = Schemas['DemoJobView'];
+export type InvitationPreview = Schemas['InvitationPreviewView'];
+export type RuntimeConfig = Schemas['ClientConfigView'];
+export type WorkspaceView = Schemas['WorkspaceView'];
+export type ChartSpecView = Schemas['ChartSpecView'];
+export type ArtifactView = Schemas['ArtifactView'];

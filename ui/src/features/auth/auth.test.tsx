@@ -83,10 +83,14 @@ describe('sign in (local mode)', () => {
     expect(screen.getByRole('link', { name: 'Create an account' })).toHaveAttribute('href', '/sign-up');
   });
 
-  it('falls back to local accounts while the server has no /api/config', async () => {
-    mockApi({});
+  it('says so, with a way to try again, when the sign-in options cannot be loaded', async () => {
+    const api = mockApi({ 'GET /api/config': apiError(503, 'unavailable', 'database unavailable') });
     renderApp('/sign-in');
-    expect(await screen.findByLabelText('Password')).toBeInTheDocument();
+    const retry = await screen.findByRole('button', { name: 'Try again' }, { timeout: 5000 });
+    expect(screen.queryByLabelText('Password')).not.toBeInTheDocument();
+    const before = api.callsTo('GET', '/api/config').length;
+    await userEvent.setup().click(retry);
+    await waitFor(() => expect(api.callsTo('GET', '/api/config').length).toBeGreaterThan(before));
   });
 });
 

@@ -60,21 +60,11 @@ export function useInvitationPreview(token: string) {
 
 const isRunning = (job: DemoJob | null | undefined) => job?.status === 'running';
 
-/**
- * What the organization has (counts, demo data). Polled every second while demo data loads.
- * Resolves null when the server does not publish this endpoint yet.
- */
+/** What the organization has (counts, demo data). Polled every second while demo data loads. */
 export function useWorkspace(enabled = true) {
   return useQuery({
     queryKey: workspaceQueryKey,
-    queryFn: async ({ signal }): Promise<WorkspaceView | null> => {
-      try {
-        return await unwrap(api.GET('/workspace', { signal }));
-      } catch (error) {
-        if (isApiError(error) && error.status === 404) return null;
-        throw error;
-      }
-    },
+    queryFn: ({ signal }): Promise<WorkspaceView> => unwrap(api.GET('/workspace', { signal })),
     enabled,
     refetchInterval: (query) => (isRunning(query.state.data?.demo) ? 1000 : false),
   });
