@@ -99,6 +99,102 @@ async fn unknown_api_routes_and_methods_get_the_envelope() {
         .await;
     assert_eq!(reply.status, 405);
     assert_eq!(reply.error_code(), "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("GET, HEAD"));
+    // The methods of the path's own template, parameters and literal segments alike.
+    for (method, path, allow) in [
+        (
+            "PUT",
+            "/api/chat/conversations/00000000-0000-0000-0000-000000000000",
+            "DELETE, GET, HEAD, PATCH",
+        ),
+        (
+            "TRACE",
+            "/api/sync/00000000-0000-0000-0000-000000000000/all",
+            "POST",
+        ),
+        ("GET", "/api/auth/login", "POST"),
+    ] {
+        let reply = client
+            .send(Request {
+                method,
+                path: path.into(),
+                headers: vec![],
+                body: None,
+            })
+            .await;
+        assert_eq!(reply.status, 405, "{method} {path}");
+        assert_eq!(reply.header("allow"), Some(allow), "{method} {path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_configured_front_end_origin_gets_cors_headers() {
+    let app = TestApp::spawn_with(&[("FRONTEND_URL", "http://localhost:5173/app")]).await;
+    let client = app.client();
+    let preflight = |origin: &'static str| Request {
+        method: "OPTIONS",
+        path: "/api/auth/login".into(),
+        headers: vec![
+            ("origin".into(), origin.into()),
+            ("access-control-request-method".into(), "POST".into()),
+            (
+                "access-control-request-headers".into(),
+                "content-type".into(),
+            ),
+        ],
+        body: None,
+    };
+    let ok = client.send(preflight("http://localhost:5173")).await;
+    assert_eq!(ok.status, 204);
+    assert_eq!(
+        ok.header("access-control-allow-origin"),
+        Some("http://localhost:5173")
+    );
+    assert!(
+        ok.header("access-control-allow-methods")
+            .unwrap()
+            .contains("POST")
+    );
+    assert_eq!(
+        ok.header("access-control-allow-credentials"),
+        None,
+        "no cookies, ever"
+    );
+    let other = client.send(preflight("https://evil.example")).await;
+    assert_eq!(other.header("access-control-allow-origin"), None);
+
+    let health = client
+        .get_with("/api/health", &[("origin", "http://localhost:5173")])
+        .await;
+    assert_eq!(health.status, 200);
+    assert_eq!(
+        health.header("access-control-allow-origin"),
+        Some("http://localhost:5173")
+    );
+    let evil = client
+        .get_with("/api/health", &[("origin", "https://evil.example")])
+        .await;
+    assert_eq!(
+        evil.status, 200,
+        "served, but the browser keeps it from the page"
+    );
+    assert_eq!(evil.header("access-control-allow-origin"), None);
+    // Same-origin requests carry an Origin too, and keep working.
+    let same = client
+        .get_with(
+            "/api/health",
+            &[("origin", &format!("http://{}", app.addr))],
+        )
+        .await;
+    assert_eq!(same.status, 200);
+
+    // Without FRONTEND_URL no origin gets CORS headers, not even a wildcard.
+    let plain = TestApp::spawn().await;
+    let reply = plain
+        .client()
+        .get_with("/api/health", &[("origin", "http://localhost:5173")])
+        .await;
+    assert_eq!(reply.header("access-control-allow-origin"), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

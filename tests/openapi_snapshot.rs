@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::TestApp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -14,29 +12,7 @@ async fn openapi_document_matches_the_snapshot() {
     // The version changes with every release; the shape is what the snapshot guards.
     spec["info"]["version"] = "<version>".into();
     let actual = serde_json::to_string_pretty(&spec).unwrap() + "\n";
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/openapi.json");
-    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    if expected != actual {
-        let diff: Vec<String> = expected
-            .lines()
-            .zip(actual.lines())
-            .enumerate()
-            .filter(|(_, (a, b))| a != b)
-            .take(10)
-            .map(|(i, (a, b))| format!("line {}:\n  snapshot: {a}\n  actual:   {b}", i + 1))
-            .collect();
-        panic!(
-            "the OpenAPI document changed (rerun with UPDATE_SNAPSHOTS=1 if intended); \
-             snapshot {} lines, actual {} lines\n{}",
-            expected.lines().count(),
-            actual.lines().count(),
-            diff.join("\n")
-        );
-    }
+    common::snapshot::assert_matches("tests/snapshots/openapi.json", &actual);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

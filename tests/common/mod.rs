@@ -9,6 +9,7 @@ pub mod fake_llm;
 pub mod fake_nango;
 pub mod http;
 pub mod serve;
+pub mod snapshot;
 pub mod supabase;
 pub mod ws;
 
