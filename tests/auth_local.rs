@@ -86,18 +86,24 @@ async fn registration_rejects_bad_input_and_duplicates() {
         .await;
     assert_eq!(dup.status, 409);
     assert_eq!(dup.error_code(), "conflict");
+    // What the schema declares (lengths, the email and name patterns) is refused while parsing
+    // (400 invalid_body); the service checks the same rules for callers that are not HTTP.
     for (body, code) in [
         (
             json!({"email": "bob@acme.com", "password": "short", "name": "Bob"}),
-            "validation_failed",
+            "invalid_body",
         ),
         (
             json!({"email": "not-an-email", "password": "long enough pw", "name": "Bob"}),
-            "validation_failed",
+            "invalid_body",
         ),
         (
             json!({"email": "bob@acme.com", "password": "long enough pw", "name": "   "}),
-            "validation_failed",
+            "invalid_body",
+        ),
+        (
+            json!({"email": "bob@acme.com", "password": 1234567890, "name": "Bob"}),
+            "invalid_body",
         ),
         (
             json!({"email": "bob@acme.com", "password": "long enough pw"}),

@@ -199,8 +199,12 @@ fn concrete_path(template: &str) -> String {
 /// Public operations: everything else in the document must require a bearer token.
 const PUBLIC: &[&str] = &[
     "health",
+    // What the browser needs before anyone signs in (auth mode, public keys, features).
+    "client_config",
     "register",
     "login",
+    // The invitation token in the body is the credential.
+    "preview_invitation",
     // Called by Nango, not by users: authenticated by its X-Nango-Hmac-Sha256 signature
     // (tests/integrations.rs checks that missing or wrong signatures are refused).
     "nango_webhook",

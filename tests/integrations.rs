@@ -474,8 +474,13 @@ async fn disconnect_deletes_the_nango_connection_and_keeps_the_row_inactive() {
     let r = w
         .call("DELETE", "/api/auth/integrations/dropbox", &w.ana, None)
         .await;
-    assert_eq!(r.status, 404, "{}", r.text());
-    assert_eq!(r.error_code(), "not_found");
+    assert_eq!(
+        r.status,
+        400,
+        "not a provider the API declares: {}",
+        r.text()
+    );
+    assert_eq!(r.error_code(), "bad_request");
 
     // Reconnecting reactivates the same row with the new connection id.
     w.nango

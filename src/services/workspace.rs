@@ -130,12 +130,14 @@ async fn write_job(cache: &Cache, org: Uuid, job: &DemoJob) {
 
 pub async fn summary(pool: &DbPool, cache: &Cache, user: &AuthUser) -> ServiceResult<Workspace> {
     let org = user.require_org()?;
+    // The job first: a load it reports as done has committed, so the counts read next include it.
+    let demo = read_job(cache, org).await;
     let facts = facts(pool, org).await?;
     Ok(Workspace {
         counts: facts.counts,
         has_synced_data: facts.has_synced_data,
         demo_loaded: facts.demo_loaded,
-        demo: read_job(cache, org).await,
+        demo,
     })
 }
 
