@@ -223,14 +223,7 @@ pub fn check(sql: &str) -> Result<BTreeSet<String>, Rejection> {
     if let ControlFlow::Break(rejection) = query.visit(&mut walker) {
         return Err(rejection);
     }
-    let mut relations = BTreeSet::new();
-    for name in walker.relations {
-        if walker.ctes.contains(&name) {
-            continue;
-        }
-        relations.insert(name);
-    }
-    Ok(relations)
+    Ok(walker.relations)
 }
 
 fn short(msg: &str) -> String {
@@ -239,18 +232,76 @@ fn short(msg: &str) -> String {
 
 #[derive(Default)]
 struct Walker {
-    relations: Vec<String>,
-    ctes: BTreeSet<String>,
+    /// The relations read, CTE references excepted.
+    relations: BTreeSet<String>,
+    /// One frame per query being walked, innermost last.
+    scopes: Vec<Scope>,
+}
+
+/// The CTE names a query's subtree can see, resolved as PostgreSQL does: a CTE is visible in its
+/// own query (the body and the later CTEs of its WITH list, or all of them when RECURSIVE) and in
+/// the queries nested inside, never outside. So a CTE named after a catalog relation cannot hide
+/// that relation anywhere else in the statement.
+struct Scope {
+    /// Pointers (identities) of this query's CTE bodies, in WITH order.
+    cte_bodies: Vec<*const Query>,
+    cte_names: Vec<String>,
+    recursive: bool,
+    /// Names visible to this query from the queries around it.
+    inherited: Vec<String>,
+    /// Names visible in this query's own body (and FROM items).
+    visible: Vec<String>,
+}
+
+impl Walker {
+    /// Names visible to `query`, entered from the innermost enclosing query.
+    fn inherited_by(&self, query: &Query) -> Vec<String> {
+        let Some(parent) = self.scopes.last() else {
+            return Vec::new();
+        };
+        match parent
+            .cte_bodies
+            .iter()
+            .position(|body| std::ptr::eq(*body, query))
+        {
+            // The k-th CTE body of the parent sees what surrounds the parent, plus its earlier
+            // siblings (all of them, itself included, in a WITH RECURSIVE).
+            Some(k) => {
+                let own = if parent.recursive {
+                    &parent.cte_names[..]
+                } else {
+                    &parent.cte_names[..k]
+                };
+                parent.inherited.iter().chain(own).cloned().collect()
+            }
+            None => parent.visible.clone(),
+        }
+    }
+
+    fn is_cte(&self, name: &ObjectName) -> bool {
+        match name.0.as_slice() {
+            [part] => ident_name(part).is_some_and(|n| {
+                self.scopes
+                    .last()
+                    .is_some_and(|scope| scope.visible.contains(&n))
+            }),
+            // `public.x` names a table even where a CTE x is visible.
+            _ => false,
+        }
+    }
+}
+
+fn folded(ident: &sqlparser::ast::Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_lowercase()
+    }
 }
 
 /// The unquoted-folded name of a single identifier part.
 fn ident_name(part: &sqlparser::ast::ObjectNamePart) -> Option<String> {
-    let ident = part.as_ident()?;
-    Some(if ident.quote_style.is_some() {
-        ident.value.clone()
-    } else {
-        ident.value.to_lowercase()
-    })
+    part.as_ident().map(folded)
 }
 
 /// Resolves `name` / `public.name` to an allow-listed relation, or explains the refusal.
@@ -310,19 +361,26 @@ impl Visitor for Walker {
     type Break = Rejection;
 
     fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<Rejection> {
+        let inherited = self.inherited_by(query);
+        let mut scope = Scope {
+            cte_bodies: Vec::new(),
+            cte_names: Vec::new(),
+            recursive: false,
+            visible: inherited.clone(),
+            inherited,
+        };
         if let Some(with) = &query.with {
+            scope.recursive = with.recursive;
             for cte in &with.cte_tables {
-                let name = &cte.alias.name;
-                self.ctes.insert(if name.quote_style.is_some() {
-                    name.value.clone()
-                } else {
-                    name.value.to_lowercase()
-                });
                 if let Some(why) = forbidden_body(&cte.query.body) {
                     return ControlFlow::Break(Rejection(why.into()));
                 }
+                scope.cte_bodies.push(&*cte.query);
+                scope.cte_names.push(folded(&cte.alias.name));
             }
+            scope.visible.extend(scope.cte_names.iter().cloned());
         }
+        self.scopes.push(scope);
         if !query.locks.is_empty() {
             return ControlFlow::Break(Rejection(
                 "locking clauses (FOR UPDATE/SHARE) are not allowed".into(),
@@ -350,9 +408,10 @@ impl Visitor for Walker {
                 ..
             }
             | TableFactor::Function { name, .. } => check_function(name),
+            TableFactor::Table { name, .. } if self.is_cte(name) => ControlFlow::Continue(()),
             TableFactor::Table { name, .. } => match relation_name(name) {
                 Ok(table) => {
-                    self.relations.push(table);
+                    self.relations.insert(table);
                     ControlFlow::Continue(())
                 }
                 Err(r) => ControlFlow::Break(r),
@@ -365,6 +424,7 @@ impl Visitor for Walker {
     }
 
     fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<Rejection> {
+        self.scopes.pop();
         ControlFlow::Continue(())
     }
 
@@ -486,5 +546,65 @@ mod tests {
         no("SET statement_timeout = 0", "only SELECT");
         no("EXPLAIN ANALYZE SELECT 1", "only SELECT");
         no("COPY deals TO STDOUT", "only SELECT");
+    }
+
+    #[test]
+    fn a_cte_is_visible_only_in_its_own_query() {
+        // A CTE named after a catalog relation inside a subquery does not hide the relation
+        // outside it.
+        for sql in [
+            "SELECT rolname FROM pg_roles, (WITH pg_roles AS (SELECT 1) SELECT 1) x",
+            "SELECT name, setting FROM pg_settings, (WITH pg_settings AS (SELECT 1) SELECT 1) x",
+            "SELECT relname FROM pg_class, (WITH pg_class AS (SELECT 1) SELECT 1) x",
+            "SELECT (SELECT count(*) FROM pg_class) FROM (WITH pg_class AS (SELECT 1) SELECT 1) x",
+            "SELECT * FROM deals WHERE EXISTS (WITH users AS (SELECT 1) SELECT 1) AND id IN (SELECT id FROM users)",
+            "(WITH pg_roles AS (SELECT 1) SELECT 1) UNION ALL SELECT 1 FROM pg_roles",
+        ] {
+            no(sql, "is not queryable");
+        }
+        // Without RECURSIVE, a CTE cannot see itself or the CTEs after it: the name means the
+        // relation (PostgreSQL resolves it the same way).
+        no(
+            "WITH pg_class AS (SELECT * FROM pg_class) SELECT * FROM pg_class",
+            "pg_class is not queryable",
+        );
+        no(
+            "WITH a AS (SELECT * FROM pg_authid), pg_authid AS (SELECT 1) SELECT * FROM a",
+            "pg_authid is not queryable",
+        );
+        // A schema-qualified name is never a CTE.
+        no(
+            "WITH pg_class AS (SELECT 1) SELECT * FROM pg_catalog.pg_class",
+            "not queryable",
+        );
+        no(
+            "WITH x AS (SELECT 1) SELECT * FROM public.x",
+            "x is not queryable",
+        );
+        // Quoting matters as it does in PostgreSQL.
+        no(
+            "WITH \"PG_CLASS\" AS (SELECT 1) SELECT * FROM pg_class",
+            "pg_class is not queryable",
+        );
+        ok("WITH \"Won\" AS (SELECT * FROM deals) SELECT * FROM \"Won\"");
+        ok("WITH won AS (SELECT * FROM deals) SELECT * FROM WON");
+    }
+
+    #[test]
+    fn ctes_stay_usable_where_postgresql_sees_them() {
+        ok("WITH a AS (SELECT id FROM deals), b AS (SELECT * FROM a) SELECT * FROM b");
+        ok(
+            "WITH a AS (SELECT id FROM deals) SELECT * FROM (SELECT * FROM a) s WHERE id IN (SELECT id FROM a)",
+        );
+        ok(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) SELECT * FROM n",
+        );
+        ok("WITH a AS (WITH b AS (SELECT 1 AS x) SELECT x FROM b) SELECT * FROM a");
+        no(
+            "WITH a AS (WITH b AS (SELECT 1 AS x) SELECT x FROM b) SELECT * FROM b",
+            "b is not queryable",
+        );
+        // A CTE shadowing an allow-listed table is fine: it reads the table.
+        ok("WITH deals AS (SELECT * FROM deals WHERE is_won) SELECT count(*) FROM deals");
     }
 }
