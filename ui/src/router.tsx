@@ -47,8 +47,9 @@ export const routes: RouteObject[] = [
             ),
             children: [
               { index: true, element: <Navigate to="/chat" replace /> },
-              { path: 'chat', element: <ChatPage /> },
-              { path: 'chat/:conversationId', element: <ChatPage /> },
+              // One route for both, so the screen (and a streaming answer) survives the move from
+              // /chat to /chat/:id when a new conversation is created.
+              { path: 'chat/:conversationId?', element: <ChatPage /> },
               { path: 'sources', element: <SourcesPage /> },
               { path: '*', element: <NotFoundPage /> },
             ],

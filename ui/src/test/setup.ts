@@ -6,7 +6,9 @@ import { cleanup } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { wireApiToSession } from '../features/auth/wire';
 import { useSession } from '../features/auth/sessionStore';
+import { setChatSocket } from '../features/chat/chatSocket';
 import { useDrafts } from '../features/chat/draftsStore';
+import { FakeChatServer } from './fakeChatServer';
 import { useUiStore } from '../stores/uiStore';
 
 wireApiToSession();
@@ -16,9 +18,12 @@ beforeEach(() => {
   useSession.setState({ token: null, expiresAt: null, endedNotice: false });
   useDrafts.setState({ drafts: {} });
   useUiStore.setState({ sidebarCollapsed: false, mobileNavOpen: false });
+  // No test talks to a real socket; chat tests make their own FakeChatServer.
+  new FakeChatServer();
 });
 
 afterEach(() => {
   cleanup();
+  setChatSocket(null);
   vi.useRealTimers();
 });

@@ -1,56 +1,61 @@
-import { AlertCircle, CheckCircle2, Loader2 } from 'lucide-react';
-import { describeCode } from '../../lib/errors';
-import type { AnswerTurn, ToolStep, Turn } from './reducer';
+import { AlertCircle, RotateCcw } from 'lucide-react';
+import { Button } from '../../components/Button';
+import { AnswerView } from './AnswerView';
+import { describeChatError } from './chatErrors';
+import type { QuestionTurn, Turn } from './reducer';
 
-const TOOL_LABELS: Record<string, string> = {
-  run_sql_query: 'Looked up data',
-  search_activities: 'Searched activities',
-  create_artifact: 'Saved a report',
-};
-
-function Step({ step }: { step: ToolStep }) {
-  const Icon = step.status === 'running' ? Loader2 : step.status === 'ok' ? CheckCircle2 : AlertCircle;
-  return (
-    <li className="flex items-start gap-2 text-sm text-slate-700">
-      <Icon
-        className={step.status === 'running' ? 'mt-0.5 size-4 animate-spin' : step.status === 'ok' ? 'mt-0.5 size-4 text-emerald-700' : 'mt-0.5 size-4 text-rose-700'}
-        aria-hidden="true"
-      />
-      <span>
-        <span className="font-medium">{TOOL_LABELS[step.name] ?? step.name}</span>
-        {step.summary && <span>: {step.summary}</span>}
-        <span className="sr-only">{step.status === 'running' ? ' (running)' : step.status === 'error' ? ' (failed)' : ''}</span>
-      </span>
-    </li>
-  );
+export interface TranscriptActions {
+  /** The last run failed with a retryable error: ask the server to run it again. */
+  onRetryRun?: () => void;
+  /** Send a refused question again (a new client_message_id). */
+  onResend: (clientMessageId: string, text: string) => void;
+  /** Take a refused question back into the composer. */
+  onEdit: (clientMessageId: string, text: string) => void;
 }
 
-function Answer({ turn }: { turn: AnswerTurn }) {
-  const error = turn.error ? describeCode(turn.error.code, turn.error.message) : null;
+function Question({ turn, actions }: { turn: QuestionTurn; actions: TranscriptActions }) {
+  const error = turn.status === 'failed' && turn.error ? describeChatError(turn.error) : null;
+  const id = turn.clientMessageId;
   return (
-    <div className="rounded-xl border border-slate-200 bg-white p-4">
-      {turn.steps.length > 0 && <ul className="mb-3 space-y-1">{turn.steps.map((s) => <Step key={s.id} step={s} />)}</ul>}
-      {turn.text && <div className="whitespace-pre-wrap text-sm leading-6 text-slate-900">{turn.text}</div>}
-      {turn.stopReason === 'cancelled' && <p className="mt-2 text-xs text-slate-600">Stopped.</p>}
-      {error && (
-        <p className="mt-2 text-sm text-rose-800">
-          {error.title} {error.detail}
-        </p>
+    <div className="flex flex-col items-end gap-1">
+      <p className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-sm bg-brand-600 px-4 py-2 text-sm text-white">{turn.text}</p>
+      {turn.status === 'sending' && <p className="appear-late text-xs text-slate-600">Sending…</p>}
+      {error && id && (
+        <div role="alert" className="flex max-w-[85%] gap-2 rounded-md border border-rose-200 bg-rose-50 p-3 text-sm text-rose-900">
+          <AlertCircle className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+          <div className="min-w-0">
+            <p className="font-medium">Not sent. {error.title}</p>
+            {error.detail && <p className="mt-0.5">{error.detail}</p>}
+            <div className="mt-2 flex flex-wrap gap-2">
+              {turn.error?.retryable && (
+                <Button variant="secondary" onClick={() => actions.onResend(id, turn.text)}>
+                  <RotateCcw className="size-4" aria-hidden="true" />
+                  Retry
+                </Button>
+              )}
+              <Button variant="ghost" onClick={() => actions.onEdit(id, turn.text)}>
+                Edit question
+              </Button>
+            </div>
+          </div>
+        </div>
       )}
     </div>
   );
 }
 
-/** A plain read-out of the conversation; the full chat screen (Markdown, tables, charts) replaces it. */
-export function Transcript({ turns }: { turns: Turn[] }) {
+/** The conversation, oldest first: questions on the right, answers full width. */
+export function Transcript({ turns, actions }: { turns: Turn[]; actions: TranscriptActions }) {
+  let lastAnswer = turns.length - 1;
+  while (lastAnswer >= 0 && turns[lastAnswer]!.kind !== 'answer') lastAnswer -= 1;
   return (
-    <ol className="space-y-4" aria-label="Conversation">
-      {turns.map((turn) => (
-        <li key={turn.key} className={turn.kind === 'question' ? 'flex justify-end' : ''}>
+    <ol className="space-y-6" aria-label="Conversation">
+      {turns.map((turn, index) => (
+        <li key={turn.key}>
           {turn.kind === 'question' ? (
-            <p className="max-w-[85%] whitespace-pre-wrap rounded-xl bg-brand-600 px-4 py-2 text-sm text-white">{turn.text}</p>
+            <Question turn={turn} actions={actions} />
           ) : (
-            <Answer turn={turn} />
+            <AnswerView turn={turn} onRetry={index === lastAnswer && turn.error?.retryable ? actions.onRetryRun : undefined} />
           )}
         </li>
       ))}

@@ -31,3 +31,9 @@ export function chatSocket(): ChatSocket {
   shared ??= createSessionSocket().socket;
   return shared;
 }
+
+/** Replaces the shared socket (tests give it a fake transport); null makes the next use create one. */
+export function setChatSocket(socket: ChatSocket | null): void {
+  if (shared && shared !== socket) shared.close();
+  shared = socket;
+}

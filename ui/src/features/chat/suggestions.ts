@@ -1,7 +1,7 @@
-/** Starter questions shown on an empty chat (they fill the composer; nothing is sent by itself). */
+/** Starter questions on an empty conversation; clicking one asks it. */
 export const SUGGESTIONS: readonly string[] = [
-  'What does our pipeline look like by stage?',
-  'Which deals are expected to close this month?',
-  'Who are the top reps by won revenue this quarter?',
-  'Which large deals have had no activity in the last two weeks?',
+  'Which deals slipped this quarter?',
+  'Show pipeline by stage',
+  "Who hasn't met their top accounts in 30 days?",
+  'What is our win rate by quarter?',
 ];

@@ -4,6 +4,7 @@ import { Outlet, useLocation } from 'react-router';
 import { Dialog } from '../../components/Dialog';
 import { LogoMark } from '../../components/Logo';
 import { LoadingBlock } from '../../components/Skeleton';
+import { cx } from '../../lib/cx';
 import { useUiStore } from '../../stores/uiStore';
 import { Sidebar } from './Sidebar';
 
@@ -13,6 +14,8 @@ export function AppShell() {
   const mobileNavOpen = useUiStore((s) => s.mobileNavOpen);
   const setMobileNavOpen = useUiStore((s) => s.setMobileNavOpen);
   const { pathname } = useLocation();
+  // The chat lays out its own panes (list, transcript, composer) edge to edge.
+  const fullBleed = pathname === '/chat' || pathname.startsWith('/chat/');
 
   useEffect(() => {
     setMobileNavOpen(false);
@@ -63,7 +66,7 @@ export function AppShell() {
           </div>
         </header>
 
-        <main id="main" tabIndex={-1} className="flex-1 overflow-y-auto p-4 sm:p-6 md:p-10">
+        <main id="main" tabIndex={-1} className={cx('min-h-0 flex-1', fullBleed ? 'overflow-hidden' : 'overflow-y-auto p-4 sm:p-6 md:p-10')}>
           <Suspense fallback={<LoadingBlock lines={5} />}>
             <Outlet />
           </Suspense>

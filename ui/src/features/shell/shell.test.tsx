@@ -103,7 +103,7 @@ describe('app shell', () => {
   });
 });
 
-describe('chat placeholder', () => {
+describe('chat inside the shell', () => {
   it('renders a stored conversation through the chat reducer', async () => {
     app({
       'GET /api/chat/conversations/:id': {
@@ -130,7 +130,7 @@ describe('chat placeholder', () => {
     expect(await screen.findByRole('heading', { name: 'Pipeline review' })).toBeInTheDocument();
     const transcript = screen.getByRole('list', { name: 'Conversation' });
     expect(transcript).toHaveTextContent('How many open deals?');
-    expect(transcript).toHaveTextContent('Looked up data: 1 row');
+    expect(transcript).toHaveTextContent('deals · 1 row');
     expect(transcript).toHaveTextContent('You have 42 open deals.');
     await expectAccessible();
   });
@@ -138,7 +138,7 @@ describe('chat placeholder', () => {
   it('keeps a draft per conversation', async () => {
     app({ 'GET /api/chat/conversations/:id': { conversation: { id: 'c1', title: 'T', created_at: '', updated_at: '' }, messages: [] } });
     renderApp('/chat/c1');
-    const box = await screen.findByLabelText('Your question');
+    const box = await screen.findByLabelText('Ask a question');
     await userEvent.setup().type(box, 'And by rep?');
     expect(JSON.parse(localStorage.getItem('revtops.drafts')!).state.drafts).toEqual({ c1: 'And by rep?' });
   });
