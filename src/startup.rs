@@ -51,20 +51,20 @@ pub async fn prepare(
             key.clone(),
         ))
     });
-    let sync = Arc::new(
-        SyncEngine::new(
-            pool.clone(),
+    let sync = Arc::new(SyncEngine::new(
+        pool.clone(),
+        config.sync.clone(),
+        NangoConnectors::with_client(
+            nango.clone(),
+            config.integrations.clone(),
             config.sync.clone(),
-            NangoConnectors::with_client(
-                nango.clone(),
-                config.integrations.clone(),
-                config.sync.clone(),
-            ),
-        )
-        .with_relay(&cache),
-    );
+        ),
+        &cache,
+    ));
+    let access = Arc::new(crate::services::auth::access::bus(&cache));
     Ok(AppState {
         sync,
+        access,
         db: pool,
         cache,
         config: Arc::new(config),
@@ -79,9 +79,9 @@ pub async fn prepare(
 /// Starts the sync workers and scheduler of `serve`; they stop when `state.shutdown` is cancelled.
 pub fn start_background(state: &AppState) -> tokio::task::JoinSet<()> {
     let mut set = crate::sync::workers::spawn(Arc::clone(&state.sync), state.shutdown.clone());
-    set.spawn(crate::sync::relay::listen(
-        Arc::clone(&state.sync),
-        state.shutdown.clone(),
-    ));
+    let (sync, shutdown) = (Arc::clone(&state.sync), state.shutdown.clone());
+    set.spawn(async move { sync.events.relay(shutdown).await });
+    let (access, shutdown) = (Arc::clone(&state.access), state.shutdown.clone());
+    set.spawn(async move { access.relay(shutdown).await });
     set
 }

@@ -1,11 +1,13 @@
 //! A small key/value cache with TTLs and counters (rate limits, JWKS, short-lived lookups).
 //! Backed by Redis through fred when REDIS_URL is set, so replicas share it; otherwise in-process.
 
+mod bus;
 mod memory;
 mod redis;
 
 use std::time::Duration;
 
+pub use bus::Bus;
 pub use memory::MemoryCache;
 pub use redis::RedisCache;
 

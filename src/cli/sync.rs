@@ -51,6 +51,8 @@ pub async fn run(
         pool.clone(),
         config.sync.clone(),
         NangoConnectors::new(config.integrations.clone(), config.sync.clone()),
+        // Progress goes to this process's bar only.
+        &crate::cache::Cache::Memory(Default::default()),
     ));
     let worker_id = format!("{}#cli", engine.instance);
     let enqueued = {

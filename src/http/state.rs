@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::connectors::nango::NangoClient;
 use crate::db::DbPool;
 use crate::services::auth::Authenticator;
+use crate::services::auth::access::AccessBus;
 use crate::sql::SqlEngine;
 use crate::sync::SyncEngine;
 
@@ -19,6 +20,8 @@ pub struct AppState {
     pub cache: Cache,
     pub config: Arc<Config>,
     pub auth: Arc<Authenticator>,
+    /// Sign-outs, removals and role changes, across replicas: open sockets act on them.
+    pub access: Arc<AccessBus>,
     pub sql: Arc<SqlEngine>,
     pub agent: Arc<AgentDeps>,
     pub sync: Arc<SyncEngine>,

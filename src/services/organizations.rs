@@ -9,6 +9,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::auth::access::{AccessBus, AccessEvent};
 use super::auth::{AuthUser, Role};
 use super::{ServiceError, ServiceResult, is_unique_violation, validate};
 use crate::db::DbPool;
@@ -386,6 +387,7 @@ async fn admin_count(conn: &mut AsyncPgConnection, org: Uuid) -> ServiceResult<i
 
 pub async fn change_role(
     pool: &DbPool,
+    access: &AccessBus,
     user: &AuthUser,
     member_id: Uuid,
     role: Role,
@@ -411,10 +413,17 @@ pub async fn change_role(
             .await?)
     })
     .await
+    .inspect(|member| access.publish(AccessEvent::UserChanged { user_id: member.id }))
 }
 
-/// Removes a member from the organization. Their account remains, without an organization.
-pub async fn remove_member(pool: &DbPool, user: &AuthUser, member_id: Uuid) -> ServiceResult<()> {
+/// Removes a member from the organization. Their account remains, without an organization; their
+/// open sockets close (on every replica).
+pub async fn remove_member(
+    pool: &DbPool,
+    access: &AccessBus,
+    user: &AuthUser,
+    member_id: Uuid,
+) -> ServiceResult<()> {
     let org = user.require_admin()?;
     let mut conn = pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async |conn| {
@@ -438,5 +447,7 @@ pub async fn remove_member(pool: &DbPool, user: &AuthUser, member_id: Uuid) -> S
             .await?;
         Ok(())
     })
-    .await
+    .await?;
+    access.publish(AccessEvent::UserChanged { user_id: member_id });
+    Ok(())
 }

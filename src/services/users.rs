@@ -6,6 +6,7 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
+use super::auth::access::{AccessBus, AccessEvent};
 use super::auth::local_tokens::IssuedToken;
 use super::auth::throttle::LoginThrottle;
 use super::auth::{AuthUser, Authenticator, Subject, VerifiedToken, passwords};
@@ -125,7 +126,8 @@ pub async fn login(
 }
 
 /// Revokes the token the request came with until it would have expired anyway.
-pub async fn logout(pool: &DbPool, user: &AuthUser) -> ServiceResult<()> {
+/// Revokes the caller's token; sockets holding it close (on every replica).
+pub async fn logout(pool: &DbPool, access: &AccessBus, user: &AuthUser) -> ServiceResult<()> {
     let Some(token_id) = &user.token_id else {
         return Ok(());
     };
@@ -139,6 +141,9 @@ pub async fn logout(pool: &DbPool, user: &AuthUser) -> ServiceResult<()> {
         .on_conflict_do_nothing()
         .execute(&mut conn)
         .await?;
+    access.publish(AccessEvent::TokenRevoked {
+        token_id: token_id.clone(),
+    });
     // Housekeeping: rows past their expiry protect nothing.
     diesel::delete(revoked_tokens::table.filter(revoked_tokens::expires_at.lt(Utc::now())))
         .execute(&mut conn)

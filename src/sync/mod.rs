@@ -8,16 +8,16 @@
 
 pub mod providers;
 pub mod queue;
-pub mod relay;
 pub mod runner;
 pub mod upsert;
 pub mod workers;
 
 use std::sync::Arc;
 
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::Notify;
 use uuid::Uuid;
 
+use crate::cache::{Bus, Cache};
 use crate::config::SyncConfig;
 use crate::connectors::ConnectorError;
 use crate::db::DbPool;
@@ -47,7 +47,7 @@ pub enum SyncError {
 /// What a run reports after each committed page (and once at the end).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SyncEvent {
-    /// The engine instance that produced it (the relay skips its own events coming back).
+    /// The engine instance (worker process) that produced it.
     pub origin: String,
     pub run_id: Uuid,
     pub organization_id: Uuid,
@@ -68,47 +68,37 @@ pub struct SyncEngine {
     pub connectors: Arc<dyn ConnectorFactory>,
     /// Woken when a run is queued here so an idle worker starts it without waiting to poll.
     pub wake: Notify,
-    pub events: broadcast::Sender<SyncEvent>,
+    /// Progress of every run, this replica's and (through Redis) the others'.
+    pub events: Bus<SyncEvent>,
     /// Distinguishes this process's workers in `sync_runs.worker_id`.
     pub instance: String,
-    /// Redis, when configured: events are also published there for the other replicas.
-    pub relay: Option<crate::cache::RedisCache>,
 }
 
+/// The bus channel of sync progress.
+pub const EVENTS_CHANNEL: &str = "revtops:sync_events";
+
 impl SyncEngine {
-    pub fn new(pool: DbPool, config: SyncConfig, connectors: Arc<dyn ConnectorFactory>) -> Self {
+    /// `cache` decides whether progress also reaches the other replicas (Redis) or not.
+    pub fn new(
+        pool: DbPool,
+        config: SyncConfig,
+        connectors: Arc<dyn ConnectorFactory>,
+        cache: &Cache,
+    ) -> Self {
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
         Self {
             pool,
             config,
             connectors,
             wake: Notify::new(),
-            events: broadcast::channel(1024).0,
+            events: Bus::new(EVENTS_CHANNEL, cache),
             instance: format!("{host}:{}:{}", std::process::id(), Uuid::new_v4().simple()),
-            relay: None,
         }
-    }
-
-    pub fn with_relay(mut self, cache: &crate::cache::Cache) -> Self {
-        if let crate::cache::Cache::Redis(redis) = cache {
-            self.relay = Some(redis.clone());
-        }
-        self
     }
 
     /// Tells local subscribers (sockets, the CLI's progress bar) and, through Redis, the other
     /// replicas' sockets. Never waits on Redis: progress must not slow a sync down.
     pub fn publish(&self, event: SyncEvent) {
-        if let Some(redis) = &self.relay
-            && let Ok(text) = serde_json::to_string(&event)
-        {
-            let redis = redis.clone();
-            tokio::spawn(async move {
-                if let Err(e) = redis.publish(relay::CHANNEL, text).await {
-                    tracing::debug!(error = %e, "cannot relay a sync event");
-                }
-            });
-        }
-        let _ = self.events.send(event);
+        self.events.publish(event);
     }
 }

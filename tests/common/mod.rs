@@ -97,6 +97,8 @@ async fn template() -> &'static str {
 pub struct TestDb {
     pub name: String,
     pub url: DatabaseUrl,
+    /// Dropped with this value (false for a replica's handle on another app's database).
+    owned: bool,
 }
 
 impl TestDb {
@@ -121,14 +123,22 @@ impl TestDb {
             }
         }
         let url = server_url().with_database(&name);
-        Self { name, url }
+        Self {
+            name,
+            url,
+            owned: true,
+        }
     }
 
     /// An empty database name that does not exist yet (for create-on-start tests).
     pub fn unique_missing() -> Self {
         let name = format!("revtops_test_{}", uuid::Uuid::new_v4().simple());
         let url = server_url().with_database(&name);
-        Self { name, url }
+        Self {
+            name,
+            url,
+            owned: true,
+        }
     }
 
     pub async fn client(&self) -> tokio_postgres::Client {
@@ -138,6 +148,9 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         let name = self.name.clone();
         // Drop runs inside the test's runtime, which cannot block on async work: use a thread.
         let _ = std::thread::spawn(move || {
@@ -193,7 +206,20 @@ impl TestApp {
     }
 
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
-        let db = TestDb::new().await;
+        Self::serve(TestDb::new().await, extra).await
+    }
+
+    /// Another replica of this app: its own server and state on the same database.
+    pub async fn replica(&self, extra: &[(&str, &str)]) -> Self {
+        let db = TestDb {
+            name: self.db.name.clone(),
+            url: self.db.url.clone(),
+            owned: false,
+        };
+        Self::serve(db, extra).await
+    }
+
+    async fn serve(db: TestDb, extra: &[(&str, &str)]) -> Self {
         let config = config_for(&db, extra);
         let state = revtops::startup::prepare(config, false, CancellationToken::new())
             .await

@@ -133,7 +133,7 @@ impl AuthApi {
     /// Sign out: revoke the token this request carries
     #[oai(path = "/logout", method = "post", operation_id = "logout")]
     async fn logout(&self, auth: BearerAuth) -> ApiResult<NoContent> {
-        users::logout(&self.state.db, &auth.0).await?;
+        users::logout(&self.state.db, &self.state.access, &auth.0).await?;
         Ok(NoContent::NoContent)
     }
 

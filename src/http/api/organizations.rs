@@ -292,8 +292,14 @@ impl OrganizationsApi {
         user_id: Path<Uuid>,
         body: Json<ChangeRoleRequest>,
     ) -> ApiResult<Json<UserView>> {
-        let user = organizations::change_role(&self.state.db, &auth.0, user_id.0, body.role.into())
-            .await?;
+        let user = organizations::change_role(
+            &self.state.db,
+            &self.state.access,
+            &auth.0,
+            user_id.0,
+            body.role.into(),
+        )
+        .await?;
         Ok(Json(user.into()))
     }
 
@@ -304,7 +310,8 @@ impl OrganizationsApi {
         operation_id = "remove_member"
     )]
     async fn remove(&self, auth: BearerAuth, user_id: Path<Uuid>) -> ApiResult<NoContent> {
-        organizations::remove_member(&self.state.db, &auth.0, user_id.0).await?;
+        organizations::remove_member(&self.state.db, &self.state.access, &auth.0, user_id.0)
+            .await?;
         Ok(NoContent::NoContent)
     }
 }

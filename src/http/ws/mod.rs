@@ -15,9 +15,11 @@ use uuid::Uuid;
 use super::error::ApiError;
 use super::state::AppState;
 use crate::agent::protocol::{ClientFrame, ServerFrame};
-use crate::services::auth::AuthUser;
+use access::{Credentials, Ending};
 use session::Session;
+use tokio_util::sync::CancellationToken;
 
+mod access;
 mod session;
 
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -65,9 +67,9 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
     let subprotocol = bearer_subprotocol(req);
     let token = bearer_header(req).or(subprotocol.clone());
     // A header token is checked before upgrading, so a bad one gets a plain 401.
-    let pre_auth = match &token {
-        Some(t) => match state.auth.authenticate(&state.db, t).await {
-            Ok(user) => Some(user),
+    let pre_auth = match token {
+        Some(t) => match state.auth.authenticate(&state.db, &t).await {
+            Ok(user) => Some(Credentials { token: t, user }),
             Err(e) => return ApiError::from(e).into_response(),
         },
         None => None,
@@ -79,10 +81,10 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
     }
     ws.on_upgrade(move |socket| async move {
         let (mut sink, mut stream) = socket.split();
-        let user = match pre_auth {
-            Some(u) => u,
+        let creds = match pre_auth {
+            Some(c) => c,
             None => match first_frame_auth(&state, &mut stream).await {
-                Some(u) => u,
+                Some(c) => c,
                 None => {
                     let _ = sink
                         .send(Message::close_with(
@@ -94,7 +96,7 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
                 }
             },
         };
-        if claimed.is_some_and(|id| id != user.user_id) {
+        if claimed.is_some_and(|id| id != creds.user.user_id) {
             let _ = sink
                 .send(Message::close_with(
                     CloseCode::Policy,
@@ -103,41 +105,43 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
                 .await;
             return;
         }
-        let (frames, mut outbox) = mpsc::channel::<ServerFrame>(1024);
+        let user = creds.user.clone();
+        let (frames, outbox) = mpsc::channel::<ServerFrame>(1024);
         let _ = frames
             .send(ServerFrame::Ready {
                 user_id: user.user_id,
                 organization_id: user.org_id,
             })
             .await;
-        // One writer: frames from every run of this socket, plus heartbeat pings.
-        let writer = tokio::spawn(async move {
-            let mut beat = tokio::time::interval(HEARTBEAT);
-            beat.tick().await;
-            loop {
-                tokio::select! {
-                    frame = outbox.recv() => {
-                        let Some(frame) = frame else { break };
-                        let text = serde_json::to_string(&frame).unwrap_or_default();
-                        if sink.send(Message::Text(text)).await.is_err() {
-                            break;
-                        }
-                    }
-                    _ = beat.tick() => {
-                        if sink.send(Message::Ping(Vec::new())).await.is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
-            let _ = sink.close().await;
-        });
+        let (end, ending) = mpsc::channel::<Ending>(1);
+        let ended = CancellationToken::new();
+        let writer = spawn_writer(sink, outbox, ending, ended.clone());
         let progress = user
             .org_id
             .map(|org| tokio::spawn(forward_sync_progress(state.clone(), org, frames.clone())));
+        let watcher = tokio::spawn(access::watch(
+            state.clone(),
+            Credentials {
+                token: creds.token.clone(),
+                user: user.clone(),
+            },
+            end.clone(),
+            ended.clone(),
+        ));
         let mut session = Session::new(state.clone(), user, frames.clone());
-        read_loop(&state, &mut session, &mut stream, &frames).await;
+        read_loop(
+            &state,
+            &creds,
+            &mut session,
+            &mut stream,
+            &frames,
+            &end,
+            &ended,
+        )
+        .await;
         session.close();
+        watcher.abort();
+        drop(end);
         if let Some(task) = progress {
             task.abort();
         }
@@ -145,6 +149,45 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
         let _ = writer.await;
     })
     .into_response()
+}
+
+/// The one writer of a socket: frames from every run it follows, heartbeat pings, and the close
+/// frame that ends a session whose access ended. Cancels `ended` when it stops.
+fn spawn_writer(
+    mut sink: impl futures_util::Sink<Message> + Unpin + Send + 'static,
+    mut outbox: mpsc::Receiver<ServerFrame>,
+    mut ending: mpsc::Receiver<Ending>,
+    ended: CancellationToken,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut beat = tokio::time::interval(HEARTBEAT);
+        beat.tick().await;
+        loop {
+            tokio::select! {
+                e = ending.recv() => {
+                    if let Some(e) = e {
+                        let close = Message::close_with(CloseCode::from(e.code), e.reason);
+                        let _ = sink.send(close).await;
+                    }
+                    break;
+                }
+                frame = outbox.recv() => {
+                    let Some(frame) = frame else { break };
+                    let text = serde_json::to_string(&frame).unwrap_or_default();
+                    if sink.send(Message::Text(text)).await.is_err() {
+                        break;
+                    }
+                }
+                _ = beat.tick() => {
+                    if sink.send(Message::Ping(Vec::new())).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        ended.cancel();
+        let _ = sink.close().await;
+    })
 }
 
 /// Sync progress of the user's organization, as frames on this socket. A slow socket misses
@@ -177,7 +220,7 @@ async fn forward_sync_progress(state: AppState, org: Uuid, frames: mpsc::Sender<
 async fn first_frame_auth(
     state: &AppState,
     stream: &mut (impl futures_util::Stream<Item = std::io::Result<Message>> + Unpin),
-) -> Option<AuthUser> {
+) -> Option<Credentials> {
     let first = tokio::time::timeout(AUTH_TIMEOUT, stream.next())
         .await
         .ok()??
@@ -189,19 +232,30 @@ async fn first_frame_auth(
         return None;
     }
     match serde_json::from_str::<ClientFrame>(&text).ok()? {
-        ClientFrame::Auth { token } => state.auth.authenticate(&state.db, &token).await.ok(),
+        ClientFrame::Auth { token } => {
+            let user = state.auth.authenticate(&state.db, &token).await.ok()?;
+            Some(Credentials { token, user })
+        }
         _ => None,
     }
 }
 
 async fn read_loop(
     state: &AppState,
+    creds: &Credentials,
     session: &mut Session,
     stream: &mut (impl futures_util::Stream<Item = std::io::Result<Message>> + Unpin),
     frames: &mpsc::Sender<ServerFrame>,
+    end: &mpsc::Sender<Ending>,
+    ended: &CancellationToken,
 ) {
     let max = state.config.chat.max_frame_bytes;
-    while let Some(message) = stream.next().await {
+    loop {
+        let message = tokio::select! {
+            m = stream.next() => m,
+            _ = ended.cancelled() => return,
+        };
+        let Some(message) = message else { return };
         let text = match message {
             Ok(Message::Text(text)) => text,
             Ok(Message::Binary(_)) => {
@@ -235,6 +289,10 @@ async fn read_loop(
                 continue;
             }
         };
+        if let Err(ending) = access::recheck(state, creds).await {
+            let _ = end.send(ending).await;
+            return;
+        }
         session.handle(frame).await;
     }
 }

@@ -45,8 +45,13 @@ impl LocalTokens {
     }
 
     pub fn issue(&self, user_id: Uuid) -> ServiceResult<IssuedToken> {
+        self.issue_for(user_id, TOKEN_TTL)
+    }
+
+    /// A token that lives `ttl` (sign-in uses [`TOKEN_TTL`]).
+    pub fn issue_for(&self, user_id: Uuid, ttl: Duration) -> ServiceResult<IssuedToken> {
         let now = Utc::now();
-        let expires_at = now + TOKEN_TTL;
+        let expires_at = now + ttl;
         let claims = Claims {
             sub: user_id.to_string(),
             iss: ISSUER.into(),

@@ -2,6 +2,7 @@
 //! (AUTH_MODE=local) or Supabase access tokens; either way the user and organization come from
 //! our own `users` row, never from anything the client sends.
 
+pub mod access;
 pub mod local_tokens;
 pub mod passwords;
 pub mod supabase;
