@@ -6,7 +6,7 @@ mod common;
 use std::sync::atomic::Ordering;
 
 use common::TestApp;
-use common::supabase::{ES_KID, FakeSupabase, RS_KID, tampered, unsigned};
+use common::supabase::{ANON_KEY, ES_KID, FakeSupabase, RS_KID, tampered, unsigned};
 use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 
@@ -14,6 +14,7 @@ async fn app(fake: &FakeSupabase, extra: &[(&str, &str)]) -> TestApp {
     let mut vars = vec![
         ("AUTH_MODE", "supabase"),
         ("SUPABASE_URL", fake.url.as_str()),
+        ("SUPABASE_ANON_KEY", ANON_KEY),
     ];
     vars.extend_from_slice(extra);
     TestApp::spawn_with(&vars).await
@@ -35,6 +36,61 @@ async fn sync(app: &TestApp, token: &str) -> Value {
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     reply.json()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verified_email_is_what_supabase_auth_says_not_what_the_user_wrote() {
+    let fake = FakeSupabase::start().await;
+    let app = app(&fake, &[]).await;
+    // An email/password user who wrote `email_verified: true` into their own user_metadata
+    // (`supabase.auth.updateUser({data: {email_verified: true}})`) but never confirmed it.
+    fake.unconfirm("mallory@acme.com");
+    let mut claims = fake.claims("sub-mallory", "mallory@acme.com");
+    claims["app_metadata"] = json!({"provider": "email", "providers": ["email"]});
+    claims["user_metadata"]["email_verified"] = json!(true);
+    let token = fake.sign(Algorithm::ES256, ES_KID, &claims);
+    let me = sync(&app, &token).await;
+    assert_eq!(me["user"]["email_verified"], false);
+    // So the domain stays unclaimed and unjoinable for them.
+    let claim = app
+        .client()
+        .call(
+            "POST",
+            "/api/auth/organizations",
+            Some(&token),
+            Some(&json!({"name": "Acme", "email_domain": "acme.com"})),
+        )
+        .await;
+    assert_eq!(claim.status, 403, "{}", claim.text());
+    assert!(claim.text().contains("verified"), "{}", claim.text());
+
+    // A confirmed email/password user is verified, whatever their metadata says.
+    let mut claims = fake.claims("sub-ana", "ana@acme.com");
+    claims["app_metadata"] = json!({"provider": "email", "providers": ["email"]});
+    claims["user_metadata"] = json!({"full_name": "Ana"});
+    let token = fake.sign(Algorithm::ES256, ES_KID, &claims);
+    assert_eq!(sync(&app, &token).await["user"]["email_verified"], true);
+
+    // Without the anon key Supabase cannot be asked: only the provider in app_metadata (set by
+    // Supabase) vouches, never user_metadata.
+    let keyless = TestApp::spawn_with(&[
+        ("AUTH_MODE", "supabase"),
+        ("SUPABASE_URL", fake.url.as_str()),
+    ])
+    .await;
+    let mut claims = fake.claims("sub-eve", "eve@acme.com");
+    claims["app_metadata"] = json!({"provider": "email"});
+    claims["user_metadata"]["email_verified"] = json!(true);
+    let token = fake.sign(Algorithm::ES256, ES_KID, &claims);
+    assert_eq!(
+        sync(&keyless, &token).await["user"]["email_verified"],
+        false
+    );
+    let google = fake.token("sub-gus", "gus@acme.com");
+    assert_eq!(
+        sync(&keyless, &google).await["user"]["email_verified"],
+        true
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -19,6 +19,7 @@ impl World {
         let app = TestApp::spawn_with(&[
             ("AUTH_MODE", "supabase"),
             ("SUPABASE_URL", fake.url.as_str()),
+            ("SUPABASE_ANON_KEY", common::supabase::ANON_KEY),
         ])
         .await;
         Self { fake, app }
@@ -29,7 +30,7 @@ impl World {
         let mut claims = self.fake.claims(&format!("sub-{email}"), email);
         if !verified {
             claims["app_metadata"]["provider"] = json!("email");
-            claims["user_metadata"]["email_verified"] = json!(false);
+            self.fake.unconfirm(email);
         }
         let token = self.fake.sign(Algorithm::ES256, ES_KID, &claims);
         let reply = self

@@ -28,7 +28,13 @@ pub struct BearerAuth(pub AuthUser);
     bearer_format = "JWT",
     checker = "check_token"
 )]
-pub struct BearerToken(pub VerifiedToken);
+pub struct BearerToken(pub TokenAndText);
+
+/// A verified token, and its text (to ask the issuer about it on the caller's behalf).
+pub struct TokenAndText {
+    pub verified: VerifiedToken,
+    pub text: String,
+}
 
 fn state(req: &Request) -> poem::Result<&AppState> {
     req.data::<AppState>()
@@ -44,11 +50,15 @@ async fn check_user(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
         .map_err(|e| ApiError::from(e).into())
 }
 
-async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<VerifiedToken> {
+async fn check_token(req: &Request, bearer: Bearer) -> poem::Result<TokenAndText> {
     let state = state(req)?;
-    state
+    let verified = state
         .auth
         .verify(&bearer.token)
         .await
-        .map_err(|e| ApiError::from(e).into())
+        .map_err(ApiError::from)?;
+    Ok(TokenAndText {
+        verified,
+        text: bearer.token,
+    })
 }

@@ -165,10 +165,13 @@ pub async fn current(
 }
 
 /// Creates or refreshes the user behind a Supabase token from its claims alone (email, name,
-/// avatar). Nothing from the request body is trusted. A deleted user stays deleted.
+/// avatar); whether the email is verified comes from Supabase Auth itself, asked with the
+/// caller's `raw_token`. Nothing from the request body is trusted. A deleted user stays deleted.
 pub async fn sync_supabase(
     pool: &DbPool,
+    auth: &Authenticator,
     token: &VerifiedToken,
+    raw_token: &str,
 ) -> ServiceResult<(User, Option<Organization>)> {
     let Subject::Supabase(subject) = &token.subject else {
         return Err(ServiceError::NotFound("user sync (AUTH_MODE=local)"));
@@ -179,11 +182,19 @@ pub async fn sync_supabase(
         .as_deref()
         .ok_or_else(|| ServiceError::Invalid("the token carries no email address".into()))
         .and_then(validate::email)?;
+    let email_verified = match &auth.confirmed_emails {
+        Some(emails) => {
+            emails
+                .is_confirmed(subject, raw_token, &email, &token.profile.provider)
+                .await
+        }
+        None => false,
+    };
     let new = NewUser {
         organization_id: None,
         auth_subject: Some(subject),
         email: Some(&email),
-        email_verified: token.profile.email_verified,
+        email_verified,
         name: token.profile.name.as_deref(),
         avatar_url: token.profile.avatar_url.as_deref(),
         role: "member",
@@ -219,7 +230,7 @@ pub async fn sync_supabase(
         .do_update()
         .set((
             users::email.eq(&email),
-            users::email_verified.eq(token.profile.email_verified),
+            users::email_verified.eq(email_verified),
             users::name.eq(diesel::dsl::sql::<
                 diesel::sql_types::Nullable<diesel::sql_types::Text>,
             >("COALESCE(excluded.name, users.name)")),

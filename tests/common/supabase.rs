@@ -1,8 +1,9 @@
 //! A fake Supabase Auth for tests: serves a JWKS with ES256 and RS256 test keys on 127.0.0.1:0,
 //! counts fetches, and mints access tokens shaped like Supabase's (any claim can be overridden).
 
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
@@ -12,6 +13,8 @@ use poem::{EndpointExt, Route, handler};
 use serde_json::{Value, json};
 
 pub const ES_KID: &str = "test-es256";
+/// The project's public key, which Supabase's gateway requires on every Auth API call.
+pub const ANON_KEY: &str = "test-anon-key";
 pub const RS_KID: &str = "test-rs256";
 const ES_PRIVATE: &str = include_str!("../fixtures/es256_private.pem");
 const ES_PUBLIC: &str = include_str!("../fixtures/es256_public.pem");
@@ -21,6 +24,8 @@ const RS_PUBLIC: &str = include_str!("../fixtures/rs256_public.pem");
 pub struct FakeSupabase {
     pub url: String,
     pub fetches: Arc<AtomicUsize>,
+    /// Emails whose owners have not confirmed them (all others are confirmed).
+    unconfirmed: Arc<Mutex<HashSet<String>>>,
     shutdown: tokio_util::sync::CancellationToken,
 }
 
@@ -45,18 +50,75 @@ fn jwks(fetches: poem::web::Data<&Arc<AtomicUsize>>) -> Json<JwkSet> {
     })
 }
 
+/// `GET /auth/v1/user`: the user behind the bearer token, as Supabase Auth has it. (The fake
+/// reads the token's claims without checking its signature; the app has checked it already.)
+#[handler]
+fn user(
+    req: &poem::Request,
+    unconfirmed: poem::web::Data<&Arc<Mutex<HashSet<String>>>>,
+) -> poem::Response {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let refuse = |status: u16, msg: &str| {
+        poem::Response::builder()
+            .status(poem::http::StatusCode::from_u16(status).unwrap())
+            .content_type("application/json")
+            .body(json!({"msg": msg}).to_string())
+    };
+    if header("apikey") != ANON_KEY {
+        return refuse(401, "No API key found in request");
+    }
+    let Some(token) = header("authorization").strip_prefix("Bearer ") else {
+        return refuse(401, "missing bearer");
+    };
+    let Some(claims) = token.split('.').nth(1).and_then(|p| {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(p)
+            .ok()?;
+        serde_json::from_slice::<Value>(&bytes).ok()
+    }) else {
+        return refuse(403, "invalid JWT");
+    };
+    let email = claims["email"].as_str().unwrap_or("").to_lowercase();
+    let confirmed = !unconfirmed.lock().unwrap().contains(&email);
+    let body = json!({
+        "id": claims["sub"], "aud": "authenticated", "role": "authenticated", "email": claims["email"],
+        "email_confirmed_at": if confirmed { json!("2026-11-01T10:00:00Z") } else { Value::Null },
+        "app_metadata": claims["app_metadata"], "user_metadata": claims["user_metadata"],
+    });
+    poem::Response::builder()
+        .content_type("application/json")
+        .body(body.to_string())
+}
+
 impl FakeSupabase {
     pub async fn start() -> Self {
         let fetches = Arc::new(AtomicUsize::new(0));
+        let unconfirmed = Arc::new(Mutex::new(HashSet::new()));
         let app = Route::new()
             .at("/auth/v1/.well-known/jwks.json", jwks)
-            .data(fetches.clone());
+            .at("/auth/v1/user", poem::get(user))
+            .data(fetches.clone())
+            .data(unconfirmed.clone());
         let (url, shutdown) = super::serve_fake(app).await;
         Self {
             url,
             fetches,
+            unconfirmed,
             shutdown,
         }
+    }
+
+    /// From now on Supabase Auth reports `email` as not confirmed.
+    pub fn unconfirm(&self, email: &str) {
+        self.unconfirmed
+            .lock()
+            .unwrap()
+            .insert(email.to_lowercase());
     }
 
     pub fn issuer(&self) -> String {

@@ -153,7 +153,13 @@ impl AuthApi {
     /// body is ignored, ids included.
     #[oai(path = "/users/sync", method = "post", operation_id = "sync_user")]
     async fn sync_user(&self, token: BearerToken) -> ApiResult<Json<MeView>> {
-        let (user, org) = users::sync_supabase(&self.state.db, &token.0).await?;
+        let (user, org) = users::sync_supabase(
+            &self.state.db,
+            &self.state.auth,
+            &token.0.verified,
+            &token.0.text,
+        )
+        .await?;
         Ok(Json(MeView {
             user: user.into(),
             organization: org.map(Into::into),

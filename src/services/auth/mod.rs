@@ -6,6 +6,7 @@ pub mod access;
 pub mod local_tokens;
 pub mod passwords;
 pub mod supabase;
+pub mod supabase_email;
 pub mod throttle;
 
 use chrono::{DateTime, Utc};
@@ -34,7 +35,8 @@ pub enum Subject {
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
     pub email: Option<String>,
-    pub email_verified: bool,
+    /// `app_metadata.provider`: how the user signed in (set by Supabase, not by the user).
+    pub provider: String,
     pub name: Option<String>,
     pub avatar_url: Option<String>,
 }
@@ -132,6 +134,8 @@ pub(crate) fn token_error(e: jsonwebtoken::errors::Error) -> ServiceError {
 
 pub struct Authenticator {
     pub mode: AuthMode,
+    /// Supabase mode: who confirmed their email, per Supabase Auth.
+    pub confirmed_emails: Option<supabase_email::ConfirmedEmails>,
     /// Local mode: anyone may register (otherwise only with an invitation).
     pub signup_open: bool,
     local: LocalTokens,
@@ -154,8 +158,12 @@ impl Authenticator {
                     .map(|s| s.expose().as_str()),
             )
         });
+        let confirmed_emails = config.supabase_url.as_ref().map(|url| {
+            supabase_email::ConfirmedEmails::new(url, config.supabase_anon_key.as_deref())
+        });
         Ok(Self {
             mode: config.mode,
+            confirmed_emails,
             signup_open: config.allow_signup,
             local: LocalTokens::new(&secret),
             supabase,

@@ -17,15 +17,6 @@ const JWKS_TTL: Duration = Duration::from_secs(600);
 /// An unknown `kid` triggers a refetch at most this often, so garbage kids cannot hammer Supabase.
 const REFETCH_COOLDOWN: Duration = Duration::from_secs(30);
 const AUDIENCE: &str = "authenticated";
-/// OAuth providers that only hand out verified emails.
-const VERIFIED_EMAIL_PROVIDERS: &[&str] = &[
-    "google",
-    "azure",
-    "github",
-    "gitlab",
-    "bitbucket",
-    "linkedin_oidc",
-];
 
 #[derive(Debug, Deserialize)]
 struct Claims {
@@ -128,12 +119,8 @@ impl SupabaseVerifier {
             .get("provider")
             .and_then(|v| v.as_str())
             .unwrap_or("");
-        let email_verified = claims
-            .user_metadata
-            .get("email_verified")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
-            || VERIFIED_EMAIL_PROVIDERS.contains(&provider);
+        // Never `user_metadata.email_verified`: the user can rewrite it. Whether the email is
+        // confirmed is asked of Supabase Auth when the user row is synced (`supabase_email`).
         let meta_str = |key: &str| {
             claims
                 .user_metadata
@@ -150,7 +137,7 @@ impl SupabaseVerifier {
                     .email
                     .filter(|e| !e.is_empty())
                     .map(|e| e.to_lowercase()),
-                email_verified,
+                provider: provider.to_owned(),
                 name: meta_str("full_name").or_else(|| meta_str("name")),
                 avatar_url: meta_str("avatar_url").or_else(|| meta_str("picture")),
             },
