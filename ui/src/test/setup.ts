@@ -2,7 +2,7 @@
 // First: the client captures Request when it is created.
 import './polyfills';
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { wireApiToSession } from '../features/auth/wire';
 import { useSession } from '../features/auth/sessionStore';
@@ -12,6 +12,10 @@ import { FakeChatServer } from './fakeChatServer';
 import { useUiStore } from '../stores/uiStore';
 
 wireApiToSession();
+
+// Lazy route chunks are transformed on first use; with every file running at once on two cores
+// that can take longer than testing-library's default second.
+configure({ asyncUtilTimeout: 3000 });
 
 beforeEach(() => {
   localStorage.clear();

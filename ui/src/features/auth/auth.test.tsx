@@ -29,7 +29,8 @@ describe('sign in (local mode)', () => {
   it('sends a signed-out visitor to sign in, then back where they were going', async () => {
     const api = signedInApp({ 'POST /api/auth/login': SESSION });
     const { router } = renderApp('/sources');
-    expect(await screen.findByRole('heading', { name: 'Sign in to Revtops' })).toBeInTheDocument();
+    // The first render waits for the lazy sign-in chunk, slow when the whole suite runs at once.
+    expect(await screen.findByRole('heading', { name: 'Sign in to Revtops' }, { timeout: 5000 })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe('/sign-in');
     await expectAccessible();
 

@@ -38,7 +38,7 @@ export function AnswerView({ turn, onRetry }: { turn: AnswerTurn; onRetry?: () =
         </div>
       )}
       {(nothingYet || turn.queued) && <Working queued={turn.queued} />}
-      <div data-testid="answer-text">{turn.text && <AnswerMarkdown text={turn.text} streaming={turn.streaming} />}</div>
+      <div data-testid="answer-text">{turn.text && <AnswerMarkdown text={turn.text} />}</div>
       {turn.artifacts.map((artifact) => (
         <ArtifactCard key={artifact.id} artifact={artifact} />
       ))}

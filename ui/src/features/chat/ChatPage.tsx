@@ -52,7 +52,7 @@ export default function ChatPage() {
 
   return (
     <div className="flex h-full min-h-0">
-      <div className="hidden w-72 shrink-0 border-r border-slate-200 bg-white lg:block">
+      <div className="hidden w-64 shrink-0 border-r border-slate-200 bg-white lg:block xl:w-72">
         <ConversationList activeId={routeId} />
       </div>
       <Dialog

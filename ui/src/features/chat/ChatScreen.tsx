@@ -41,13 +41,20 @@ export function ChatScreen({ routeId, onShowConversations }: { routeId: string |
   const { history, turns, state } = session;
   const draftKey = state.conversationId ?? NEW_CONVERSATION;
 
+  const composer = useRef<HTMLTextAreaElement>(null);
   const send = (text: string) => {
     stick();
     session.send(text);
   };
+  const ask = (text: string) => {
+    send(text);
+    // The suggestion that had focus is gone: carry on in the composer.
+    composer.current?.focus();
+  };
   const edit = (clientMessageId: string, text: string) => {
     session.discard(clientMessageId);
     setDraft(draftKey, text);
+    composer.current?.focus();
   };
 
   const gone = history.isError && isApiError(history.error) && history.error.status === 404;
@@ -64,7 +71,7 @@ export function ChatScreen({ routeId, onShowConversations }: { routeId: string |
         )}
       </ErrorAlert>
     );
-  } else if (turns.length === 0) body = <Welcome onAsk={send} disabled={chatOff} isPageTitle={!title} />;
+  } else if (turns.length === 0) body = <Welcome onAsk={ask} disabled={chatOff} isPageTitle={!title} />;
   else {
     body = (
       <Transcript
@@ -115,6 +122,7 @@ export function ChatScreen({ routeId, onShowConversations }: { routeId: string |
             disabledReason={chatOff ? CHAT_OFF_TEXT : null}
             onSend={send}
             onStop={session.stop}
+            textareaRef={composer}
           />
         </div>
       </div>

@@ -1,5 +1,5 @@
 import { ArrowUp, Square } from 'lucide-react';
-import { type FormEvent, type KeyboardEvent, useId, useLayoutEffect, useRef } from 'react';
+import { type FormEvent, type KeyboardEvent, type RefObject, useId, useLayoutEffect } from 'react';
 import { MAX_MESSAGE_CHARS } from '../../api/protocol';
 import { Button } from '../../components/Button';
 import { formatCount } from './steps/formatValue';
@@ -13,16 +13,17 @@ export interface ComposerProps {
   disabledReason?: string | null;
   onSend: (text: string) => void;
   onStop: () => void;
+  /** The text box, so the screen can move focus back to it (after a suggestion was asked). */
+  textareaRef: RefObject<HTMLTextAreaElement | null>;
 }
 
 const MAX_HEIGHT = 240;
 
 /** Enter sends, Shift+Enter is a new line, Esc (or Stop) cancels a streaming answer. */
-export function Composer({ draftKey, running, disabledReason, onSend, onStop }: ComposerProps) {
+export function Composer({ draftKey, running, disabledReason, onSend, onStop, textareaRef: ref }: ComposerProps) {
   const draft = useDraft(draftKey);
   const setDraft = useDrafts((s) => s.setDraft);
   const clearDraft = useDrafts((s) => s.clearDraft);
-  const ref = useRef<HTMLTextAreaElement>(null);
   const id = useId();
   const text = draft.trim();
   const tooLong = draft.length > MAX_MESSAGE_CHARS;
@@ -33,7 +34,7 @@ export function Composer({ draftKey, running, disabledReason, onSend, onStop }: 
     if (!el) return;
     el.style.height = 'auto';
     el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT)}px`;
-  }, [draft]);
+  }, [draft, ref]);
 
   const submit = () => {
     if (!canSend) return;

@@ -1,7 +1,8 @@
 /**
  * An answer's Markdown (GFM tables included), rendered as React elements: raw HTML is skipped,
- * never injected. While the answer streams, remend closes half-received syntax (an open `**`,
- * a link without its URL) so the text does not flicker between forms.
+ * never injected. remend closes half-received syntax (an open `**`, a link without its URL) so a
+ * streaming answer does not flicker between forms. It runs on finished answers too: one that was
+ * stopped mid-word must look the same live, after the stream ended and after a reload.
  */
 import { memo } from 'react';
 import ReactMarkdown, { type Components, defaultUrlTransform } from 'react-markdown';
@@ -36,8 +37,8 @@ const components: Components = {
 
 const plugins = [remarkGfmParse];
 
-export const AnswerMarkdown = memo(function AnswerMarkdown({ text, streaming }: { text: string; streaming: boolean }) {
-  const source = streaming ? remend(text, { linkMode: 'text-only' }) : text;
+export const AnswerMarkdown = memo(function AnswerMarkdown({ text }: { text: string }) {
+  const source = remend(text, { linkMode: 'text-only' });
   return (
     <div className="markdown">
       <ReactMarkdown remarkPlugins={plugins} components={components} urlTransform={safeUrl} skipHtml>

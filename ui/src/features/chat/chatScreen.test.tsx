@@ -71,6 +71,7 @@ describe('asking a question', () => {
     renderApp('/chat');
     await userEvent.setup().click(await screen.findByRole('button', { name: 'Which deals slipped this quarter?' }));
     expect(server.sent('send_message')[0]).toMatchObject({ text: 'Which deals slipped this quarter?', conversation_id: null });
+    expect(await box()).toHaveFocus();
   });
 });
 
@@ -129,6 +130,21 @@ describe('stopping and retrying', () => {
     ]);
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     expect(screen.getAllByText('Win rate?')).toHaveLength(1);
+  });
+
+  it('a refused question that cannot be retried goes back into the composer with Edit question', async () => {
+    const { server } = chatApp({ 'GET /api/chat/conversations/:id': detail('c1', 'Pipeline', []) });
+    renderApp('/chat/c1');
+    const user = userEvent.setup();
+    await user.type(await box(), 'Deals?{Enter}');
+    server.push(requestError('c1', 'cm-1', 'invalid_message', 'the question is empty', false));
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent("Not sent. That question can't be sent as it is.");
+    expect(within(alert).queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
+    await user.click(within(alert).getByRole('button', { name: 'Edit question' }));
+    expect(await box()).toHaveValue('Deals?');
+    expect(await box()).toHaveFocus();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
   it('a non-retryable error says what to do, without Retry', async () => {

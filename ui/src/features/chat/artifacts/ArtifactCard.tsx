@@ -35,9 +35,9 @@ export function ArtifactCard({ artifact }: { artifact: ArtifactRef }) {
     <section data-testid="artifact" aria-labelledby={titleId} className="rounded-xl border border-brand-100 bg-brand-50/40 p-3">
       <header className="mb-2 flex flex-wrap items-center gap-2">
         <LayoutDashboard className="size-4 text-brand-700" aria-hidden="true" />
-        <h3 id={titleId} className="text-sm font-semibold text-slate-900">
+        <h2 id={titleId} className="text-sm font-semibold text-slate-900">
           {title || 'Saved report'}
-        </h3>
+        </h2>
         {live !== undefined && (
           <span
             className={cx(

@@ -77,7 +77,7 @@ function cartesian(spec: ChartSpec, data: ChartData, xi: number, yIndexes: numbe
     color: PALETTE,
     animationDuration: 300,
     dataset: { dimensions: [x, ...header], source: rows },
-    grid: { left: 8, right: 16, top: 16, bottom: legend ? 40 : 8 },
+    grid: { left: 8, right: 16, top: 16, bottom: legend ? 40 : 8, containLabel: true },
     xAxis: { type: 'category', axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', axisLabel: { formatter: formatterFor(ctx, true) } },
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? full(v) : EMPTY_CELL) },
