@@ -997,6 +997,16 @@ export interface components {
             organization?: (components["schemas"]["OrganizationView"] & unknown) | null;
             user: components["schemas"]["UserView"];
         };
+        /** MembershipView */
+        MembershipView: {
+            organization: components["schemas"]["OrganizationView"];
+            /**
+             * @description Set when your account took over the organization's existing record of you as a CRM
+             *     owner (its deals and activities are now yours) and your old token stopped working:
+             *     continue with this session (local accounts; a Supabase session goes on working).
+             */
+            session?: (components["schemas"]["SessionView"] & unknown) | null;
+        };
         /** MessageView */
         MessageView: {
             /**
@@ -2550,7 +2560,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["OrganizationView"];
+                    "application/json; charset=utf-8": components["schemas"]["MembershipView"];
                 };
             };
             /** @description The request is malformed (bad JSON, bad parameter) */
@@ -4124,7 +4134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["OrganizationView"];
+                    "application/json; charset=utf-8": components["schemas"]["MembershipView"];
                 };
             };
             /** @description The request is malformed (bad JSON, bad parameter) */

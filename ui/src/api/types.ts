@@ -19,6 +19,7 @@ export type RoleView = Schemas['RoleView'];
 
 export type DemoJob = Schemas['DemoJobView'];
 export type InvitationPreview = Schemas['InvitationPreviewView'];
+export type MembershipView = Schemas['MembershipView'];
 export type RuntimeConfig = Schemas['ClientConfigView'];
 export type WorkspaceView = Schemas['WorkspaceView'];
 export type ChartSpecView = Schemas['ChartSpecView'];

@@ -1,4 +1,5 @@
 import { AlertCircle, Loader2, RotateCcw } from 'lucide-react';
+import { useEffect, useState } from 'react';
 import { Button } from '../../components/Button';
 import { ArtifactCard } from './artifacts/ArtifactCard';
 import { describeChatError } from './chatErrors';
@@ -21,6 +22,13 @@ function Working({ queued }: { queued: boolean }) {
  */
 export function AnswerView({ turn, onRetry }: { turn: AnswerTurn; onRetry?: () => void }) {
   const error = turn.error ? describeChatError(turn.error) : null;
+  // One click, one retry: the button waits a while for the new run to replace this answer.
+  const [retrying, setRetrying] = useState(false);
+  useEffect(() => {
+    if (!retrying) return;
+    const timer = setTimeout(() => setRetrying(false), 10_000);
+    return () => clearTimeout(timer);
+  }, [retrying]);
   const nothingYet = turn.streaming && !turn.text && turn.steps.length === 0;
   return (
     <article
@@ -50,7 +58,15 @@ export function AnswerView({ turn, onRetry }: { turn: AnswerTurn; onRetry?: () =
             <p className="font-medium">{error.title}</p>
             {error.detail && <p className="mt-0.5">{error.detail}</p>}
             {onRetry && (
-              <Button variant="secondary" className="mt-2" onClick={onRetry}>
+              <Button
+                variant="secondary"
+                className="mt-2"
+                busy={retrying}
+                onClick={() => {
+                  setRetrying(true);
+                  onRetry();
+                }}
+              >
                 <RotateCcw className="size-4" aria-hidden="true" />
                 Retry
               </Button>

@@ -108,8 +108,18 @@ describe('stopping and retrying', () => {
     server.push(run.started('Pipeline?', 'q1'), run.error('model_unavailable', 'The model is overloaded', true), run.complete('error'));
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('The AI model is busy right now. Try again in a moment.');
-    await userEvent.setup().click(within(alert).getByRole('button', { name: 'Retry' }));
+    const user = userEvent.setup();
+    await user.click(within(alert).getByRole('button', { name: 'Retry' }));
     expect(server.sent('retry')).toEqual([{ type: 'retry', conversation_id: 'c1' }]);
+    // A second click does not ask twice.
+    expect(within(alert).getByRole('button', { name: 'Retry' })).toBeDisabled();
+
+    const again = runOf('c1', 'r2');
+    server.push(again.started(null, null), again.text('Here it is.'), again.complete());
+    await waitFor(() => expect(screen.queryByRole('alert')).not.toBeInTheDocument());
+    expect(screen.getAllByTestId('answer')).toHaveLength(1);
+    expect(screen.getByTestId('answer-text')).toHaveTextContent('Here it is.');
+    expect(screen.getAllByText('Pipeline?')).toHaveLength(1);
     await expectAccessible();
   });
 

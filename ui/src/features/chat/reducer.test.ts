@@ -426,6 +426,18 @@ describe('cancel, errors and retry', () => {
   });
 });
 
+describe('retry of a run still on screen', () => {
+  it('the new answer takes the place of the failed one', () => {
+    const error: Body = { type: 'error', code: 'model_unavailable', message: 'busy', retryable: true, client_message_id: null };
+    let state = reduce(base(), ...frames(...runFrames([started(), text('Half'), error, complete('error')])));
+    state = reduce(state, ...frames(...runFrames([started(null, null), text('Fresh answer')], 'r2')));
+    const turns = selectTurns(state);
+    expect(turns.map((t) => t.kind)).toEqual(['question', 'answer', 'question', 'answer']);
+    expect(questions(turns)[1]!.text).toBe('How many deals per stage?');
+    expect(lastAnswer(state)).toMatchObject({ text: 'Fresh answer', error: null, streaming: true });
+  });
+});
+
 describe('questions being sent', () => {
   it('shows the question at once and hands over to the run when it starts', () => {
     let state = reduce(base(), { type: 'sent', clientMessageId: 'm1', text: 'How many deals per stage?' });

@@ -450,6 +450,9 @@ export function selectTurns(state: ChatState): Turn[] {
   attachOutcome(turns, state.lastOutcome);
 
   for (const run of runs) {
+    // A retry answers the previous question again: its answer replaces the failed one.
+    const isRetry = run.started && run.question === null && run.questionMessageId === null;
+    if (isRetry && run !== first && turns.at(-1)?.kind === 'answer') turns.pop();
     const text =
       run.question ??
       (run === first && retryQuestion ? questionText(retryQuestion) : null) ??

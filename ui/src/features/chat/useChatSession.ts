@@ -59,16 +59,16 @@ export function useChatSession(routeId: Uuid | null) {
     socket.connect();
     return socket.onFrame((frame) => {
       const before = stateRef.current;
-      if (
-        frame.type === 'conversation_created' &&
-        before.conversationId === null &&
-        before.pending.some((p) => p.clientMessageId === frame.client_message_id)
-      ) {
-        adopted.current = frame.conversation_id;
-        dispatch({ type: 'frame', frame });
+      if (frame.type === 'conversation_created') {
+        // Ours or not (another tab, a question sent before leaving /chat), the list has a new entry.
         void queryClient.invalidateQueries({ queryKey: conversationsQueryKey });
-        if (routeRef.current === null) void navigate(`/chat/${frame.conversation_id}`, { replace: true });
-        return;
+        const ours = before.conversationId === null && before.pending.some((p) => p.clientMessageId === frame.client_message_id);
+        if (ours) {
+          adopted.current = frame.conversation_id;
+          dispatch({ type: 'frame', frame });
+          if (routeRef.current === null) void navigate(`/chat/${frame.conversation_id}`, { replace: true });
+          return;
+        }
       }
       dispatch({ type: 'frame', frame });
       const ended =

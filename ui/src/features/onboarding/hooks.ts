@@ -1,8 +1,9 @@
 /** Organizations, invitations and the workspace (demo data) as React Query hooks. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, isApiError, unwrap } from '../../api/client';
-import type { DemoJob, WorkspaceView } from '../../api/types';
+import type { DemoJob, MembershipView, WorkspaceView } from '../../api/types';
 import { meQueryKey } from '../auth/hooks';
+import { useSession } from '../auth/sessionStore';
 
 export const workspaceQueryKey = ['workspace'] as const;
 
@@ -32,19 +33,32 @@ export function useCreateOrganization() {
   });
 }
 
-export function useJoinOrganization() {
+/**
+ * After joining: when the account took over the organization's record of the user as a CRM owner
+ * (their deals are now theirs), the server hands out a new session that replaces the old one.
+ */
+function useAfterJoin() {
   const refresh = useRefreshMe();
+  const signIn = useSession((s) => s.signIn);
+  return (joined: MembershipView) => {
+    if (joined.session) signIn(joined.session.token, joined.session.expires_at);
+    return refresh();
+  };
+}
+
+export function useJoinOrganization() {
+  const afterJoin = useAfterJoin();
   return useMutation({
     mutationFn: () => unwrap(api.POST('/auth/organizations/join')),
-    onSuccess: refresh,
+    onSuccess: afterJoin,
   });
 }
 
 export function useAcceptInvitation() {
-  const refresh = useRefreshMe();
+  const afterJoin = useAfterJoin();
   return useMutation({
     mutationFn: (token: string) => unwrap(api.POST('/auth/invitations/accept', { body: { token } })),
-    onSuccess: refresh,
+    onSuccess: afterJoin,
   });
 }
 

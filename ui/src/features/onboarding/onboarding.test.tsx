@@ -83,7 +83,7 @@ describe('onboarding', () => {
       'GET /api/auth/organizations/by-domain/:domain': { domain: 'acme.com', exists: true, name: 'Acme Corp' },
       'POST /api/auth/organizations/join': () => {
         join();
-        return ORG;
+        return { organization: ORG, session: null };
       },
     });
     const { router } = renderApp('/onboarding');
@@ -162,7 +162,7 @@ describe('invitation links', () => {
       'GET /api/auth/me': () => ({ user: SESSION.user, organization: joined ? { ...ORG, name: 'Globex' } : null }),
       'POST /api/auth/invitations/accept': () => {
         joined = true;
-        return { ...ORG, name: 'Globex' };
+        return { organization: { ...ORG, name: 'Globex' }, session: null };
       },
     });
     const { router } = renderApp('/invite/inv-123');
@@ -181,11 +181,28 @@ describe('invitation links', () => {
     signedIn();
     const api = invitationApi({
       'GET /api/auth/me': { user: { ...USER, email: 'sam@globex.com' }, organization: null },
-      'POST /api/auth/invitations/accept': { ...ORG, name: 'Globex' },
+      'POST /api/auth/invitations/accept': { organization: { ...ORG, name: 'Globex' }, session: null },
     });
     renderApp('/invite/inv-123');
     await userEvent.setup().click(await screen.findByRole('button', { name: 'Join Globex' }));
     await waitFor(() => expect(api.callsTo('POST', '/api/auth/invitations/accept')).toHaveLength(1));
+  });
+
+  it('switches to the new session when the account took over a CRM owner record', async () => {
+    signedIn();
+    const api = invitationApi({
+      'GET /api/auth/me': { user: { ...USER, email: 'sam@globex.com' }, organization: null },
+      'POST /api/auth/invitations/accept': {
+        organization: { ...ORG, name: 'Globex' },
+        session: { ...SESSION, token: 'tok-record', expires_at: new Date(Date.now() + 3_600_000).toISOString() },
+      },
+    });
+    renderApp('/invite/inv-123');
+    await userEvent.setup().click(await screen.findByRole('button', { name: 'Join Globex' }));
+    await waitFor(() => expect(useSession.getState().token).toBe('tok-record'));
+    await waitFor(() =>
+      expect(api.calls.filter((c) => c.path === '/api/auth/me').some((c) => c.authorization === 'Bearer tok-record')).toBe(true),
+    );
   });
 
   it('signed in with another address: says so, and explains a refusal', async () => {
