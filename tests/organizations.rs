@@ -418,7 +418,7 @@ async fn invitations_are_bound_to_the_invited_email() {
         )
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
-    assert_eq!(ok.json()["name"], "Acme");
+    assert_eq!(ok.json()["organization"]["name"], "Acme");
     let me = w.app.client().get_auth("/api/auth/me", &carol).await.json();
     assert_eq!(me["user"]["role"], "admin");
     let reuse = w

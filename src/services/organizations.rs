@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::auth::access::{AccessBus, AccessEvent};
 use super::auth::{AuthUser, Role};
+use super::seats;
 use super::{ServiceError, ServiceResult, is_unique_violation, validate};
 use crate::db::DbPool;
 use crate::db::models::{Invitation, Organization, User};
@@ -113,7 +114,7 @@ pub async fn lookup_domain(
     Ok(DomainLookup { domain, name })
 }
 
-pub async fn join_by_domain(pool: &DbPool, user: &AuthUser) -> ServiceResult<Organization> {
+pub async fn join_by_domain(pool: &DbPool, user: &AuthUser) -> ServiceResult<Joined> {
     if user.org_id.is_some() {
         return Err(ServiceError::Conflict(
             "you already belong to an organization".into(),
@@ -131,27 +132,21 @@ pub async fn join_by_domain(pool: &DbPool, user: &AuthUser) -> ServiceResult<Org
         ));
     }
     let mut conn = pool.get().await?;
-    let org: Organization = orgs::table
-        .filter(orgs::email_domain.eq(&domain))
-        .select(Organization::as_select())
-        .first(&mut conn)
-        .await
-        .optional()?
-        .ok_or(ServiceError::NotFound("organization for your email domain"))?;
-    let moved = diesel::update(
-        users::table
-            .find(user.user_id)
-            .filter(users::organization_id.is_null()),
-    )
-    .set((users::organization_id.eq(org.id), users::role.eq("member")))
-    .execute(&mut conn)
-    .await?;
-    if moved == 0 {
-        return Err(ServiceError::Conflict(
-            "you already belong to an organization".into(),
-        ));
-    }
-    Ok(org)
+    conn.transaction::<_, ServiceError, _>(async |conn| {
+        let organization: Organization = orgs::table
+            .filter(orgs::email_domain.eq(&domain))
+            .select(Organization::as_select())
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or(ServiceError::NotFound("organization for your email domain"))?;
+        let user_id = seats::seat_account(conn, user.user_id, organization.id, "member").await?;
+        Ok(Joined {
+            organization,
+            user_id,
+        })
+    })
+    .await
 }
 
 pub async fn members(pool: &DbPool, user: &AuthUser) -> ServiceResult<Vec<User>> {
@@ -307,12 +302,19 @@ pub async fn preview_invitation(pool: &DbPool, token: &str) -> ServiceResult<(In
         .ok_or(ServiceError::NotFound("invitation"))
 }
 
+/// Where a join left the caller: the organization, and the user id that now signs in there
+/// (another than the caller's when their account took over a CRM owner's row, see `seats`).
+pub struct Joined {
+    pub organization: Organization,
+    pub user_id: Uuid,
+}
+
 /// An existing account without an organization accepts an invitation addressed to its email.
 pub async fn accept_invitation(
     pool: &DbPool,
     user: &AuthUser,
     token: &str,
-) -> ServiceResult<Organization> {
+) -> ServiceResult<Joined> {
     if user.org_id.is_some() {
         return Err(ServiceError::Conflict(
             "you already belong to an organization".into(),
@@ -325,27 +327,22 @@ pub async fn accept_invitation(
     let mut conn = pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async |conn| {
         let invitation = claim_invitation(conn, token, &email).await?;
-        let moved = diesel::update(
-            users::table
-                .find(user.user_id)
-                .filter(users::organization_id.is_null()),
+        let user_id = seats::seat_account(
+            conn,
+            user.user_id,
+            invitation.organization_id,
+            &invitation.role,
         )
-        .set((
-            users::organization_id.eq(invitation.organization_id),
-            users::role.eq(&invitation.role),
-        ))
-        .execute(conn)
         .await?;
-        if moved == 0 {
-            return Err(ServiceError::Conflict(
-                "you already belong to an organization".into(),
-            ));
-        }
-        Ok(orgs::table
+        let organization = orgs::table
             .find(invitation.organization_id)
             .select(Organization::as_select())
             .first(conn)
-            .await?)
+            .await?;
+        Ok(Joined {
+            organization,
+            user_id,
+        })
     })
     .await
 }

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
+use uuid::Uuid;
 
 use super::auth::access::{AccessBus, AccessEvent};
 use super::auth::local_tokens::IssuedToken;
@@ -63,18 +64,7 @@ pub async fn register(
                 status: "active",
                 password_hash: Some(&hash),
             };
-            diesel::insert_into(users::table)
-                .values(&new)
-                .returning(User::as_returning())
-                .get_result(conn)
-                .await
-                .map_err(|e| {
-                    if is_unique_violation(&e) {
-                        ServiceError::Conflict("an account with this email already exists".into())
-                    } else {
-                        e.into()
-                    }
-                })
+            super::seats::seat_new_account(conn, &new).await
         })
         .await?;
     let token = tokens.issue(user.id)?;
@@ -126,6 +116,25 @@ pub async fn login(
 }
 
 /// Revokes the token the request came with until it would have expired anyway.
+/// A fresh local session for `user_id` (after their account moved onto another row, see
+/// `seats`); None in supabase mode, where the Supabase session goes on working.
+pub async fn new_session(
+    pool: &DbPool,
+    auth: &Authenticator,
+    user_id: Uuid,
+) -> ServiceResult<Option<(User, IssuedToken)>> {
+    let Ok(tokens) = auth.local_tokens() else {
+        return Ok(None);
+    };
+    let mut conn = pool.get().await?;
+    let user = users::table
+        .find(user_id)
+        .select(User::as_select())
+        .first(&mut conn)
+        .await?;
+    Ok(Some((user, tokens.issue(user_id)?)))
+}
+
 /// Revokes the caller's token; sockets holding it close (on every replica).
 pub async fn logout(pool: &DbPool, access: &AccessBus, user: &AuthUser) -> ServiceResult<()> {
     let Some(token_id) = &user.token_id else {

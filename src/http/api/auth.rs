@@ -51,7 +51,7 @@ pub struct SessionView {
 }
 
 impl SessionView {
-    fn new(user: crate::db::models::User, token: IssuedToken) -> Self {
+    pub fn new(user: crate::db::models::User, token: IssuedToken) -> Self {
         Self {
             token: token.token,
             token_type: "Bearer".into(),

@@ -10,12 +10,13 @@ use poem_openapi::{Object, OpenApi};
 use uuid::Uuid;
 
 use super::ApiTags;
-use super::auth::{Created, NoContent};
+use super::auth::{Created, NoContent, SessionView};
 use super::text::Text;
 use super::views::{OrganizationView, RoleView, UserView};
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
-use crate::services::organizations;
+use crate::services::auth::AuthUser;
+use crate::services::{organizations, users};
 
 #[derive(Debug, Object)]
 pub struct CreateOrganizationRequest {
@@ -100,6 +101,16 @@ pub struct AcceptInvitationRequest {
 }
 
 #[derive(Debug, Object)]
+pub struct MembershipView {
+    pub organization: OrganizationView,
+    /// Set when your account took over the organization's existing record of you as a CRM
+    /// owner (its deals and activities are now yours) and your old token stopped working:
+    /// continue with this session (local accounts; a Supabase session goes on working).
+    #[oai(nullable)]
+    pub session: Option<SessionView>,
+}
+
+#[derive(Debug, Object)]
 pub struct InvitationPreviewView {
     pub organization_name: String,
     /// The invitation is for this address: sign up or sign in with it.
@@ -120,6 +131,24 @@ pub struct OrganizationsApi {
 impl OrganizationsApi {
     pub fn new(state: AppState) -> Self {
         Self { state }
+    }
+
+    async fn membership(
+        &self,
+        caller: &AuthUser,
+        joined: organizations::Joined,
+    ) -> ApiResult<Json<MembershipView>> {
+        let session = if joined.user_id == caller.user_id {
+            None
+        } else {
+            users::new_session(&self.state.db, &self.state.auth, joined.user_id)
+                .await?
+                .map(|(user, token)| SessionView::new(user, token))
+        };
+        Ok(Json(MembershipView {
+            organization: joined.organization.into(),
+            session,
+        }))
     }
 }
 
@@ -177,12 +206,9 @@ impl OrganizationsApi {
         method = "post",
         operation_id = "join_organization"
     )]
-    async fn join(&self, auth: BearerAuth) -> ApiResult<Json<OrganizationView>> {
-        Ok(Json(
-            organizations::join_by_domain(&self.state.db, &auth.0)
-                .await?
-                .into(),
-        ))
+    async fn join(&self, auth: BearerAuth) -> ApiResult<Json<MembershipView>> {
+        let joined = organizations::join_by_domain(&self.state.db, &auth.0).await?;
+        self.membership(&auth.0, joined).await
     }
 
     /// Accept an invitation addressed to your email
@@ -195,12 +221,9 @@ impl OrganizationsApi {
         &self,
         auth: BearerAuth,
         body: Json<AcceptInvitationRequest>,
-    ) -> ApiResult<Json<OrganizationView>> {
-        Ok(Json(
-            organizations::accept_invitation(&self.state.db, &auth.0, &body.token)
-                .await?
-                .into(),
-        ))
+    ) -> ApiResult<Json<MembershipView>> {
+        let joined = organizations::accept_invitation(&self.state.db, &auth.0, &body.token).await?;
+        self.membership(&auth.0, joined).await
     }
 
     /// What an invitation link offers (public: the token is the credential)
