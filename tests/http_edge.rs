@@ -16,6 +16,13 @@ async fn health_reports_database_cache_and_version() {
     let body = reply.json();
     assert_eq!(body["status"], "ok");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        body["git_revision"],
+        serde_json::Value::Null,
+        "not unless asked"
+    );
+    let asked = TestApp::spawn_with(&[("HEALTH_SHOWS_REVISION", "true")]).await;
+    let body = asked.client().get("/api/health").await.json();
     assert_eq!(body["git_revision"], revtops::build_info::GIT_REVISION);
     assert_eq!(body["database"]["status"], "ok");
     assert_eq!(body["cache"]["backend"], "memory");
@@ -529,4 +536,61 @@ async fn shutdown_lets_an_in_flight_request_finish() {
         .expect("then the server stops")
         .unwrap();
     assert!(std::net::TcpStream::connect(addr).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_carry_the_security_headers_and_pages_a_content_security_policy() {
+    let app = TestApp::spawn_with(&[
+        ("AUTH_MODE", "supabase"),
+        ("SUPABASE_URL", "https://project.supabase.co"),
+        ("NANGO_SECRET_KEY", "nango-secret"),
+        ("NANGO_HOST", "https://api.nango.dev"),
+    ])
+    .await;
+    let client = app.client();
+    for path in ["/api/health", "/", "/chat/123", "/api/nope"] {
+        let reply = client.get(path).await;
+        assert_eq!(
+            reply.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(reply.header("x-frame-options"), Some("DENY"), "{path}");
+        assert_eq!(
+            reply.header("referrer-policy"),
+            Some("strict-origin-when-cross-origin"),
+            "{path}"
+        );
+    }
+    let page = client.get("/chat/123").await;
+    let csp = page
+        .header("content-security-policy")
+        .expect("the web app's pages have a CSP");
+    for part in [
+        "default-src 'self'",
+        "script-src 'self';",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "connect-src 'self' https://project.supabase.co https://api.nango.dev",
+        "frame-src https://api.nango.dev",
+    ] {
+        assert!(csp.contains(part), "{part} missing from {csp}");
+    }
+    assert!(!csp.contains('*'), "no wildcard sources: {csp}");
+    assert_eq!(
+        client
+            .get("/api/health")
+            .await
+            .header("content-security-policy"),
+        None,
+        "JSON needs none"
+    );
+    // A deployment without Supabase or Nango admits nothing but itself.
+    let plain = TestApp::spawn().await;
+    let csp = plain.client().get("/").await;
+    let csp = csp.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("connect-src 'self';") && csp.contains("frame-src 'none'"),
+        "{csp}"
+    );
 }

@@ -44,6 +44,17 @@ impl End {
         }
     }
 
+    /// The run could not read or write the conversation. The cause is logged here, once; the
+    /// client hears only that it can try again (database text never reaches a socket).
+    fn storage(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "a chat run could not use the database");
+        Self::failed(
+            "internal",
+            "Revtops could not save this conversation just now; try again.",
+            true,
+        )
+    }
+
     fn failed(code: &'static str, message: impl Into<String>, retryable: bool) -> Self {
         Self {
             stop_reason: "error",
@@ -88,11 +99,7 @@ async fn open(deps: &AgentDeps, req: &RunRequest, run: &Run) -> Result<Vec<Messa
                 Ok(id) => Some(id),
                 Err(e) => {
                     run.emit(started(req, None));
-                    return Err(End::failed(
-                        "internal",
-                        format!("could not save the message: {e}"),
-                        true,
-                    ));
+                    return Err(End::storage(e));
                 }
             }
         }
@@ -102,11 +109,11 @@ async fn open(deps: &AgentDeps, req: &RunRequest, run: &Run) -> Result<Vec<Messa
     if req.question.is_none()
         && let Err(e) = chat::drop_partial_answer(&deps.db, req.owner, conversation).await
     {
-        return Err(End::failed("internal", e.to_string(), true));
+        return Err(End::storage(e));
     }
     let history = match chat::messages(&deps.db, req.owner, conversation).await {
         Ok(rows) => chat::history(&rows),
-        Err(e) => return Err(End::failed("internal", e.to_string(), true)),
+        Err(e) => return Err(End::storage(e)),
     };
     if history.last().is_none_or(|m| m.role != Role::User) {
         return Err(End::failed(
@@ -186,7 +193,7 @@ async fn drive(deps: &AgentDeps, req: &RunRequest, run: &Run, usage: &mut Usage)
             )
             .await
             {
-                return End::failed("internal", e.to_string(), true);
+                return End::storage(e);
             }
             history.push(message);
         }
@@ -279,7 +286,7 @@ async fn drive(deps: &AgentDeps, req: &RunRequest, run: &Run, usage: &mut Usage)
         };
         if let Err(e) = chat::append(&deps.db, req.owner, conversation, &message, None, None).await
         {
-            return End::failed("internal", e.to_string(), true);
+            return End::storage(e);
         }
         history.push(message);
     }

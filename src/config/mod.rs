@@ -98,6 +98,9 @@ pub struct Config {
     /// The one origin allowed to call the API from another origin (the Vite dev server, a
     /// separately hosted UI); None: same-origin only.
     pub frontend_url: Option<Url>,
+    /// Whether `GET /api/health` names the build's git revision (it tells an attacker which
+    /// code runs, so only on request).
+    pub health_shows_revision: bool,
     pub auth: AuthConfig,
     pub sql: SqlConfig,
     pub chat: ChatConfig,
@@ -187,6 +190,7 @@ impl Config {
         )?);
 
         let frontend_url = vars.optional("FRONTEND_URL", parse_http_url)?;
+        let health_shows_revision = vars.parse("HEALTH_SHOWS_REVISION", false, parse_bool)?;
         let auth = Self::auth(&vars)?;
         let sql = Self::sql(&vars, &database_url)?;
         let chat = Self::chat(&vars)?;
@@ -203,6 +207,7 @@ impl Config {
             max_body_bytes,
             shutdown_timeout,
             frontend_url,
+            health_shows_revision,
             auth,
             sql,
             chat,

@@ -9,8 +9,8 @@ use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use tokio::io::AsyncReadExt;
 use tracing::Instrument;
 
-use super::allow::AllowedMethods;
 use super::error::ApiError;
+use super::headers::ResponsePolicy;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -74,12 +74,12 @@ pub async fn cors<E: Endpoint>(ep: Arc<E>, req: Request, allowed: HeaderValue) -
 }
 
 /// Runs the inner endpoint inside a span carrying the request id, turns any error into the JSON
-/// envelope, names the allowed methods on a 405, echoes the id in the response and logs the
-/// outcome once.
+/// envelope, adds the edge's headers (`ResponsePolicy`), echoes the id in the response and logs
+/// the outcome once.
 pub async fn edge<E: Endpoint>(
     ep: Arc<E>,
     req: Request,
-    allowed: Arc<AllowedMethods>,
+    policy: Arc<ResponsePolicy>,
 ) -> Result<Response> {
     let id = request_id(&req);
     let path = req.uri().path().to_owned();
@@ -93,14 +93,7 @@ pub async fn edge<E: Endpoint>(
         if let Ok(value) = HeaderValue::from_str(&id) {
             resp.headers_mut().insert(REQUEST_ID_HEADER, value);
         }
-        if resp.status() == StatusCode::METHOD_NOT_ALLOWED
-            && !resp.headers().contains_key(header::ALLOW)
-            && let Some(value) = allowed
-                .for_path(&path)
-                .and_then(|m| HeaderValue::from_str(&m).ok())
-        {
-            resp.headers_mut().insert(header::ALLOW, value);
-        }
+        policy.apply(&path, &mut resp);
         let status = resp.status().as_u16();
         let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         if status >= 500 {

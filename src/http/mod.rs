@@ -4,6 +4,7 @@ pub mod allow;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod headers;
 pub mod middleware;
 pub mod spa;
 pub mod state;
@@ -23,7 +24,10 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
     let api = api::service(&state);
     let docs = api.swagger_ui();
     let spec = api.spec_endpoint();
-    let allowed = std::sync::Arc::new(allow::AllowedMethods::from_spec(&api.spec()));
+    let policy = std::sync::Arc::new(headers::ResponsePolicy::new(
+        allow::AllowedMethods::from_spec(&api.spec()),
+        &state.config,
+    ));
     let limit = state.config.max_body_bytes;
     // `Url::origin` is how a browser spells it in the Origin header (no path, default port dropped).
     let frontend = state
@@ -49,7 +53,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
                 }
             }
         })
-        .around(move |ep, req| middleware::edge(ep, req, allowed.clone()))
+        .around(move |ep, req| middleware::edge(ep, req, policy.clone()))
 }
 
 /// A bound listener: tests bind 127.0.0.1:0 and read the port before serving.

@@ -55,7 +55,9 @@ pub struct CacheHealth {
 pub struct Health {
     pub status: OverallStatus,
     pub version: String,
-    pub git_revision: String,
+    /// Only with HEALTH_SHOWS_REVISION=true.
+    #[oai(nullable)]
+    pub git_revision: Option<String>,
     pub database: DatabaseHealth,
     pub cache: CacheHealth,
 }
@@ -128,7 +130,11 @@ impl HealthApi {
         let body = Health {
             status,
             version: crate::build_info::VERSION.to_owned(),
-            git_revision: crate::build_info::GIT_REVISION.to_owned(),
+            git_revision: self
+                .state
+                .config
+                .health_shows_revision
+                .then(|| crate::build_info::GIT_REVISION.to_owned()),
             database,
             cache,
         };

@@ -208,7 +208,9 @@ impl Session {
                 }
                 Err(e) => {
                     self.forget(&sent_key).await;
-                    let refusal = ServerFrame::error(None, "internal", e.to_string(), true);
+                    tracing::error!(error = %e, "cannot create a conversation");
+                    let msg = "Revtops could not start the conversation just now; try again.";
+                    let refusal = ServerFrame::error(None, "internal", msg, true);
                     self.reply(refusal.with_client_message(client_message_id))
                         .await;
                     return;

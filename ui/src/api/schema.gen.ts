@@ -924,7 +924,8 @@ export interface components {
         Health: {
             cache: components["schemas"]["CacheHealth"];
             database: components["schemas"]["DatabaseHealth"];
-            git_revision: string;
+            /** @description Only with HEALTH_SHOWS_REVISION=true. */
+            git_revision?: string | null;
             status: components["schemas"]["OverallStatus"];
             version: string;
         };
