@@ -35,7 +35,8 @@ describe('sign in (local mode)', () => {
     await expectAccessible();
 
     const user = userEvent.setup();
-    await user.type(screen.getByLabelText('Work email'), 'jane@acme.com');
+    // The form follows the heading once the runtime config is in.
+    await user.type(await screen.findByLabelText('Work email'), 'jane@acme.com');
     await user.type(screen.getByLabelText('Password'), 'correct horse battery');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 

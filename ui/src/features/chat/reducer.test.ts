@@ -426,6 +426,17 @@ describe('cancel, errors and retry', () => {
   });
 });
 
+describe('stable outputs', () => {
+  it('a stored step keeps the same output object while a later answer streams', () => {
+    let state = reduce(initialChatState(C), { type: 'history', messages: STORED_ANSWER });
+    const before = answers(selectTurns(state))[0]!.steps[0]!.output;
+    state = reduce(state, ...frames(...runFrames([started('Next?', 'q9'), text('Thinking')], 'r9')));
+    const after = answers(selectTurns(state))[0]!.steps[0]!.output;
+    expect(after).not.toBeNull();
+    expect(after).toBe(before);
+  });
+});
+
 describe('retry of a run still on screen', () => {
   it('the new answer takes the place of the failed one', () => {
     const error: Body = { type: 'error', code: 'model_unavailable', message: 'busy', retryable: true, client_message_id: null };

@@ -18,7 +18,15 @@ import {
   isRunFrame,
   parseHistoryBlocks,
 } from '../../api/protocol';
-import { type ToolStep, finishStep, newStep, parseStoredToolOutput, parseToolOutput, unfinishedStep } from './toolOutput';
+import {
+  type ToolOutputView,
+  type ToolStep,
+  finishStep,
+  newStep,
+  parseStoredToolOutput,
+  parseToolOutput,
+  unfinishedStep,
+} from './toolOutput';
 
 export type { ToolStep } from './toolOutput';
 
@@ -353,6 +361,17 @@ function answerTurn(key: string, runId: Uuid | null, rawParts: AnswerPart[], ext
   };
 }
 
+/**
+ * Parsed once per stored block (blocks live as long as that history): turns are rebuilt on every
+ * frame, and an unchanged output must stay the same object so its table and chart do not redraw.
+ */
+const storedOutputs = new WeakMap<HistoryBlock, ToolOutputView | null>();
+
+function storedOutput(block: Extract<HistoryBlock, { type: 'tool_result' }>): ToolOutputView | null {
+  if (!storedOutputs.has(block)) storedOutputs.set(block, parseStoredToolOutput(block.content, block.is_error));
+  return storedOutputs.get(block)!;
+}
+
 function historyTurns(messages: StoredMessage[]): Turn[] {
   const turns: Turn[] = [];
   let parts: AnswerPart[] | null = null;
@@ -393,7 +412,7 @@ function historyTurns(messages: StoredMessage[]): Turn[] {
       } else if (block.type === 'tool_use') {
         parts.push({ kind: 'tool', step: newStep(block.id, block.name, block.input) });
       } else {
-        const output = parseStoredToolOutput(block.content, block.is_error);
+        const output = storedOutput(block);
         parts = parts.map((part): AnswerPart =>
           part.kind === 'tool' && part.step.id === block.tool_use_id
             ? { kind: 'tool', step: finishStep(part.step, block.is_error ? 'error' : 'ok', output, null) }
