@@ -699,6 +699,12 @@ async fn openai_compatible_servers_work_the_same_way() {
     );
     assert_eq!(msgs[3]["role"], "tool");
     assert_eq!(msgs[3]["tool_call_id"], "call_1");
+    // No key configured: none is sent.
+    assert!(
+        fake.headers()
+            .iter()
+            .all(|h| !h.contains_key("authorization"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1019,6 +1025,12 @@ async fn openai_compatible_failures_behave_like_anthropic_ones() {
     assert!(err["message"].as_str().unwrap().contains("bad key"));
     let requests = fake.requests();
     assert_eq!(requests.len(), 5, "the 401 was not retried");
+    assert!(
+        fake.headers()
+            .iter()
+            .all(|h| h.get("authorization").map(String::as_str) == Some("Bearer sk-test")),
+        "the configured key goes with every request"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

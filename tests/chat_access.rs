@@ -8,7 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::TestApp;
-use common::accounts::admin_with_org;
+use common::accounts::{admin_with_org, invited_member as member};
 use common::ws::{Auth, Socket};
 use serde_json::json;
 use uuid::Uuid;
@@ -32,36 +32,6 @@ async fn open(app: &TestApp, token: &str) -> Socket {
         .unwrap();
     assert_eq!(s.next().await.unwrap()["type"], "ready");
     s
-}
-
-/// A second member of the admin's organization (invited): (token, user id).
-async fn member(app: &TestApp, admin: &str, email: &str, role: &str) -> (String, Uuid) {
-    let client = app.client();
-    let invite = client
-        .call(
-            "POST",
-            "/api/auth/organizations/current/invitations",
-            Some(admin),
-            Some(&json!({"email": email, "role": role})),
-        )
-        .await
-        .json();
-    let reg = client
-        .call(
-            "POST",
-            "/api/auth/register",
-            None,
-            Some(
-                &json!({"email": email, "password": "correct horse battery", "name": "Bo",
-                         "invite_token": invite["token"]}),
-            ),
-        )
-        .await
-        .json();
-    (
-        reg["token"].as_str().unwrap().to_owned(),
-        reg["user"]["id"].as_str().unwrap().parse().unwrap(),
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::accounts::invited_member;
 use common::chat::{chat, text_of, user};
 use common::fake_llm::{anthropic_turn, slow_stream, stream};
 use common::ws::{Socket, of_type};
@@ -202,6 +203,43 @@ async fn runs_are_visible_to_their_owner_only() {
     );
     let done = a.until(&["message_complete"]).await;
     assert_eq!(done.last().unwrap()["stop_reason"], "end_turn");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn colleagues_in_one_organization_do_not_see_each_others_conversations() {
+    let c = chat().await;
+    c.fake
+        .push(slow_stream(long_answer(30), Duration::from_millis(10)));
+    let mut a = c.socket().await;
+    a.send(json!({"type": "send_message", "text": "My private pipeline notes"}))
+        .await;
+    let on_a = until_deltas(&mut a, 1).await;
+    let conversation = of_type(&on_a, "conversation_created")[0]["conversation_id"].clone();
+    let id = conversation.as_str().unwrap();
+    let (bo, _) = invited_member(&c.app, &c.token, "bo@acme.com", "admin").await;
+    let client = c.app.client();
+    // Even an admin of the same organization: the conversation is not theirs.
+    for (method, path) in [
+        ("GET", format!("/api/chat/conversations/{id}")),
+        ("GET", format!("/api/chat/history?conversation_id={id}")),
+        ("DELETE", format!("/api/chat/conversations/{id}")),
+    ] {
+        let r = client.call(method, &path, Some(&bo), None).await;
+        assert_eq!(r.status, 404, "{method} {path}: {}", r.text());
+    }
+    let list = client.get_auth("/api/chat/conversations", &bo).await.json();
+    assert_eq!(list, json!([]));
+    let mut b = Socket::connect(c.app.addr, "/ws/chat", common::ws::Auth::Header(&bo))
+        .await
+        .unwrap();
+    assert_eq!(b.next().await.unwrap()["type"], "ready");
+    b.send(json!({"type": "subscribe", "conversation_id": conversation}))
+        .await;
+    assert_eq!(b.next().await.unwrap()["code"], "conversation_not_found");
+    b.send(json!({"type": "send_message", "conversation_id": conversation, "text": "mine now"}))
+        .await;
+    assert_eq!(b.next().await.unwrap()["code"], "conversation_not_found");
+    a.until(&["message_complete"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

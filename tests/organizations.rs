@@ -70,6 +70,11 @@ async fn domain_claims_need_a_verified_company_email() {
         )
         .await;
     assert_eq!(r.status, 403, "{}", r.text());
+    assert!(
+        r.text().contains("verified"),
+        "refused by the verification check itself: {}",
+        r.text()
+    );
     let (gmail, _) = w.user("someone@gmail.com", true).await;
     let r = w
         .call(

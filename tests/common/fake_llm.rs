@@ -30,7 +30,14 @@ pub enum Reply {
 pub struct Script {
     replies: VecDeque<Reply>,
     pub requests: Vec<Value>,
+    /// The headers of each request, lower-cased names.
+    pub headers: Vec<std::collections::HashMap<String, String>>,
 }
+
+/// The key tests configure as ANTHROPIC_API_KEY; anything else is refused like Anthropic does.
+pub const ANTHROPIC_KEY: &str = "test-key";
+/// The Messages API version the client must name.
+pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 
 pub struct FakeLlm {
     pub url: String,
@@ -81,8 +88,52 @@ fn respond(script: &Arc<Mutex<Script>>, body: Value) -> Response {
     }
 }
 
+fn header_map(req: &poem::Request) -> std::collections::HashMap<String, String> {
+    req.headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect()
+}
+
+/// Anthropic's Messages API: the key and the API version must come in their headers, as for the
+/// real API (a 401 `authentication_error` otherwise).
 #[handler]
-fn messages(script: Data<&Arc<Mutex<Script>>>, body: poem::web::Json<Value>) -> Response {
+fn anthropic_messages(
+    req: &poem::Request,
+    script: Data<&Arc<Mutex<Script>>>,
+    body: poem::web::Json<Value>,
+) -> Response {
+    let headers = header_map(req);
+    script.0.lock().unwrap().headers.push(headers.clone());
+    let key_ok = headers.get("x-api-key").map(String::as_str) == Some(ANTHROPIC_KEY);
+    let version_ok =
+        headers.get("anthropic-version").map(String::as_str) == Some(ANTHROPIC_VERSION);
+    if !key_ok || !version_ok {
+        let why = if key_ok {
+            "anthropic-version header is required"
+        } else {
+            "invalid x-api-key"
+        };
+        return Response::builder()
+            .status(poem::http::StatusCode::UNAUTHORIZED)
+            .content_type("application/json")
+            .body(
+                json!({"type": "error", "error": {"type": "authentication_error", "message": why}})
+                    .to_string(),
+            );
+    }
+    respond(script.0, body.0)
+}
+
+/// OpenAI-compatible chat completions: the Authorization header is recorded for the tests to
+/// check (local servers often need none).
+#[handler]
+fn chat_completions(
+    req: &poem::Request,
+    script: Data<&Arc<Mutex<Script>>>,
+    body: poem::web::Json<Value>,
+) -> Response {
+    script.0.lock().unwrap().headers.push(header_map(req));
     respond(script.0, body.0)
 }
 
@@ -90,8 +141,8 @@ impl FakeLlm {
     pub async fn start() -> Self {
         let script = Arc::new(Mutex::new(Script::default()));
         let app = Route::new()
-            .at("/v1/messages", post(messages))
-            .at("/v1/chat/completions", post(messages))
+            .at("/v1/messages", post(anthropic_messages))
+            .at("/v1/chat/completions", post(chat_completions))
             .data(script.clone());
         let (url, shutdown) = super::serve_fake(app).await;
         Self {
@@ -107,6 +158,10 @@ impl FakeLlm {
 
     pub fn requests(&self) -> Vec<Value> {
         self.script.lock().unwrap().requests.clone()
+    }
+
+    pub fn headers(&self) -> Vec<std::collections::HashMap<String, String>> {
+        self.script.lock().unwrap().headers.clone()
     }
 }
 

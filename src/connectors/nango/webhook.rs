@@ -92,4 +92,22 @@ mod tests {
         assert!(!verify_signature(b"whsec", b"{\"a\":1}", &sig[..62]));
         assert!(!verify_signature(b"whsec", b"{\"a\":1}", ""));
     }
+
+    /// A vector computed outside this crate (Python's `hmac.new(key, body, sha256).hexdigest()`,
+    /// Nango's documented `X-Nango-Hmac-Sha256 = hex(HMAC-SHA256(signing key, raw body))`), so
+    /// the check does not only agree with our own signer.
+    #[test]
+    fn an_independently_computed_nango_signature_verifies() {
+        let body = br#"{"type":"auth","operation":"creation","success":true,"connectionId":"conn-vector","providerConfigKey":"hubspot","provider":"hubspot","environment":"prod","tags":{}}"#;
+        let signature = "aabf978f2443653415824fa8f5763fc49edd9fc9f47e63513da126c220e346f9";
+        assert!(verify_signature(b"whsec-test-signing-key", body, signature));
+        assert_eq!(sign(b"whsec-test-signing-key", body), signature);
+        let mut tampered = body.to_vec();
+        tampered[10] ^= 1;
+        assert!(!verify_signature(
+            b"whsec-test-signing-key",
+            &tampered,
+            signature
+        ));
+    }
 }

@@ -41,6 +41,13 @@ async function newConversation(page: Page): Promise<void> {
 }
 
 test('a new sales manager gets from sign-up to a charted answer', async ({ page }) => {
+  // The page must run under its Content-Security-Policy without a violation or an uncaught error.
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(msg.text());
+  });
+
   await test.step('sign up', async () => {
     await page.goto(`${baseUrl()}/`);
     await expect(page).toHaveURL(/sign-in/);
@@ -181,4 +188,6 @@ test('a new sales manager gets from sign-up to a charted answer', async ({ page 
     await shot(page, 'phone-chat');
     await expectAccessible(page, 'chat on a phone');
   });
+
+  expect(problems, 'CSP violations or uncaught errors on the page').toEqual([]);
 });
