@@ -11,7 +11,6 @@ use common::TestApp;
 use common::accounts::{admin_with_org, invited_member as member};
 use common::ws::{Auth, Socket};
 use serde_json::json;
-use uuid::Uuid;
 
 /// Waits (at most `within`) for the server to close the socket; returns the close code.
 async fn closed_within(socket: &mut Socket, within: Duration) -> Option<u16> {
