@@ -5,6 +5,7 @@ import { RouterProvider } from 'react-router';
 import { Toaster } from 'sonner';
 import { isApiError } from './api/client';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { dropSessionData } from './features/auth/hooks';
 import { useSession } from './features/auth/sessionStore';
 import { wireApiToSession } from './features/auth/wire';
 import { router } from './router';
@@ -24,7 +25,7 @@ wireApiToSession();
 
 // Server data belongs to one session: drop it when the session ends or changes hands.
 useSession.subscribe((state, previous) => {
-  if (state.token === null && previous.token !== null) queryClient.clear();
+  if (state.token === null && previous.token !== null) dropSessionData(queryClient);
 });
 
 const root = document.getElementById('root');

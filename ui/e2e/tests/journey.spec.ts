@@ -171,6 +171,7 @@ test('a new sales manager gets from sign-up to a charted answer', async ({ page 
     await page.getByRole('button', { name: /Morgan Lee|Account/ }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/sign-in/);
+    await expect(page.getByLabel('Work email')).toBeVisible();
     await shot(page, 'signed-out');
     await expectAccessible(page, 'sign-in');
     await page.getByLabel('Work email').fill(EMAIL);
@@ -179,6 +180,15 @@ test('a new sales manager gets from sign-up to a charted answer', async ({ page 
     const list = page.getByRole('navigation', { name: 'Conversations' });
     await expect(list.getByRole('link', { name: 'Slipped deals Q4' })).toBeVisible();
     await shot(page, 'signed-in-again');
+  });
+
+  await test.step('the same at 1024 px', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(conversationUrl);
+    await expect(lastAnswer(page).getByTestId('answer-text')).toContainText('slipped out of this quarter');
+    await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
+    await shot(page, 'chat-1024');
+    await expectAccessible(page, 'chat at 1024 px');
   });
 
   await test.step('the same on a phone', async () => {

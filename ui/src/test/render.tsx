@@ -58,7 +58,7 @@ export const WORKSPACE_WITH_DATA = {
 
 export const EMPTY_WORKSPACE = {
   organization_id: 'o1',
-  counts: { accounts: 0, contacts: 0, deals: 0, activities: 0, reps: 0 },
+  counts: { accounts: 0, contacts: 0, deals: 0, activities: 0, reps: 1 },
   has_synced_data: false,
   demo_loaded: false,
   demo: null,

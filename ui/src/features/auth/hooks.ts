@@ -1,10 +1,18 @@
 /** Server state of the signed-in user, and the sign-in / sign-up / sign-out calls. */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { MeView, SessionView } from '../../api/types';
 import { useDrafts } from '../chat/draftsStore';
-import { useConfig } from './config';
+import { configQueryKey, useConfig } from './config';
 import { useSession } from './sessionStore';
+
+/**
+ * Forgets every server answer that belonged to the session. The deployment's configuration is
+ * not the session's: keeping it lets the sign-in page show at once instead of loading again.
+ */
+export function dropSessionData(queryClient: QueryClient) {
+  queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== configQueryKey[0] });
+}
 
 export const meQueryKey = ['me'] as const;
 
@@ -69,7 +77,7 @@ export function useSignOut() {
     onSettled: () => {
       useSession.getState().signOut();
       useDrafts.getState().clearAll();
-      queryClient.clear();
+      dropSessionData(queryClient);
     },
   });
 }

@@ -17,8 +17,10 @@ function Working({ queued }: { queued: boolean }) {
 }
 
 /**
- * One answer: its tool steps (with charts), the Markdown text, saved artifacts, and how it ended.
- * `onRetry` is set on the last answer when its run failed and the server said it can be retried.
+ * One answer, in the order it happened: what the model said while it worked (notes) and its tool
+ * steps (with charts), then the answer itself (the text after the last step), saved artifacts,
+ * and how it ended. `onRetry` is set on the last answer when its run failed and the server said
+ * it can be retried.
  */
 export function AnswerView({ turn, onRetry }: { turn: AnswerTurn; onRetry?: () => void }) {
   const error = turn.error ? describeChatError(turn.error) : null;
@@ -30,6 +32,12 @@ export function AnswerView({ turn, onRetry }: { turn: AnswerTurn; onRetry?: () =
     return () => clearTimeout(timer);
   }, [retrying]);
   const nothingYet = turn.streaming && !turn.text && turn.steps.length === 0;
+  const lastStep = turn.parts.map((p) => p.kind).lastIndexOf('tool');
+  const working = turn.parts.slice(0, lastStep + 1);
+  const answer = turn.parts
+    .slice(lastStep + 1)
+    .flatMap((p) => (p.kind === 'text' ? [p.text] : []))
+    .join('\n\n');
   return (
     <article
       data-testid="answer"
@@ -38,15 +46,21 @@ export function AnswerView({ turn, onRetry }: { turn: AnswerTurn; onRetry?: () =
       aria-label="Answer"
       className="space-y-3"
     >
-      {turn.steps.length > 0 && (
+      {working.length > 0 && (
         <div className="space-y-2">
-          {turn.steps.map((step) => (
-            <ToolStepView key={step.id} step={step} />
-          ))}
+          {working.map((part, i) =>
+            part.kind === 'tool' ? (
+              <ToolStepView key={part.step.id} step={part.step} />
+            ) : (
+              <div key={`note-${i}`} data-testid="answer-note" className="text-sm text-slate-600">
+                <AnswerMarkdown text={part.text} />
+              </div>
+            ),
+          )}
         </div>
       )}
       {(nothingYet || turn.queued) && <Working queued={turn.queued} />}
-      <div data-testid="answer-text">{turn.text && <AnswerMarkdown text={turn.text} />}</div>
+      <div data-testid="answer-text">{answer && <AnswerMarkdown text={answer} />}</div>
       {turn.artifacts.map((artifact) => (
         <ArtifactCard key={artifact.id} artifact={artifact} />
       ))}

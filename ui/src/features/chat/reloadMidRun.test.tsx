@@ -57,7 +57,9 @@ describe('reload during a streaming answer', () => {
     expect(answers).toHaveLength(2);
     const live = answers[1]!;
     expect(live).toHaveAttribute('data-streaming', 'true');
-    expect(within(live).getByTestId('answer-text')).toHaveTextContent(/^Let me count the deals\.$/);
+    // What the model said before its query is a note above the step; the answer comes after.
+    expect(within(live).getByTestId('answer-note')).toHaveTextContent(/^Let me count the deals\.$/);
+    expect(within(live).getByTestId('answer-text').textContent).toBe('');
     expect(within(live).getAllByTestId('tool-step')).toHaveLength(1);
     expect(within(transcript()).getAllByText(QUESTION)).toHaveLength(1);
 
@@ -65,7 +67,7 @@ describe('reload during a streaming answer', () => {
     await waitFor(() => expect(live).toHaveAttribute('data-streaming', 'false'));
     await waitFor(() => expect(api.callsTo('GET', '/api/chat/conversations/c1')).toHaveLength(2));
     const streamed = transcript().innerHTML;
-    expect(within(live).getByTestId('answer-text')).toHaveTextContent('Let me count the deals. You have 6 open deals.');
+    expect(within(live).getByTestId('answer-text')).toHaveTextContent(/^You have 6 open deals\.$/);
 
     final.resolve(null);
     await api.fetch.mock.results.at(-1)!.value;
@@ -87,7 +89,8 @@ describe('reload during a streaming answer', () => {
     await screen.findByText('Hi! Ask me anything.');
     const answers = screen.getAllByTestId('answer');
     expect(answers).toHaveLength(2);
-    expect(within(answers[1]!).getByTestId('answer-text')).toHaveTextContent(/^Let me count the deals\. Almost there\.$/);
+    expect(within(answers[1]!).getByTestId('answer-note')).toHaveTextContent(/^Let me count the deals\.$/);
+    expect(within(answers[1]!).getByTestId('answer-text')).toHaveTextContent(/^Almost there\.$/);
     expect(within(transcript()).getAllByText(QUESTION)).toHaveLength(1);
     expect(screen.getAllByTestId('tool-step')).toHaveLength(1);
   });

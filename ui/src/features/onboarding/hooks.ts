@@ -97,7 +97,8 @@ export function useLoadDemo() {
 }
 
 /** True when the organization has no data at all (nothing synced, no demo). */
+/** No revenue data yet. (`reps` counts the members too, so a new organization has at least one.) */
 export function isEmptyWorkspace(ws: WorkspaceView): boolean {
   const c = ws.counts;
-  return !ws.has_synced_data && !ws.demo_loaded && c.accounts + c.contacts + c.deals + c.activities + c.reps === 0;
+  return !ws.has_synced_data && !ws.demo_loaded && c.accounts + c.contacts + c.deals + c.activities === 0;
 }
