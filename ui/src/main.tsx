@@ -26,6 +26,8 @@ wireApiToSession();
 // Server data belongs to one session: drop it when the session ends or changes hands.
 useSession.subscribe((state, previous) => {
   if (state.token === null && previous.token !== null) dropSessionData(queryClient);
+  // Removed from the organization or given another role: everything about the user may differ.
+  if (state.accessVersion !== previous.accessVersion) void queryClient.invalidateQueries();
 });
 
 const root = document.getElementById('root');

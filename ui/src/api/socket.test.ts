@@ -261,7 +261,7 @@ describe('ChatSocket', () => {
     expect(FakeWebSocket.last.closedWith).toBe(1000);
   });
 
-  it.each([1008, 4401, 4403])('does not reconnect after close code %i and reports the session ended', (code) => {
+  it.each([1008, 4401])('does not reconnect after close code %i and reports the session ended', (code) => {
     const { socket, states } = makeSocket();
     const ended: number[] = [];
     socket.onSessionEnded((c) => ended.push(c));
@@ -275,6 +275,24 @@ describe('ChatSocket', () => {
     expect(states.at(-1)).toBe('closed');
     // The unsent message survives for the next session.
     expect(socket.pending.map((e) => e.frame.text)).toEqual(['keep me']);
+  });
+
+  it('reconnects after 4403 (access changed) and says so, keeping unsent messages', () => {
+    const { socket } = makeSocket();
+    const ended: number[] = [];
+    let changed = 0;
+    socket.onSessionEnded((c) => ended.push(c));
+    socket.onAccessChanged(() => (changed += 1));
+    socket.connect();
+    FakeWebSocket.last.accept();
+    socket.sendMessage('c1', 'still mine');
+    FakeWebSocket.last.drop(4403);
+    expect(changed).toBe(1);
+    vi.advanceTimersByTime(1_000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    FakeWebSocket.last.accept();
+    expect(FakeWebSocket.last.sentOfType('send_message').map((f) => f.text)).toEqual(['still mine']);
+    expect(ended).toEqual([]);
   });
 
   it('does not connect without a token', () => {

@@ -8,7 +8,9 @@
  *   (the server de-duplicates by client_message_id), so a sent message is never lost.
  * - Reconnects with exponential backoff and jitter, reset once a connection reaches `ready`; then
  *   subscribes again to every watched conversation from the last frame it saw.
- * - Close codes 1008, 4401 and 4403 mean the session ended: no reconnect, `sessionEnded` fires.
+ * - Close codes 1008 and 4401 mean the session ended: no reconnect, `sessionEnded` fires. 4403
+ *   means the user's access changed (removed from the organization, another role): `accessChanged`
+ *   fires and the socket reconnects at once, as whoever the user is now.
  * - Sends `ping` when nothing was sent for a while; a connection that then stays silent is
  *   treated as dead and replaced.
  */
@@ -29,7 +31,8 @@ import {
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** Close codes after which the socket must not reconnect: the session is over. */
-export const SESSION_ENDED_CODES: ReadonlySet<number> = new Set([1008, 4401, 4403]);
+export const SESSION_ENDED_CODES: ReadonlySet<number> = new Set([1008, 4401]);
+export const ACCESS_CHANGED_CODE = 4403;
 
 /** The subset of the browser WebSocket this client uses (a fake implements it in tests). */
 export interface SocketLike {
@@ -119,6 +122,7 @@ export class ChatSocket {
   private readonly stateListeners = new Set<StateListener>();
   private readonly ackListeners = new Set<AckListener>();
   private readonly sessionEndedListeners = new Set<SessionEndedListener>();
+  private readonly accessChangedListeners = new Set<() => void>();
 
   constructor(options: ChatSocketOptions) {
     this.options = {
@@ -218,6 +222,12 @@ export class ChatSocket {
   onSessionEnded(listener: SessionEndedListener): () => void {
     this.sessionEndedListeners.add(listener);
     return () => this.sessionEndedListeners.delete(listener);
+  }
+
+  /** The server closed the socket because the user's organization or role changed. */
+  onAccessChanged(listener: () => void): () => void {
+    this.accessChangedListeners.add(listener);
+    return () => this.accessChangedListeners.delete(listener);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -356,6 +366,10 @@ export class ChatSocket {
       this.setState('closed');
       for (const listener of [...this.sessionEndedListeners]) listener(code);
       return;
+    }
+    if (code === ACCESS_CHANGED_CODE) {
+      for (const listener of [...this.accessChangedListeners]) listener();
+      this.attempt = 0;
     }
     this.scheduleReconnect();
   }

@@ -21,6 +21,9 @@ interface SessionState {
   /** The user signed out. */
   signOut: () => void;
   clearNotice: () => void;
+  /** Bumped when the server says the user's organization or role changed: reload who they are. */
+  accessVersion: number;
+  accessChanged: () => void;
 }
 
 function toMillis(value: string | number): number | null {
@@ -40,6 +43,8 @@ export const useSession = create<SessionState>()(
       },
       signOut: () => set({ token: null, expiresAt: null, endedNotice: false }),
       clearNotice: () => set({ endedNotice: false }),
+      accessVersion: 0,
+      accessChanged: () => set({ accessVersion: get().accessVersion + 1 }),
     }),
     {
       name: 'revtops.session',

@@ -44,6 +44,16 @@ describe('the session chat socket', () => {
     dispose();
   });
 
+  it('keeps the session when only the access changed (4403), and asks for who the user is now', () => {
+    const { socket, dispose } = setup();
+    socket.connect();
+    const before = useSession.getState().accessVersion;
+    Fake.all[0]!.onclose?.({ code: 4403 } as CloseEvent);
+    expect(useSession.getState()).toMatchObject({ token: 'tok-1', endedNotice: false, accessVersion: before + 1 });
+    expect(socket.state).toBe('reconnecting');
+    dispose();
+  });
+
   it('reconnects with a refreshed token and closes on sign-out', () => {
     const { socket, dispose } = setup();
     socket.connect();

@@ -1,7 +1,9 @@
 /**
  * The app's one chat socket, tied to the session: it connects with the session token, reconnects
  * with the new token when Supabase refreshes it, closes on sign-out, and when the server closes it
- * because the session ended (1008/4401/4403) the session ends too (drafts are kept).
+ * because the session ended (1008/4401) the session ends too (drafts are kept). When the user's
+ * access changed (4403: removed from the organization, another role) everything known about them
+ * is reloaded while the socket reconnects.
  */
 import { ChatSocket, type ChatSocketOptions } from '../../api/socket';
 import { currentToken, useSession } from '../auth/sessionStore';
@@ -9,6 +11,7 @@ import { currentToken, useSession } from '../auth/sessionStore';
 export function createSessionSocket(options: Partial<ChatSocketOptions> = {}): { socket: ChatSocket; dispose: () => void } {
   const socket = new ChatSocket({ getToken: currentToken, ...options });
   const stopEnded = socket.onSessionEnded(() => useSession.getState().endSession());
+  const stopChanged = socket.onAccessChanged(() => useSession.getState().accessChanged());
   const stopSession = useSession.subscribe((state, previous) => {
     if (state.token === previous.token) return;
     if (!state.token) socket.close();
@@ -18,6 +21,7 @@ export function createSessionSocket(options: Partial<ChatSocketOptions> = {}): {
     socket,
     dispose: () => {
       stopEnded();
+      stopChanged();
       stopSession();
       socket.close();
     },
