@@ -4,8 +4,9 @@
  * message_delta, message_stop), paced so the browser sees an answer grow. Which answer depends on
  * the conversation's first question, so tests choose by asking:
  *
- * - "Which deals slipped this quarter?": runs a SQL query with a bar chart, then writes a Markdown
- *   answer (with a GFM table) built from the rows the server sent back in the tool result;
+ * - "Which deals slipped this quarter?": runs a SQL query with a bar chart, saves it as a live
+ *   artifact, then writes a Markdown answer (with a GFM table) built from the rows the server sent
+ *   back in the tool result;
  * - anything containing "long": a long answer streamed slowly, for Stop and reload mid-answer.
  */
 import http from 'node:http';
@@ -24,6 +25,9 @@ interface Block {
   type: string;
   text?: string;
   content?: string;
+  id?: string;
+  name?: string;
+  tool_use_id?: string;
 }
 interface Message {
   role: 'user' | 'assistant';
@@ -48,13 +52,15 @@ function firstQuestion(messages: Message[]): string {
   return first ? blocks(first).map((b) => b.text ?? '').join(' ') : '';
 }
 
-/** The last tool result the server sent, parsed. */
-function lastToolResult(messages: Message[]): { columns: string[]; rows: unknown[][] } | null {
-  const last = messages[messages.length - 1];
-  const block = last && blocks(last).find((b) => b.type === 'tool_result');
-  if (!block?.content) return null;
+type Table = { columns: string[]; rows: unknown[][] };
+
+/** The result the server sent back for the conversation's call of `tool`, parsed; null before. */
+function resultOf(messages: Message[], tool: string): Table | null {
+  const call = messages.flatMap(blocks).find((b) => b.type === 'tool_use' && b.name === tool);
+  const result = call && messages.flatMap(blocks).find((b) => b.type === 'tool_result' && b.tool_use_id === call.id);
+  if (!result?.content) return null;
   try {
-    return JSON.parse(block.content) as { columns: string[]; rows: unknown[][] };
+    return JSON.parse(result.content) as Table;
   } catch {
     return null;
   }
@@ -62,7 +68,7 @@ function lastToolResult(messages: Message[]): { columns: string[]; rows: unknown
 
 const money = (v: unknown) => Math.round(Number(v)).toLocaleString('en-US');
 
-function slippedAnswer(result: { columns: string[]; rows: unknown[][] }): string {
+function slippedAnswer(result: Table): string {
   const total = result.rows.reduce((sum, r) => sum + Number(r[1]), 0);
   const amount = result.rows.reduce((sum, r) => sum + Number(r[2]), 0);
   const lines = [
@@ -77,22 +83,35 @@ function slippedAnswer(result: { columns: string[]; rows: unknown[][] }): string
   return lines.join('\n');
 }
 
+const CHART = { kind: 'bar', x: 'rep', y: ['amount'], format: 'currency', title: 'Slipped pipeline by rep' };
+
 function script(messages: Message[]): Part[] {
   const question = firstQuestion(messages).toLowerCase();
-  const result = lastToolResult(messages);
   if (question.includes('slipped')) {
-    if (!result) {
+    const rows = resultOf(messages, 'run_sql_query');
+    if (!rows) {
       return [
         { kind: 'text', text: 'I will look for open deals whose close date moved out of this quarter.' },
+        { kind: 'tool', id: `toolu_q${Date.now()}`, name: 'run_sql_query', input: { sql: SLIPPED_SQL, chart: CHART } },
+      ];
+    }
+    if (!resultOf(messages, 'create_artifact')) {
+      return [
         {
           kind: 'tool',
-          id: `toolu_${Date.now()}`,
-          name: 'run_sql_query',
-          input: { sql: SLIPPED_SQL, chart: { kind: 'bar', x: 'rep', y: ['amount'], format: 'currency', title: 'Slipped pipeline by rep' } },
+          id: `toolu_a${Date.now()}`,
+          name: 'create_artifact',
+          input: {
+            title: 'Slipped deals this quarter',
+            type: 'report',
+            queries: [{ name: 'slipped', sql: SLIPPED_SQL }],
+            chart: { ...CHART, query: 'slipped' },
+            is_live: true,
+          },
         },
       ];
     }
-    return [{ kind: 'text', text: slippedAnswer(result) }];
+    return [{ kind: 'text', text: slippedAnswer(rows) }];
   }
   if (question.includes('long')) {
     const paragraph = (i: number) =>

@@ -107,11 +107,16 @@ test('a new sales manager gets from sign-up to a charted answer', async ({ page 
     await expectAccessible(page, 'answer with expanded step');
   });
 
-  await test.step('see the chart', async () => {
+  await test.step('see the chart, and the report it saved', async () => {
     const chart = page.locator('[data-testid="chart"][data-kind="bar"]').first();
     await expect(chart.locator('svg')).toBeVisible();
     await chart.scrollIntoViewIfNeeded();
     await shot(page, 'chart');
+    const artifact = page.getByTestId('artifact').first();
+    await expect(artifact).toContainText('Slipped deals this quarter');
+    await expect(artifact.locator('[data-testid="chart"] svg')).toBeVisible();
+    await artifact.scrollIntoViewIfNeeded();
+    await shot(page, 'artifact');
   });
 
   await test.step('stop an answer in the middle', async () => {
