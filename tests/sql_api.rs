@@ -258,12 +258,48 @@ async fn the_boundary_holds_when_the_app_login_is_a_plain_owner() {
     revtops::db::migrate::run_pending(&pool).await.unwrap();
     drop(pool);
 
+    // All tenants share the analytics role, and a plain owner cannot hide the activity views
+    // from it: one analytics session reads another's SQL. Revtops refuses to start like that.
+    let analytics_url = db.url.with_login("revtops_analytics", None);
+    let (watcher, watched) = (
+        revtops::db::admin::connect_raw(&analytics_url)
+            .await
+            .unwrap(),
+        revtops::db::admin::connect_raw(&analytics_url)
+            .await
+            .unwrap(),
+    );
+    let slow = "SELECT count(*) FROM generate_series(1, 40000000) g WHERE 'SECRET-A-QUERY' <> ''";
+    let running = tokio::spawn(async move { watched.simple_query(slow).await.map(|_| ()) });
+    let seen = wait_for_activity(&watcher, "SECRET-A-QUERY").await;
+    assert!(
+        seen,
+        "without the fix the activity of another session is readable"
+    );
+    running.abort();
+
     let vars = std::collections::HashMap::from([
         ("DATABASE_URL".to_owned(), owner_url.expose().to_owned()),
-        ("SQL_STATEMENT_TIMEOUT_MS".to_owned(), "1500".to_owned()),
+        ("SQL_STATEMENT_TIMEOUT_MS".to_owned(), "4000".to_owned()),
     ]);
-    let config = revtops::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let state = revtops::startup::prepare(config, false, Default::default())
+    let config = || revtops::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+    let refused = match revtops::startup::prepare(config(), false, Default::default()).await {
+        Ok(_) => panic!("started although tenants could read each other's SQL"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(refused.contains("pg_stat_activity"), "{refused}");
+    let fix: Vec<&str> = refused
+        .lines()
+        .filter(|l| l.starts_with("REVOKE ") || l.starts_with("GRANT "))
+        .collect();
+    assert!(
+        fix.contains(&"REVOKE SELECT ON pg_catalog.pg_stat_activity FROM PUBLIC;"),
+        "{refused}"
+    );
+    // What the message says to run is enough.
+    let superuser = revtops::db::admin::connect_raw(&db.url).await.unwrap();
+    superuser.batch_execute(&fix.join("\n")).await.unwrap();
+    let state = revtops::startup::prepare(config(), false, Default::default())
         .await
         .unwrap();
     let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
@@ -310,5 +346,41 @@ async fn the_boundary_holds_when_the_app_login_is_a_plain_owner() {
         .unwrap()
         .get(0);
     assert_eq!(count, 2, "nothing deleted");
+
+    // Two tenants at once, gate bypassed: B cannot read what A is running.
+    let engine = state.sql.clone();
+    let a_running = tokio::spawn(async move { engine.query_unchecked(a, slow).await.map(|_| ()) });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    for peek in [
+        "SELECT query FROM pg_stat_activity",
+        "SELECT pg_stat_get_backend_activity(s) FROM pg_stat_get_backend_idset() s",
+        "SELECT query FROM pg_catalog.pg_stat_activity WHERE query LIKE '%SECRET%'",
+    ] {
+        if let Ok(out) = state.sql.query_unchecked(b, peek).await {
+            let text = serde_json::to_string(&out).unwrap();
+            assert!(
+                !text.contains("SECRET-A-QUERY"),
+                "{peek} showed A's SQL: {text}"
+            );
+        }
+    }
+    let _ = a_running.await;
     drop(state);
+}
+
+/// Whether a query containing `marker` shows up in pg_stat_activity within a few seconds.
+async fn wait_for_activity(client: &tokio_postgres::Client, marker: &str) -> bool {
+    for _ in 0..40 {
+        let rows = client
+            .query(
+                "SELECT query FROM pg_stat_activity WHERE query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid()",
+                &[&marker],
+            )
+            .await;
+        if rows.is_ok_and(|r| !r.is_empty()) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
 }
