@@ -43,6 +43,7 @@ pub async fn prepare(
         Arc::clone(&sql),
         llm,
         config.chat.clone(),
+        cache.clone(),
         shutdown.clone(),
     ));
     let nango = config.integrations.nango_secret_key.as_ref().map(|key| {

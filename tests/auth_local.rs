@@ -154,7 +154,7 @@ async fn login_failures_look_alike_and_are_throttled() {
         "no account enumeration"
     );
 
-    // Four more failures reach the per-email limit of five.
+    // Four more failures from this address reach its limit of five for this email.
     for _ in 0..4 {
         let r = client
             .call(
@@ -183,6 +183,89 @@ async fn login_failures_look_alike_and_are_throttled() {
     assert_eq!(blocked.error_code(), "rate_limited");
     let retry: u64 = blocked.header("retry-after").unwrap().parse().unwrap();
     assert!(retry > 0 && retry <= 900, "{retry}");
+}
+
+/// A login (or registration) as seen from `ip`, through a trusted proxy on loopback.
+async fn from(app: &TestApp, ip: &str, path: &str, body: Value) -> u16 {
+    app.client()
+        .send(common::http::Request {
+            method: "POST",
+            path: path.into(),
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                ("x-forwarded-for".into(), format!("{ip}, 127.0.0.1")),
+            ],
+            body: Some(body.to_string().into_bytes()),
+        })
+        .await
+        .status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attacker_cannot_lock_a_victim_out_and_cannot_forge_an_address() {
+    let app =
+        TestApp::spawn_with(&[("JWT_SECRET", SECRET), ("TRUSTED_PROXIES", "127.0.0.1")]).await;
+    register(&app, "ana@acme.com").await;
+    let wrong = json!({"email": "ana@acme.com", "password": "wrong password!"});
+    let right = json!({"email": "ana@acme.com", "password": "correct horse battery"});
+    for _ in 0..5 {
+        assert_eq!(
+            from(&app, "203.0.113.9", "/api/auth/login", wrong.clone()).await,
+            401
+        );
+    }
+    assert_eq!(
+        from(&app, "203.0.113.9", "/api/auth/login", right.clone()).await,
+        429,
+        "the guessing address is held back"
+    );
+    assert_eq!(
+        from(&app, "198.51.100.7", "/api/auth/login", right.clone()).await,
+        200,
+        "the account's owner, elsewhere, still signs in"
+    );
+
+    // Without trusted proxies, X-Forwarded-For is the client's own words: ignored.
+    let plain = TestApp::spawn_with(&[("JWT_SECRET", SECRET)]).await;
+    register(&plain, "ana@acme.com").await;
+    for n in 0..5 {
+        let forged = format!("203.0.113.{n}");
+        assert_eq!(
+            from(&plain, &forged, "/api/auth/login", wrong.clone()).await,
+            401
+        );
+    }
+    assert_eq!(
+        from(&plain, "203.0.113.99", "/api/auth/login", right).await,
+        429,
+        "rotating a forged header does not reset the count"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ups_are_limited_per_address() {
+    let app = TestApp::spawn_with(&[
+        ("TRUSTED_PROXIES", "127.0.0.0/8"),
+        ("REGISTRATIONS_PER_IP_PER_HOUR", "2"),
+    ])
+    .await;
+    let body = |n: u32| json!({"email": format!("u{n}@acme.com"), "password": "correct horse battery", "name": "U"});
+    assert_eq!(
+        from(&app, "203.0.113.5", "/api/auth/register", body(1)).await,
+        201
+    );
+    assert_eq!(
+        from(&app, "203.0.113.5", "/api/auth/register", body(2)).await,
+        201
+    );
+    assert_eq!(
+        from(&app, "203.0.113.5", "/api/auth/register", body(3)).await,
+        429
+    );
+    assert_eq!(
+        from(&app, "198.51.100.1", "/api/auth/register", body(4)).await,
+        201
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::accounts::invited_member;
-use common::chat::{chat, text_of, user};
+use common::chat::{chat, chat_with, text_of, user};
 use common::fake_llm::{anthropic_turn, slow_stream, stream};
 use common::ws::{Socket, of_type};
 use serde_json::{Value, json};
@@ -328,4 +328,38 @@ async fn charts_are_checked_against_the_columns_they_draw() {
         json!({"kind": "funnel", "x": "name", "y": ["amount"], "series": null, "stacked": false,
                "format": null, "title": null, "query": "deals"})
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_stops_at_its_daily_model_budget() {
+    // Each scripted turn reports 100 input + 42 output tokens.
+    let c = chat_with(&[("CHAT_DAILY_TOKENS_PER_ORG", "200")]).await;
+    c.fake
+        .push(stream(anthropic_turn(&["Fine."], &[], 1, "end_turn")));
+    c.fake.push(stream(anthropic_turn(
+        &[],
+        &[("t1", "run_sql_query", json!({"sql": "SELECT 1"}))],
+        4,
+        "tool_use",
+    )));
+    let mut s = c.socket().await;
+    s.send(json!({"type": "send_message", "text": "one"})).await;
+    assert_eq!(text_of(&s.until(&["message_complete"]).await), "Fine.");
+
+    // The second run crosses the cap in its first turn: its tools are not run.
+    s.send(json!({"type": "send_message", "text": "two"})).await;
+    let frames = s.until(&["message_complete"]).await;
+    let err = of_type(&frames, "error")[0];
+    assert_eq!(err["code"], "spend_cap_reached", "{frames:?}");
+    assert!(err["message"].as_str().unwrap().contains("midnight UTC"));
+    assert!(of_type(&frames, "tool_result").is_empty());
+    assert_eq!(frames.last().unwrap()["stop_reason"], "spend_cap_reached");
+
+    // After that, questions are refused before any run, in plain words.
+    s.send(json!({"type": "send_message", "text": "three"}))
+        .await;
+    let refused = s.next().await.unwrap();
+    assert_eq!(refused["code"], "spend_cap_reached");
+    assert_eq!(refused["retryable"], false);
+    assert_eq!(c.fake.requests().len(), 2, "the model was not asked again");
 }

@@ -384,3 +384,70 @@ async fn wait_for_activity(client: &tokio_postgres::Client, marker: &str) -> boo
     }
     false
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_are_limited_per_user_and_organizations_share_the_pool_fairly() {
+    let app = common::TestApp::spawn_with(&[
+        ("QUERIES_PER_MINUTE", "3"),
+        ("ANALYTICS_POOL_SIZE", "4"),
+        ("ANALYTICS_ORG_CONCURRENCY", "2"),
+        ("SQL_STATEMENT_TIMEOUT_MS", "8000"),
+    ])
+    .await;
+    let (ana, _, a) = common::accounts::admin_with_org(&app, "ana@acme.com").await;
+    let (bo, _, b) = common::accounts::admin_with_org(&app, "bo@globex.com").await;
+    let client = app.client();
+    let query = |token: String| {
+        let client = app.client();
+        async move {
+            client
+                .call(
+                    "POST",
+                    "/api/query",
+                    Some(&token),
+                    Some(&json!({"sql": "SELECT 1 AS one"})),
+                )
+                .await
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(query(ana.clone()).await.status, 200);
+    }
+    let limited = query(ana.clone()).await;
+    assert_eq!(limited.status, 429, "{}", limited.text());
+    assert!(limited.header("retry-after").is_some());
+    assert_eq!(
+        query(bo.clone()).await.status,
+        200,
+        "another user is unaffected"
+    );
+    drop(client);
+
+    // Organization A fills its share with slow queries and queues a third; B's query runs at once.
+    let slow = "SELECT count(*) FROM generate_series(1, 20000000) g";
+    let engine = || std::sync::Arc::clone(&app.state.sql);
+    let (e1, e2, e3) = (engine(), engine(), engine());
+    let a1 = tokio::spawn(async move { e1.query(a, slow, None).await.map(|_| ()) });
+    let a2 = tokio::spawn(async move { e2.query(a, slow, None).await.map(|_| ()) });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let a3 = tokio::spawn(async move { e3.query(a, "SELECT 3 AS waited", None).await });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let own = app
+        .state
+        .sql
+        .query(b, "SELECT 2 AS quick", None)
+        .await
+        .unwrap();
+    assert_eq!(own.rows, vec![vec![json!(2)]]);
+    assert!(
+        !a3.is_finished(),
+        "A's third query waits for a turn while B's ran"
+    );
+    assert!(a1.await.unwrap().is_ok() && a2.await.unwrap().is_ok());
+    let waited = a3.await.unwrap().unwrap();
+    assert_eq!(
+        waited.rows,
+        vec![vec![json!(3)]],
+        "and runs once a turn frees up"
+    );
+}

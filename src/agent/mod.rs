@@ -13,6 +13,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
+use crate::cache::Cache;
 use crate::config::{ChatConfig, LlmProvider};
 use crate::db::DbPool;
 use crate::sql::SqlEngine;
@@ -24,6 +25,8 @@ pub struct AgentDeps {
     pub sql: Arc<SqlEngine>,
     pub llm: Option<Arc<dyn LlmClient>>,
     pub config: ChatConfig,
+    /// Where each organization's daily model spend is counted (shared by replicas with Redis).
+    pub cache: Cache,
     /// Bounds concurrent model streams: each holds a blocking thread for its whole length.
     pub streams: Arc<Semaphore>,
     /// The runs in flight, one per conversation, with the frames they produced so far.
@@ -55,6 +58,7 @@ impl AgentDeps {
         sql: Arc<SqlEngine>,
         llm: Option<Arc<dyn LlmClient>>,
         config: ChatConfig,
+        cache: Cache,
         shutdown: CancellationToken,
     ) -> Self {
         let streams = Arc::new(Semaphore::new(config.max_concurrent_streams));
@@ -63,6 +67,7 @@ impl AgentDeps {
             sql,
             llm,
             config,
+            cache,
             streams,
             runs: runs::RunHub::new(shutdown),
         }

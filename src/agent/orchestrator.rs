@@ -20,6 +20,7 @@ use super::protocol::{RunEvent, ServerFrame, ToolStatus};
 use super::runs::Run;
 use super::tools::{self, ToolContext, ToolOutcome};
 use crate::services::chat::{self, Owner};
+use crate::services::rate::DailyTokens;
 
 pub struct RunRequest {
     pub owner: Owner,
@@ -167,6 +168,9 @@ async fn drive(deps: &AgentDeps, req: &RunRequest, run: &Run, usage: &mut Usage)
         };
         usage.input_tokens += turn.usage.input_tokens;
         usage.output_tokens += turn.usage.output_tokens;
+        DailyTokens::of(&deps.cache, req.owner.org_id)
+            .add(turn.usage.input_tokens + turn.usage.output_tokens)
+            .await;
         let calls: Vec<(String, String, serde_json::Value)> = turn
             .content
             .iter()
@@ -223,6 +227,17 @@ async fn drive(deps: &AgentDeps, req: &RunRequest, run: &Run, usage: &mut Usage)
                 StopReason::StopSequence => "stop_sequence",
                 _ => "end_turn",
             });
+        }
+        if let Some((code, message)) = over_daily_budget(deps, req.owner.org_id).await {
+            answer_unrun(
+                deps,
+                req.owner,
+                conversation,
+                &calls,
+                "not run: the daily budget is spent",
+            )
+            .await;
+            return End::limited(code, message);
         }
         let over_budget = usage.input_tokens + usage.output_tokens > deps.config.token_budget;
         if iteration + 1 == deps.config.max_iterations || over_budget {
@@ -401,6 +416,22 @@ async fn save_partial(deps: &AgentDeps, owner: Owner, conversation: Uuid, text: 
 const NO_MODEL: &str = "No language model is configured. Set ANTHROPIC_API_KEY (and optionally \
      LLM_MODEL), or LLM_PROVIDER=openai with OPENAI_BASE_URL for an OpenAI-compatible server, then \
      restart Revtops.";
+
+/// Why a new run may not start because the organization's model budget for today is spent:
+/// (code, message), or None.
+pub async fn over_daily_budget(deps: &AgentDeps, org: Uuid) -> Option<(&'static str, String)> {
+    let cap = deps.config.daily_tokens_per_org;
+    if cap == 0 || DailyTokens::of(&deps.cache, org).spent().await < cap {
+        return None;
+    }
+    Some((
+        "spend_cap_reached",
+        format!(
+            "Your organization has used its {cap} model tokens for today (CHAT_DAILY_TOKENS_PER_ORG). \
+             Chat is available again after midnight UTC; an administrator can raise the cap."
+        ),
+    ))
+}
 
 pub fn no_model(conversation: Option<Uuid>) -> ServerFrame {
     ServerFrame::error(conversation, "no_model_configured", NO_MODEL, false)

@@ -68,14 +68,15 @@ impl MemoryCache {
         self.lock().entries.remove(key);
     }
 
-    pub fn incr(&self, key: &str, window: Duration) -> i64 {
+    pub fn incr_by(&self, key: &str, amount: i64, window: Duration) -> i64 {
         let mut inner = self.lock();
         let now = Instant::now();
         let next = match inner.entries.get(key) {
-            Some((value, deadline)) if *deadline > now => {
-                (value.parse::<i64>().unwrap_or(0) + 1, *deadline)
-            }
-            _ => (1, now + window),
+            Some((value, deadline)) if *deadline > now => (
+                value.parse::<i64>().unwrap_or(0).saturating_add(amount),
+                *deadline,
+            ),
+            _ => (amount, now + window),
         };
         inner
             .entries

@@ -76,8 +76,21 @@ impl Cache {
     /// Increments a counter, starting its TTL window on first use; returns the new value.
     pub async fn incr(&self, key: &str, window: Duration) -> Result<i64, CacheError> {
         match self {
-            Self::Memory(c) => Ok(c.incr(key, window)),
-            Self::Redis(c) => c.incr(key, window).await,
+            Self::Memory(c) => Ok(c.incr_by(key, 1, window)),
+            Self::Redis(c) => c.incr_by(key, 1, window).await,
+        }
+    }
+
+    /// Adds `amount` to a counter, starting its TTL window on first use; returns the new value.
+    pub async fn incr_by(
+        &self,
+        key: &str,
+        amount: i64,
+        window: Duration,
+    ) -> Result<i64, CacheError> {
+        match self {
+            Self::Memory(c) => Ok(c.incr_by(key, amount, window)),
+            Self::Redis(c) => c.incr_by(key, amount, window).await,
         }
     }
 
@@ -125,6 +138,13 @@ mod tests {
         assert_eq!(cache.get("k").await.unwrap().as_deref(), Some("v"));
         assert_eq!(cache.incr("n", Duration::from_secs(60)).await.unwrap(), 1);
         assert_eq!(cache.incr("n", Duration::from_secs(60)).await.unwrap(), 2);
+        assert_eq!(
+            cache
+                .incr_by("n", 40, Duration::from_secs(60))
+                .await
+                .unwrap(),
+            42
+        );
         assert!(cache.ttl("n").await.unwrap().unwrap() <= Duration::from_secs(60));
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert_eq!(cache.get("k").await.unwrap(), None);

@@ -76,9 +76,14 @@ impl RedisCache {
         self.client.del::<(), _>(key).await.map_err(err)
     }
 
-    pub async fn incr(&self, key: &str, window: Duration) -> Result<i64, CacheError> {
-        let value: i64 = self.client.incr(key).await.map_err(err)?;
-        if value == 1 {
+    pub async fn incr_by(
+        &self,
+        key: &str,
+        amount: i64,
+        window: Duration,
+    ) -> Result<i64, CacheError> {
+        let value: i64 = self.client.incr_by(key, amount).await.map_err(err)?;
+        if value == amount {
             let ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
             self.client
                 .pexpire::<(), _>(key, ms, None)

@@ -11,10 +11,13 @@ pub const DEFAULT_BIND_ADDR: &str = "0.0.0.0:8000";
 /// The role migrations create for analytics SQL.
 pub const ANALYTICS_ROLE: &str = "revtops_analytics";
 
+mod limits;
 #[cfg(test)]
 mod tests;
 mod values;
 mod vars;
+
+pub use limits::{LimitsConfig, TrustedProxies};
 
 pub use values::{DatabaseUrl, Secret};
 use vars::*;
@@ -55,6 +58,8 @@ pub struct SqlConfig {
     pub statement_timeout: Duration,
     pub max_rows: usize,
     pub max_result_bytes: usize,
+    /// Analytics connections one organization may hold at once (its fair share of the pool).
+    pub org_concurrency: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +87,8 @@ pub struct ChatConfig {
     pub max_frame_bytes: usize,
     /// Questions one user may ask per minute (all sockets and replicas together, via the cache).
     pub questions_per_minute: i64,
+    /// Model tokens (input + output) one organization may spend per UTC day; 0: no cap.
+    pub daily_tokens_per_org: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +109,7 @@ pub struct Config {
     /// code runs, so only on request).
     pub health_shows_revision: bool,
     pub auth: AuthConfig,
+    pub limits: LimitsConfig,
     pub sql: SqlConfig,
     pub chat: ChatConfig,
     pub integrations: IntegrationsConfig,
@@ -192,6 +200,7 @@ impl Config {
         let frontend_url = vars.optional("FRONTEND_URL", parse_http_url)?;
         let health_shows_revision = vars.parse("HEALTH_SHOWS_REVISION", false, parse_bool)?;
         let auth = Self::auth(&vars)?;
+        let limits = limits::limits(&vars)?;
         let sql = Self::sql(&vars, &database_url)?;
         let chat = Self::chat(&vars)?;
         let integrations = Self::integrations(&vars)?;
@@ -209,6 +218,7 @@ impl Config {
             frontend_url,
             health_shows_revision,
             auth,
+            limits,
             sql,
             chat,
             integrations,
@@ -340,6 +350,11 @@ impl Config {
                 20,
                 parse_number(1i64, 10_000),
             )?,
+            daily_tokens_per_org: vars.parse(
+                "CHAT_DAILY_TOKENS_PER_ORG",
+                5_000_000,
+                parse_number(0u64, u64::MAX),
+            )?,
         })
     }
 
@@ -349,9 +364,10 @@ impl Config {
     ) -> Result<SqlConfig, ConfigError> {
         let password = vars.optional("ANALYTICS_DATABASE_PASSWORD", |raw| Ok(raw.to_owned()))?;
         let derived = main.with_login(ANALYTICS_ROLE, password.as_deref());
+        let pool_size = vars.parse("ANALYTICS_POOL_SIZE", 8, parse_number(1, 256))?;
         Ok(SqlConfig {
             database_url: vars.parse("ANALYTICS_DATABASE_URL", derived, DatabaseUrl::parse)?,
-            pool_size: vars.parse("ANALYTICS_POOL_SIZE", 8, parse_number(1, 256))?,
+            pool_size,
             statement_timeout: Duration::from_millis(vars.parse(
                 "SQL_STATEMENT_TIMEOUT_MS",
                 10_000,
@@ -362,6 +378,11 @@ impl Config {
                 "SQL_MAX_RESULT_BYTES",
                 5 << 20,
                 parse_number(1024, 256 << 20),
+            )?,
+            org_concurrency: vars.parse(
+                "ANALYTICS_ORG_CONCURRENCY",
+                (pool_size / 2).max(1),
+                parse_number(1, 256),
             )?,
         })
     }

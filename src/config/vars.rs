@@ -10,7 +10,7 @@ use super::{ConfigError, Secret};
 
 /// Reads variables through a lookup function so tests can pass a map instead of mutating the
 /// process environment (which would race between parallel tests).
-pub(super) struct Vars<F> {
+pub(in crate::config) struct Vars<F> {
     pub(super) lookup: F,
 }
 

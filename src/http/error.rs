@@ -208,6 +208,9 @@ impl From<crate::sql::SqlError> for ApiError {
             SqlError::Rejected(m) | SqlError::Database(m) => Self::QueryRejected(m),
             SqlError::Timeout(_) => Self::QueryRejected(e.to_string()),
             SqlError::Unavailable(m) => Self::Unavailable(m),
+            SqlError::Busy(_) => Self::RateLimited {
+                retry_after_secs: 1,
+            },
             SqlError::Internal(m) => Self::Internal(m),
         }
     }

@@ -3,6 +3,7 @@
 pub mod allow;
 pub mod api;
 pub mod auth;
+pub mod client_ip;
 pub mod error;
 pub mod headers;
 pub mod middleware;

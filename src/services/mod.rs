@@ -6,6 +6,7 @@ pub mod auth;
 pub mod chat;
 pub mod integrations;
 pub mod organizations;
+pub mod rate;
 pub mod seats;
 pub mod sync;
 pub mod users;

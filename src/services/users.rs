@@ -105,7 +105,7 @@ pub async fn login(
             "invalid email or password".into(),
         ));
     };
-    throttle.record_success(&email).await;
+    throttle.record_success(&email, ip).await;
     let mut conn = pool.get().await?;
     diesel::update(users::table.find(user.id))
         .set(users::last_login_at.eq(Utc::now()))
@@ -115,7 +115,6 @@ pub async fn login(
     Ok((user, token))
 }
 
-/// Revokes the token the request came with until it would have expired anyway.
 /// A fresh local session for `user_id` (after their account moved onto another row, see
 /// `seats`); None in supabase mode, where the Supabase session goes on working.
 pub async fn new_session(
@@ -135,7 +134,8 @@ pub async fn new_session(
     Ok(Some((user, tokens.issue(user_id)?)))
 }
 
-/// Revokes the caller's token; sockets holding it close (on every replica).
+/// Revokes the caller's token until it would have expired anyway; sockets holding it close (on
+/// every replica).
 pub async fn logout(pool: &DbPool, access: &AccessBus, user: &AuthUser) -> ServiceResult<()> {
     let Some(token_id) = &user.token_id else {
         return Ok(());

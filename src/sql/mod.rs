@@ -5,6 +5,7 @@
 pub mod boundary;
 pub mod catalog;
 pub mod chart;
+mod fair_share;
 pub mod gate;
 pub mod values;
 
@@ -30,6 +31,9 @@ pub enum SqlError {
     Timeout(Duration),
     #[error("{0}")]
     Unavailable(String),
+    /// The organization already uses its share of the analytics connections.
+    #[error("your organization is running {0} queries at once already; try again in a moment")]
+    Busy(usize),
     #[error("{0}")]
     Internal(String),
 }
@@ -53,6 +57,7 @@ pub struct QueryOutput {
 pub struct SqlEngine {
     boundary: Boundary,
     max_rows: usize,
+    shares: fair_share::FairShare,
 }
 
 impl SqlEngine {
@@ -69,6 +74,7 @@ impl SqlEngine {
         Ok(Self {
             boundary,
             max_rows: config.max_rows,
+            shares: fair_share::FairShare::new(config.org_concurrency, config.statement_timeout),
         })
     }
 
@@ -81,6 +87,7 @@ impl SqlEngine {
     ) -> Result<QueryOutput, SqlError> {
         gate::admit(sql).map_err(|r| SqlError::Rejected(r.0))?;
         let max_rows = limit.map_or(self.max_rows, |l| l.clamp(1, self.max_rows));
+        let _share = self.shares.enter(org).await?;
         self.boundary.execute(org, sql, max_rows).await
     }
 
@@ -93,6 +100,7 @@ impl SqlEngine {
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
         max_rows: usize,
     ) -> Result<QueryOutput, SqlError> {
+        let _share = self.shares.enter(org).await?;
         self.boundary
             .execute_with(org, sql, params, max_rows.min(self.max_rows))
             .await
@@ -100,6 +108,7 @@ impl SqlEngine {
 
     /// The database boundary alone, parser bypassed: for proving it holds by itself.
     pub async fn query_unchecked(&self, org: Uuid, sql: &str) -> Result<QueryOutput, SqlError> {
+        let _share = self.shares.enter(org).await?;
         self.boundary.execute(org, sql, self.max_rows).await
     }
 }

@@ -13,7 +13,7 @@ use super::auth::NoContent;
 use crate::db::models::Artifact;
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
-use crate::services::artifacts;
+use crate::services::{artifacts, rate};
 use crate::sql::chart::{ChartKind, ChartSpec, ValueFormat};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -177,6 +177,8 @@ impl ArtifactsApi {
     /// The artifact's data (live artifacts re-run their SQL now)
     #[oai(path = "/:id/data", method = "get", operation_id = "artifact_data")]
     async fn data(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ArtifactData>> {
+        let per_minute = self.state.config.limits.queries_per_minute;
+        rate::analytics_query(&self.state.cache, auth.0.user_id, per_minute).await?;
         let (live, results) =
             artifacts::data(&self.state.db, &self.state.sql, &auth.0, id.0).await?;
         Ok(Json(ArtifactData {

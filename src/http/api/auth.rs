@@ -1,5 +1,7 @@
 //! `/api/auth/*` session endpoints: local register/login/logout, the current user, Supabase sync.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use poem::Request;
 use poem_openapi::payload::Json;
@@ -9,8 +11,10 @@ use super::ApiTags;
 use super::text::Text;
 use super::views::{OrganizationView, UserView};
 use crate::http::auth::{BearerAuth, BearerToken};
-use crate::http::{ApiResult, AppState};
+use crate::http::client_ip::client_ip;
+use crate::http::{ApiError, ApiResult, AppState};
 use crate::services::auth::local_tokens::IssuedToken;
+use crate::services::rate;
 use crate::services::users::{self, Registration};
 
 #[derive(Debug, Object)]
@@ -97,8 +101,25 @@ impl AuthApi {
     ///
     /// AUTH_MODE=local only. Passwords need at least 10 characters. With `invite_token`, the
     /// account joins the inviting organization (the invitation must be addressed to this email).
+    /// Each client address may create REGISTRATIONS_PER_IP_PER_HOUR accounts an hour (429 with
+    /// Retry-After beyond).
     #[oai(path = "/register", method = "post", operation_id = "register")]
-    async fn register(&self, body: Json<RegisterRequest>) -> ApiResult<Created<SessionView>> {
+    async fn register(
+        &self,
+        req: &Request,
+        body: Json<RegisterRequest>,
+    ) -> ApiResult<Created<SessionView>> {
+        let ip = client_ip(req, &self.state.config.limits.trusted_proxies);
+        let key = format!(
+            "register:ip:{}",
+            ip.map_or_else(|| "unknown".to_owned(), |i| i.to_string())
+        );
+        let limit = self.state.config.limits.registrations_per_ip_per_hour;
+        rate::take(&self.state.cache, &key, limit, Duration::from_secs(3600))
+            .await
+            .map_err(|wait| ApiError::RateLimited {
+                retry_after_secs: wait.as_secs(),
+            })?;
         let body = body.0;
         let input = Registration {
             email: body.email.0,
@@ -112,11 +133,11 @@ impl AuthApi {
 
     /// Sign in with email and password
     ///
-    /// AUTH_MODE=local only. Repeated failures per email or per client address are throttled
-    /// (429 with Retry-After).
+    /// AUTH_MODE=local only. Repeated failures from one client address, for one email or in
+    /// all, are throttled (429 with Retry-After); others can still sign in to that account.
     #[oai(path = "/login", method = "post", operation_id = "login")]
     async fn login(&self, req: &Request, body: Json<LoginRequest>) -> ApiResult<Json<SessionView>> {
-        let ip = req.remote_addr().as_socket_addr().map(|a| a.ip());
+        let ip = client_ip(req, &self.state.config.limits.trusted_proxies);
         let body = body.0;
         let (user, token) = users::login(
             &self.state.db,

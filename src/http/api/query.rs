@@ -9,6 +9,7 @@ use super::ApiTags;
 use super::text::Text;
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
+use crate::services::rate;
 use crate::sql::catalog;
 
 #[derive(Debug, Object)]
@@ -75,7 +76,9 @@ impl QueryApi {
     /// Run a read-only SQL query over your organization's data
     ///
     /// Refused queries (not a single SELECT, other tables, disallowed functions, database errors,
-    /// timeouts) answer 400 with code `query_rejected` and a reason to act on.
+    /// timeouts) answer 400 with code `query_rejected` and a reason to act on. Each user may run
+    /// QUERIES_PER_MINUTE a minute, and an organization holds at most its share of the analytics
+    /// connections at once (429 with Retry-After beyond either).
     #[oai(path = "/query", method = "post", operation_id = "run_query")]
     async fn query(
         &self,
@@ -83,6 +86,8 @@ impl QueryApi {
         body: Json<QueryRequest>,
     ) -> ApiResult<Json<QueryResultView>> {
         let org = auth.0.require_org()?;
+        let per_minute = self.state.config.limits.queries_per_minute;
+        rate::analytics_query(&self.state.cache, auth.0.user_id, per_minute).await?;
         let out = self
             .state
             .sql

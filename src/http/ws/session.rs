@@ -17,6 +17,7 @@ use crate::agent::runs::Run;
 use crate::http::AppState;
 use crate::services::auth::AuthUser;
 use crate::services::chat::{self, Owner};
+use crate::services::rate;
 
 const MAX_QUESTION_CHARS: usize = 32_000;
 /// How long a client message id is remembered: well past any reconnect.
@@ -322,7 +323,8 @@ impl Session {
     }
 }
 
-/// The question rate limit (per user, shared through the cache) and a configured model.
+/// The question rate limit (per user), the organization's daily model budget (both shared
+/// through the cache) and a configured model.
 async fn admit(
     state: &AppState,
     user: &AuthUser,
@@ -330,21 +332,22 @@ async fn admit(
 ) -> Result<(), ServerFrame> {
     let key = format!("chat:questions:{}", user.user_id);
     let limit = state.config.chat.questions_per_minute;
-    match state.cache.incr(&key, Duration::from_secs(60)).await {
-        Ok(n) if n > limit => {
-            let wait = state
-                .cache
-                .ttl(&key)
-                .await
-                .ok()
-                .flatten()
-                .map_or(60, |d| d.as_secs().max(1));
-            let msg = format!("at most {limit} questions a minute; retry in {wait}s");
-            return Err(ServerFrame::error(conversation, "rate_limited", msg, true));
-        }
-        Ok(_) => {}
-        // Fail open: a cache outage must not take chat down with it.
-        Err(e) => tracing::warn!(error = %e, "chat rate limit unavailable"),
+    if let Err(wait) = rate::take(&state.cache, &key, limit, Duration::from_secs(60)).await {
+        let msg = format!(
+            "at most {limit} questions a minute; retry in {}s",
+            wait.as_secs()
+        );
+        return Err(ServerFrame::error(conversation, "rate_limited", msg, true));
+    }
+    if let Some(org) = user.org_id
+        && let Some(refusal) = orchestrator::over_daily_budget(&state.agent, org).await
+    {
+        return Err(ServerFrame::error(
+            conversation,
+            refusal.0,
+            refusal.1,
+            false,
+        ));
     }
     if state.agent.llm.is_none() {
         return Err(orchestrator::no_model(conversation));

@@ -28,7 +28,26 @@ pub fn validate(password: &str) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Argon2 runs at most this many at once (each takes ~19 MiB and a blocking thread for tens of
+/// milliseconds), so a flood of sign-ups or sign-ins queues here instead of exhausting memory or
+/// the blocking threads model streams need.
+const CONCURRENT_HASHES: usize = 2;
+/// A request that waits longer than this for its turn is told to come back.
+const HASH_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_HASHES);
+
+async fn turn() -> ServiceResult<tokio::sync::SemaphorePermit<'static>> {
+    match tokio::time::timeout(HASH_QUEUE_WAIT, HASHING.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(ServiceError::Unavailable(
+            "too many sign-ins at once; try again in a few seconds".into(),
+        )),
+    }
+}
+
 pub async fn hash(password: String) -> ServiceResult<String> {
+    let _turn = turn().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -56,6 +75,9 @@ fn decoy_hash() -> &'static str {
 /// Checks `password` against `stored` (or the decoy when there is no account); always does the
 /// same amount of work.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
+    let Ok(_turn) = turn().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         let exists = stored.is_some();
         let stored = stored.unwrap_or_else(|| decoy_hash().to_owned());

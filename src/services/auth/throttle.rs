@@ -1,5 +1,8 @@
-//! Login throttling: failed attempts are counted per email and per client IP in the cache (shared
-//! through Redis across replicas). Past the limit, attempts get 429 until the window ends.
+//! Login throttling: failed attempts are counted per (email, client address) and per client address
+//! in the cache (shared through Redis across replicas); past a limit, attempts from that address get
+//! 429 until the window ends. There is deliberately no lock on an email alone: anyone could then
+//! lock a victim out of their account by failing to sign in as them. Guessing from many addresses
+//! stays bounded by the per-address limits and the cost of argon2.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -8,23 +11,24 @@ use crate::cache::Cache;
 use crate::services::{ServiceError, ServiceResult};
 
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
+pub const MAX_FAILURES_PER_EMAIL_AND_IP: i64 = 5;
 pub const MAX_FAILURES_PER_IP: i64 = 30;
 
 pub struct LoginThrottle<'a> {
     cache: &'a Cache,
 }
 
-fn email_key(email: &str) -> String {
-    format!("login:fail:email:{email}")
+fn address(ip: Option<IpAddr>) -> String {
+    ip.map(|i| i.to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn pair_key(email: &str, ip: Option<IpAddr>) -> String {
+    format!("login:fail:pair:{}:{email}", address(ip))
 }
 
 fn ip_key(ip: Option<IpAddr>) -> String {
-    format!(
-        "login:fail:ip:{}",
-        ip.map(|i| i.to_string())
-            .unwrap_or_else(|| "unknown".into())
-    )
+    format!("login:fail:ip:{}", address(ip))
 }
 
 impl<'a> LoginThrottle<'a> {
@@ -35,7 +39,7 @@ impl<'a> LoginThrottle<'a> {
     /// Refuses the attempt while either counter is at its limit.
     pub async fn check(&self, email: &str, ip: Option<IpAddr>) -> ServiceResult<()> {
         for (key, max) in [
-            (email_key(email), MAX_FAILURES_PER_EMAIL),
+            (pair_key(email, ip), MAX_FAILURES_PER_EMAIL_AND_IP),
             (ip_key(ip), MAX_FAILURES_PER_IP),
         ] {
             // Fail open if the cache is away: locking everyone out is worse than a brief gap.
@@ -57,14 +61,14 @@ impl<'a> LoginThrottle<'a> {
     }
 
     pub async fn record_failure(&self, email: &str, ip: Option<IpAddr>) {
-        for key in [email_key(email), ip_key(ip)] {
+        for key in [pair_key(email, ip), ip_key(ip)] {
             if let Err(e) = self.cache.incr(&key, WINDOW).await {
                 tracing::warn!(error = %e, "login throttle unavailable");
             }
         }
     }
 
-    pub async fn record_success(&self, email: &str) {
-        let _ = self.cache.delete(&email_key(email)).await;
+    pub async fn record_success(&self, email: &str, ip: Option<IpAddr>) {
+        let _ = self.cache.delete(&pair_key(email, ip)).await;
     }
 }
