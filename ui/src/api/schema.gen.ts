@@ -231,8 +231,8 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description AUTH_MODE=local only. Repeated failures per email or per client address are throttled
-         *     (429 with Retry-After).
+         * @description AUTH_MODE=local only. Repeated failures from one client address, for one email or in
+         *     all, are throttled (429 with Retry-After); others can still sign in to that account.
          */
         post: operations["login"];
         delete?: never;
@@ -411,6 +411,8 @@ export interface paths {
          * Create a local account
          * @description AUTH_MODE=local only. Passwords need at least 10 characters. With `invite_token`, the
          *     account joins the inviting organization (the invitation must be addressed to this email).
+         *     Each client address may create REGISTRATIONS_PER_IP_PER_HOUR accounts an hour (429 with
+         *     Retry-After beyond).
          */
         post: operations["register"];
         delete?: never;
@@ -549,7 +551,9 @@ export interface paths {
         /**
          * Run a read-only SQL query over your organization's data
          * @description Refused queries (not a single SELECT, other tables, disallowed functions, database errors,
-         *     timeouts) answer 400 with code `query_rejected` and a reason to act on.
+         *     timeouts) answer 400 with code `query_rejected` and a reason to act on. Each user may run
+         *     QUERIES_PER_MINUTE a minute, and an organization holds at most its share of the analytics
+         *     connections at once (429 with Retry-After beyond either).
          */
         post: operations["run_query"];
         delete?: never;
