@@ -11,6 +11,7 @@ use crate::connectors::nango::NangoClient;
 use crate::db;
 use crate::http::AppState;
 use crate::services::auth::Authenticator;
+use crate::services::mail::Mailer;
 use crate::sql::SqlEngine;
 use crate::sync::SyncEngine;
 use crate::sync::providers::NangoConnectors;
@@ -35,7 +36,7 @@ pub async fn prepare(
         Some(url) => Cache::Redis(RedisCache::connect(url.expose()).await?),
         None => Cache::Memory(MemoryCache::default()),
     };
-    let auth = Authenticator::new(&config.auth, &pool).await?;
+    let auth = Authenticator::new(&config.auth, config.accounts.signup, &pool).await?;
     let sql = Arc::new(SqlEngine::connect(&config.sql, &pool).await?);
     let llm = crate::agent::client_for(&config.chat);
     let agent = Arc::new(AgentDeps::new(
@@ -63,9 +64,11 @@ pub async fn prepare(
         &cache,
     ));
     let access = Arc::new(crate::services::auth::access::bus(&cache));
+    let mailer = Arc::new(Mailer::new(&config.accounts)?);
     Ok(AppState {
         sync,
         access,
+        mailer,
         db: pool,
         cache,
         config: Arc::new(config),

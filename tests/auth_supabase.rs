@@ -259,8 +259,10 @@ const PUBLIC: &[&str] = &[
     "client_config",
     "register",
     "login",
-    // The invitation token in the body is the credential.
+    // The invitation, reset or verification token in the body is the credential.
     "preview_invitation",
+    "reset_password",
+    "verify_email",
     // Called by Nango, not by users: authenticated by its X-Nango-Hmac-Sha256 signature
     // (tests/integrations.rs checks that missing or wrong signatures are refused).
     "nango_webhook",

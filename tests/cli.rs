@@ -31,7 +31,7 @@ fn stdout(out: &Output) -> String {
 fn help_lists_every_command_and_version_names_the_revision() {
     let out = revtops(&["--help"], &[]);
     assert!(out.status.success());
-    for cmd in ["serve", "migrate", "sync", "demo"] {
+    for cmd in ["serve", "migrate", "sync", "demo", "verify-email"] {
         assert!(
             stdout(&out).contains(cmd),
             "--help lacks {cmd}: {}",
@@ -111,6 +111,38 @@ fn sync_rejects_unknown_and_unsupported_providers() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("unknown provider"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_email_marks_an_account_verified_and_names_a_missing_one() {
+    let db = TestDb::new().await;
+    let env = [("DATABASE_URL", db.url.expose())];
+    let client = db.client().await;
+    client
+        .execute(
+            "INSERT INTO users (email, name, password_hash) VALUES ('dan@globex.com', 'Dan', 'x')",
+            &[],
+        )
+        .await
+        .unwrap();
+    let out = revtops(&["verify-email", "Dan@Globex.com"], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verified: bool = client
+        .query_one(
+            "SELECT email_verified FROM users WHERE email = 'dan@globex.com'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(verified);
+    let out = revtops(&["verify-email", "nobody@globex.com"], &env);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no active account has the email nobody@globex.com"),
         "{}",
         stderr(&out)
     );

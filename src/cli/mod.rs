@@ -1,9 +1,10 @@
-//! Command-line entry point: `serve`, `migrate`, `sync`, `demo`.
+//! Command-line entry point: `serve`, `migrate`, `sync`, `demo`, `verify-email`.
 
 mod demo;
 mod migrate;
 mod serve;
 mod sync;
+mod verify_email;
 
 use std::process::ExitCode;
 
@@ -45,6 +46,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "small")]
         size: crate::demo::DemoSize,
     },
+    /// Mark a local account's email address verified (for servers without SMTP_URL)
+    VerifyEmail {
+        /// The account's email address
+        email: String,
+    },
 }
 
 /// Exit code for bad configuration or a command that cannot run here.
@@ -84,6 +90,7 @@ pub fn main() -> ExitCode {
                 full,
             } => sync::run(&config, &provider, org.as_deref(), full).await,
             Command::Demo { org, size } => demo::run(&config, org.as_deref(), size).await,
+            Command::VerifyEmail { email } => verify_email::run(&config, &email).await,
         }
     });
     match result {

@@ -11,12 +11,14 @@ pub const DEFAULT_BIND_ADDR: &str = "0.0.0.0:8000";
 /// The role migrations create for analytics SQL.
 pub const ANALYTICS_ROLE: &str = "revtops_analytics";
 
+mod accounts;
 mod limits;
 #[cfg(test)]
 mod tests;
 mod values;
 mod vars;
 
+pub use accounts::{AccountsConfig, SignupPolicy};
 pub use limits::{LimitsConfig, TrustedProxies};
 
 pub use values::{DatabaseUrl, Secret};
@@ -45,8 +47,6 @@ pub struct AuthConfig {
     /// The project's public (anon) key: the browser needs it to start Google sign-in.
     pub supabase_anon_key: Option<String>,
     pub jwt_secret: Option<Secret<String>>,
-    /// Local mode: whether anyone may create an account (otherwise only with an invitation).
-    pub allow_signup: bool,
 }
 
 /// Limits and the login of the analytics SQL engine (agent tool, SQL explorer, live artifacts).
@@ -109,6 +109,7 @@ pub struct Config {
     /// code runs, so only on request).
     pub health_shows_revision: bool,
     pub auth: AuthConfig,
+    pub accounts: AccountsConfig,
     pub limits: LimitsConfig,
     pub sql: SqlConfig,
     pub chat: ChatConfig,
@@ -201,6 +202,7 @@ impl Config {
         let health_shows_revision = vars.parse("HEALTH_SHOWS_REVISION", false, parse_bool)?;
         let auth = Self::auth(&vars)?;
         let limits = limits::limits(&vars)?;
+        let accounts = accounts::accounts(&vars)?;
         let sql = Self::sql(&vars, &database_url)?;
         let chat = Self::chat(&vars)?;
         let integrations = Self::integrations(&vars)?;
@@ -218,6 +220,7 @@ impl Config {
             frontend_url,
             health_shows_revision,
             auth,
+            accounts,
             limits,
             sql,
             chat,
@@ -394,7 +397,6 @@ impl Config {
         let supabase_anon_key =
             vars.optional("SUPABASE_ANON_KEY", |raw| Ok(raw.trim().to_owned()))?;
         let jwt_secret = vars.optional("JWT_SECRET", parse_secret(32))?;
-        let allow_signup = vars.parse("ALLOW_SIGNUP", true, parse_bool)?;
         let default_mode = if supabase_url.is_some() {
             AuthMode::Supabase
         } else {
@@ -420,7 +422,6 @@ impl Config {
             supabase_jwt_secret,
             supabase_anon_key,
             jwt_secret,
-            allow_signup,
         })
     }
 }

@@ -22,6 +22,8 @@ pub struct User {
     pub last_login_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Tokens issued before this no longer sign in (password changed or reset).
+    pub sessions_valid_after: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Insertable)]

@@ -189,6 +189,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    one_time_links (id) {
+        id -> Uuid,
+        purpose -> Text,
+        user_id -> Uuid,
+        email -> Nullable<Text>,
+        token_hash -> Bytea,
+        created_by -> Nullable<Uuid>,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     organizations (id) {
         id -> Uuid,
         name -> Text,
@@ -272,6 +286,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        sessions_valid_after -> Nullable<Timestamptz>,
     }
 }
 
@@ -316,6 +331,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     deals,
     integrations,
     invitations,
+    one_time_links,
     organizations,
     pipeline_stages,
     revoked_tokens,

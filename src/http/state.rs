@@ -11,6 +11,7 @@ use crate::connectors::nango::NangoClient;
 use crate::db::DbPool;
 use crate::services::auth::Authenticator;
 use crate::services::auth::access::AccessBus;
+use crate::services::mail::Mailer;
 use crate::sql::SqlEngine;
 use crate::sync::SyncEngine;
 
@@ -22,6 +23,8 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     /// Sign-outs, removals and role changes, across replicas: open sockets act on them.
     pub access: Arc<AccessBus>,
+    /// Account emails; without SMTP_URL it sends nothing and links are shown instead.
+    pub mailer: Arc<Mailer>,
     pub sql: Arc<SqlEngine>,
     pub agent: Arc<AgentDeps>,
     pub sync: Arc<SyncEngine>,

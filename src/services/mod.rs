@@ -1,13 +1,18 @@
 //! Business logic between the HTTP edge and the database. Services take verified identities and
 //! typed inputs, enforce tenancy and roles, and report failures as `ServiceError`.
 
+pub mod account;
 pub mod artifacts;
 pub mod auth;
 pub mod chat;
 pub mod integrations;
+pub mod invitations;
+pub mod links;
+pub mod mail;
 pub mod organizations;
 pub mod rate;
 pub mod seats;
+pub mod secret_tokens;
 pub mod sync;
 pub mod users;
 pub mod validate;

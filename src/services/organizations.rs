@@ -2,11 +2,8 @@
 //! and join by domain, members, invitations, roles. Every query is scoped to the caller's own
 //! organization; another organization's rows are "not found", never "forbidden".
 
-use base64::Engine;
-use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::auth::access::{AccessBus, AccessEvent};
@@ -14,10 +11,8 @@ use super::auth::{AuthUser, Role};
 use super::seats;
 use super::{ServiceError, ServiceResult, is_unique_violation, validate};
 use crate::db::DbPool;
-use crate::db::models::{Invitation, Organization, User};
-use crate::db::schema::{invitations, organizations as orgs, users};
-
-const INVITATION_TTL_DAYS: i64 = 7;
+use crate::db::models::{Organization, User};
+use crate::db::schema::{organizations as orgs, users};
 
 /// Claims `domain` for a new organization only if it is the caller's verified email domain and
 /// not a public mail provider.
@@ -114,7 +109,7 @@ pub async fn lookup_domain(
     Ok(DomainLookup { domain, name })
 }
 
-pub async fn join_by_domain(pool: &DbPool, user: &AuthUser) -> ServiceResult<Joined> {
+pub async fn join_by_domain(pool: &DbPool, user: &AuthUser) -> ServiceResult<seats::Joined> {
     if user.org_id.is_some() {
         return Err(ServiceError::Conflict(
             "you already belong to an organization".into(),
@@ -141,7 +136,7 @@ pub async fn join_by_domain(pool: &DbPool, user: &AuthUser) -> ServiceResult<Joi
             .optional()?
             .ok_or(ServiceError::NotFound("organization for your email domain"))?;
         let user_id = seats::seat_account(conn, user.user_id, organization.id, "member").await?;
-        Ok(Joined {
+        Ok(seats::Joined {
             organization,
             user_id,
         })
@@ -196,170 +191,14 @@ pub async fn update(
         .await?)
 }
 
-pub struct Invited {
-    pub invitation: Invitation,
-    /// Shown once to the admin; only its hash is stored.
-    pub token: String,
-}
-
-fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-pub async fn invite(
-    pool: &DbPool,
-    user: &AuthUser,
-    email: &str,
-    role: Role,
-) -> ServiceResult<Invited> {
-    let org = user.require_admin()?;
-    let email = validate::email(email)?;
-    let mut raw = [0u8; 32];
-    getrandom::getrandom(&mut raw).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-    let hash = token_hash(&token);
-    let mut conn = pool.get().await?;
-    let invitation = conn
-        .transaction::<_, ServiceError, _>(async |conn| {
-            let already_member = diesel::select(diesel::dsl::exists(
-                users::table
-                    .filter(users::organization_id.eq(org))
-                    .filter(users::email.eq(&email))
-                    .filter(users::deleted_at.is_null())
-                    .filter(users::status.ne("crm_only")),
-            ))
-            .get_result::<bool>(conn)
-            .await?;
-            if already_member {
-                return Err(ServiceError::Conflict(
-                    "this person is already a member".into(),
-                ));
-            }
-            // A new invitation replaces a pending one, invalidating the old link.
-            diesel::delete(
-                invitations::table
-                    .filter(invitations::organization_id.eq(org))
-                    .filter(invitations::email.eq(&email))
-                    .filter(invitations::accepted_at.is_null()),
-            )
-            .execute(conn)
-            .await?;
-            Ok(diesel::insert_into(invitations::table)
-                .values((
-                    invitations::organization_id.eq(org),
-                    invitations::email.eq(&email),
-                    invitations::role.eq(role.as_str()),
-                    invitations::token_hash.eq(&hash),
-                    invitations::invited_by.eq(user.user_id),
-                    invitations::expires_at.eq(Utc::now() + Duration::days(INVITATION_TTL_DAYS)),
-                ))
-                .returning(Invitation::as_returning())
-                .get_result(conn)
-                .await?)
-        })
-        .await?;
-    Ok(Invited { invitation, token })
-}
-
-/// Marks the invitation behind `token` accepted if it is pending, unexpired and addressed to
-/// `email`. Any mismatch is the same "not found" so tokens cannot be probed.
-pub(crate) async fn claim_invitation(
-    conn: &mut AsyncPgConnection,
-    token: &str,
-    email: &str,
-) -> ServiceResult<Invitation> {
-    let invitation: Invitation = invitations::table
-        .filter(invitations::token_hash.eq(token_hash(token)))
-        .filter(invitations::accepted_at.is_null())
-        .filter(invitations::expires_at.gt(Utc::now()))
-        .filter(invitations::email.eq(email))
-        .for_update()
-        .select(Invitation::as_select())
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or(ServiceError::NotFound("invitation"))?;
-    diesel::update(invitations::table.find(invitation.id))
-        .set(invitations::accepted_at.eq(Utc::now()))
-        .execute(conn)
-        .await?;
-    Ok(invitation)
-}
-
-/// What an invitation link offers, for the page it opens: which organization, for which email,
-/// with which role. Unknown, used and expired tokens are all "not found".
-pub async fn preview_invitation(pool: &DbPool, token: &str) -> ServiceResult<(Invitation, String)> {
-    let mut conn = pool.get().await?;
-    invitations::table
-        .inner_join(orgs::table)
-        .filter(invitations::token_hash.eq(token_hash(token)))
-        .filter(invitations::accepted_at.is_null())
-        .filter(invitations::expires_at.gt(Utc::now()))
-        .select((Invitation::as_select(), orgs::name))
-        .first(&mut conn)
-        .await
-        .optional()?
-        .ok_or(ServiceError::NotFound("invitation"))
-}
-
-/// Where a join left the caller: the organization, and the user id that now signs in there
-/// (another than the caller's when their account took over a CRM owner's row, see `seats`).
-pub struct Joined {
-    pub organization: Organization,
-    pub user_id: Uuid,
-}
-
-/// An existing account without an organization accepts an invitation addressed to its email.
-pub async fn accept_invitation(
-    pool: &DbPool,
-    user: &AuthUser,
-    token: &str,
-) -> ServiceResult<Joined> {
-    if user.org_id.is_some() {
-        return Err(ServiceError::Conflict(
-            "you already belong to an organization".into(),
-        ));
-    }
-    let email = user
-        .email
-        .clone()
-        .ok_or(ServiceError::NotFound("invitation"))?;
-    let mut conn = pool.get().await?;
-    conn.transaction::<_, ServiceError, _>(async |conn| {
-        let invitation = claim_invitation(conn, token, &email).await?;
-        let user_id = seats::seat_account(
-            conn,
-            user.user_id,
-            invitation.organization_id,
-            &invitation.role,
-        )
-        .await?;
-        let organization = orgs::table
-            .find(invitation.organization_id)
-            .select(Organization::as_select())
-            .first(conn)
-            .await?;
-        Ok(Joined {
-            organization,
-            user_id,
-        })
-    })
-    .await
-}
-
 /// Locks the organization row (serialising membership changes) and loads the target member, who
 /// must belong to the same organization.
-async fn lock_member(
+pub(crate) async fn lock_member(
     conn: &mut AsyncPgConnection,
     org: Uuid,
     member_id: Uuid,
 ) -> ServiceResult<User> {
-    orgs::table
-        .find(org)
-        .select(orgs::id)
-        .for_update()
-        .first::<Uuid>(conn)
-        .await?;
+    lock(conn, org).await?;
     users::table
         .filter(users::id.eq(member_id))
         .filter(users::organization_id.eq(org))
@@ -413,8 +252,8 @@ pub async fn change_role(
     .inspect(|member| access.publish(AccessEvent::UserChanged { user_id: member.id }))
 }
 
-/// Removes a member from the organization. Their account remains, without an organization; their
-/// open sockets close (on every replica).
+/// Removes a member from the organization. Their account remains, without an organization (see
+/// `seats::vacate` for what stays behind); their open sockets close (on every replica).
 pub async fn remove_member(
     pool: &DbPool,
     access: &AccessBus,
@@ -435,16 +274,67 @@ pub async fn remove_member(
                 "the last admin cannot be removed; promote someone else first".into(),
             ));
         }
-        diesel::update(users::table.find(member.id))
-            .set((
-                users::organization_id.eq(None::<Uuid>),
-                users::role.eq("member"),
-            ))
-            .execute(conn)
-            .await?;
-        Ok(())
+        seats::vacate(conn, &member, seats::Vacate::KeepAccount).await
     })
     .await?;
     access.publish(AccessEvent::UserChanged { user_id: member_id });
+    Ok(())
+}
+
+/// The caller leaves their organization (see `seats::vacate`): refused for its last admin while
+/// others remain, and for its only member. Returns the id the account continues with.
+pub async fn leave(pool: &DbPool, access: &AccessBus, user: &AuthUser) -> ServiceResult<Uuid> {
+    let org = user.require_org()?;
+    let mut conn = pool.get().await?;
+    let continues = conn
+        .transaction::<_, ServiceError, _>(async |conn| {
+            let me = lock_member(conn, org, user.user_id).await?;
+            check_can_go(conn, org, &me, "leave").await?;
+            seats::vacate(conn, &me, seats::Vacate::KeepAccount).await
+        })
+        .await?;
+    access.publish(AccessEvent::UserChanged {
+        user_id: user.user_id,
+    });
+    continues.ok_or_else(|| ServiceError::Internal("kept account has no row".into()))
+}
+
+/// Whether `member` may leave (or delete their account) without leaving the organization
+/// without an admin, or without anyone at all.
+pub(crate) async fn check_can_go(
+    conn: &mut AsyncPgConnection,
+    org: Uuid,
+    member: &User,
+    verb: &str,
+) -> ServiceResult<()> {
+    let members: i64 = users::table
+        .filter(users::organization_id.eq(org))
+        .filter(users::status.eq("active"))
+        .filter(users::deleted_at.is_null())
+        .count()
+        .get_result(conn)
+        .await?;
+    if members <= 1 {
+        return Err(ServiceError::Conflict(format!(
+            "you are the only member of this organization: invite someone and make them an \
+             admin before you {verb}"
+        )));
+    }
+    if member.role == "admin" && admin_count(conn, org).await? <= 1 {
+        return Err(ServiceError::Conflict(format!(
+            "you are the last admin: make someone else an admin before you {verb}"
+        )));
+    }
+    Ok(())
+}
+
+/// The caller's organization row, locked: membership changes are serialised on it.
+pub(crate) async fn lock(conn: &mut AsyncPgConnection, org: Uuid) -> ServiceResult<()> {
+    orgs::table
+        .find(org)
+        .select(orgs::id)
+        .for_update()
+        .first::<Uuid>(conn)
+        .await?;
     Ok(())
 }

@@ -11,8 +11,15 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult, is_unique_violation};
-use crate::db::models::{NewUser, User};
+use crate::db::models::{NewUser, Organization, User};
 use crate::db::schema::users;
+
+/// Where a join left the caller: the organization, and the user id that now signs in there
+/// (another than the caller's when their account took over a CRM owner's row, see `seats`).
+pub struct Joined {
+    pub organization: Organization,
+    pub user_id: Uuid,
+}
 
 /// The organization's CRM-only owner with this email, locked for the takeover.
 async fn crm_owner(
@@ -131,4 +138,115 @@ pub async fn seat_account(
         .await
         .map_err(taken)?;
     Ok(owner.id)
+}
+
+/// Whether the account leaving keeps a login (it left, or was removed) or is gone (deleted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vacate {
+    KeepAccount,
+    DeleteAccount,
+}
+
+/// Takes `member` out of their organization (the caller has locked the organization and checked
+/// the admin rules). Their private conversations and personal connections there go; saved
+/// reports stay with the organization. A row that came from the CRM goes back to being the
+/// CRM owner record, so the deals and activities it owns keep their owner; a kept account then
+/// continues on a new row without an organization, and sessions of the old id end. Returns the
+/// id the account signs in with afterwards (None once deleted).
+pub async fn vacate(
+    conn: &mut AsyncPgConnection,
+    member: &User,
+    how: Vacate,
+) -> ServiceResult<Option<Uuid>> {
+    use crate::db::schema::{conversations, integrations};
+    let now = Utc::now();
+    if let Some(org) = member.organization_id {
+        diesel::delete(
+            conversations::table
+                .filter(conversations::organization_id.eq(org))
+                .filter(conversations::user_id.eq(member.id)),
+        )
+        .execute(conn)
+        .await?;
+        diesel::delete(
+            integrations::table
+                .filter(integrations::organization_id.eq(org))
+                .filter(integrations::user_id.eq(member.id)),
+        )
+        .execute(conn)
+        .await?;
+    }
+    let from_crm: Option<String> = users::table
+        .find(member.id)
+        .select(users::source_system)
+        .first(conn)
+        .await?;
+    if from_crm.is_some() && member.organization_id.is_some() {
+        diesel::update(users::table.find(member.id))
+            .set((
+                users::auth_subject.eq(None::<String>),
+                users::password_hash.eq(None::<String>),
+                users::email_verified.eq(false),
+                users::role.eq("member"),
+                users::status.eq("crm_only"),
+                users::last_login_at.eq(None::<chrono::DateTime<Utc>>),
+                users::sessions_valid_after.eq(now),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        if how == Vacate::DeleteAccount {
+            return Ok(None);
+        }
+        let account = NewUser {
+            organization_id: None,
+            auth_subject: member.auth_subject.as_deref(),
+            email: member.email.as_deref(),
+            email_verified: member.email_verified,
+            name: member.name.as_deref(),
+            avatar_url: member.avatar_url.as_deref(),
+            role: "member",
+            status: "active",
+            password_hash: member.password_hash.as_deref(),
+        };
+        let id = diesel::insert_into(users::table)
+            .values(&account)
+            .returning(users::id)
+            .get_result(conn)
+            .await
+            .map_err(taken)?;
+        return Ok(Some(id));
+    }
+    match how {
+        Vacate::KeepAccount => {
+            diesel::update(users::table.find(member.id))
+                .set((
+                    users::organization_id.eq(None::<Uuid>),
+                    users::role.eq("member"),
+                    users::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(Some(member.id))
+        }
+        // What identified the person goes; the row stays so that what referenced it (reports
+        // they saved) keeps a valid reference.
+        Vacate::DeleteAccount => {
+            diesel::update(users::table.find(member.id))
+                .set((
+                    users::deleted_at.eq(now),
+                    users::auth_subject.eq(None::<String>),
+                    users::password_hash.eq(None::<String>),
+                    users::email.eq(None::<String>),
+                    users::email_verified.eq(false),
+                    users::name.eq(None::<String>),
+                    users::avatar_url.eq(None::<String>),
+                    users::sessions_valid_after.eq(now),
+                    users::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(None)
+        }
+    }
 }

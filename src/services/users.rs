@@ -11,7 +11,7 @@ use super::auth::access::{AccessBus, AccessEvent};
 use super::auth::local_tokens::IssuedToken;
 use super::auth::throttle::LoginThrottle;
 use super::auth::{AuthUser, Authenticator, Subject, VerifiedToken, passwords};
-use super::organizations::claim_invitation;
+use super::invitations::claim_invitation;
 use super::{ServiceError, ServiceResult, is_unique_violation, validate};
 use crate::cache::Cache;
 use crate::db::DbPool;
@@ -25,6 +25,26 @@ pub struct Registration {
     pub invite_token: Option<String>,
 }
 
+/// Whether someone may create an account without an invitation right now (local mode).
+pub async fn signup_open(pool: &DbPool, auth: &Authenticator) -> ServiceResult<bool> {
+    use crate::config::SignupPolicy;
+    Ok(match auth.signup {
+        SignupPolicy::Open => true,
+        SignupPolicy::InvitationOnly => false,
+        // Open until someone can sign in: that first person then invites the others.
+        SignupPolicy::FirstUserOnly => {
+            let mut conn = pool.get().await?;
+            !diesel::select(diesel::dsl::exists(
+                users::table
+                    .filter(users::status.ne("crm_only"))
+                    .filter(users::deleted_at.is_null()),
+            ))
+            .get_result::<bool>(&mut conn)
+            .await?
+        }
+    })
+}
+
 /// Creates a local account (AUTH_MODE=local), optionally joining an organization through an
 /// invitation token, and signs the user in.
 pub async fn register(
@@ -33,7 +53,7 @@ pub async fn register(
     input: Registration,
 ) -> ServiceResult<(User, IssuedToken)> {
     let tokens = auth.local_tokens()?;
-    if input.invite_token.is_none() && !auth.signup_open {
+    if input.invite_token.is_none() && !signup_open(pool, auth).await? {
         return Err(ServiceError::Forbidden(
             "sign-up is closed on this server: ask an admin of your organization for an invitation link"
                 .into(),

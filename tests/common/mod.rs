@@ -7,6 +7,7 @@ pub mod chat;
 pub mod fake_hubspot;
 pub mod fake_llm;
 pub mod fake_nango;
+pub mod fake_smtp;
 pub mod http;
 pub mod serve;
 pub mod snapshot;
@@ -188,6 +189,9 @@ pub fn config_for(db: &TestDb, extra: &[(&str, &str)]) -> Config {
     // Sync workers only where a test asks for them: they poll the database.
     vars.entry("SYNC_WORKERS".into())
         .or_insert_with(|| "0".into());
+    // Most tests sign up several people; the default (first user only) has its own test.
+    vars.entry("ALLOW_SIGNUP".into())
+        .or_insert_with(|| "true".into());
     Config::from_lookup(|k| vars.get(k).cloned()).expect("test config is valid")
 }
 

@@ -7,6 +7,7 @@ use poem_openapi::{Enum, Object, OpenApi};
 use super::ApiTags;
 use crate::config::AuthMode;
 use crate::http::{ApiResult, AppState};
+use crate::services::users;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
@@ -78,7 +79,8 @@ impl ConfigApi {
             },
             supabase,
             // Supabase decides who may sign up with Google; a new user then creates or joins.
-            signup_open: auth.mode == AuthMode::Supabase || self.state.auth.signup_open,
+            signup_open: auth.mode == AuthMode::Supabase
+                || users::signup_open(&self.state.db, &self.state.auth).await?,
             features: FeaturesView {
                 chat: self.state.agent.llm.is_some(),
                 integrations: self.state.nango.is_some(),

@@ -1,11 +1,13 @@
 //! The REST resources, one file each, combined into one OpenAPI service.
 
+mod account;
 mod artifacts;
 mod auth;
 mod chat;
 mod config;
 mod health;
 mod integrations;
+mod invitations;
 mod organizations;
 mod query;
 mod sync;
@@ -41,7 +43,9 @@ pub type Apis = (
     health::HealthApi,
     config::ConfigApi,
     auth::AuthApi,
+    account::AccountApi,
     organizations::OrganizationsApi,
+    invitations::InvitationsApi,
     query::QueryApi,
     chat::ChatApi,
     artifacts::ArtifactsApi,
@@ -55,7 +59,9 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         health::HealthApi::new(state.clone()),
         config::ConfigApi::new(state.clone()),
         auth::AuthApi::new(state.clone()),
+        account::AccountApi::new(state.clone()),
         organizations::OrganizationsApi::new(state.clone()),
+        invitations::InvitationsApi::new(state.clone()),
         query::QueryApi::new(state.clone()),
         chat::ChatApi::new(state.clone()),
         artifacts::ArtifactsApi::new(state.clone()),

@@ -1,8 +1,8 @@
-//! `/api/auth/organizations/*`: create, look up and join by domain, members, invitations, roles.
+//! `/api/auth/organizations/*`: create, look up and join by domain, members and their roles
+//! (invitations: `invitations.rs`; leaving: `account.rs`).
 //! The organization is always the caller's own (from their user row); ids in paths only name
 //! members, and a member of another organization is indistinguishable from a missing one.
 
-use chrono::{DateTime, Utc};
 use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
@@ -16,7 +16,7 @@ use super::views::{OrganizationView, RoleView, UserView};
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
 use crate::services::auth::AuthUser;
-use crate::services::{organizations, users};
+use crate::services::{organizations, seats, users};
 
 #[derive(Debug, Object)]
 pub struct CreateOrganizationRequest {
@@ -68,39 +68,6 @@ pub struct DomainLookupView {
 }
 
 #[derive(Debug, Object)]
-pub struct InviteRequest {
-    #[oai(validator(
-        max_length = 254,
-        pattern = r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$"
-    ))]
-    pub email: Text,
-    /// Default (or null): member.
-    #[oai(default = "default_role", nullable)]
-    pub role: RoleView,
-}
-
-fn default_role() -> RoleView {
-    RoleView::Member
-}
-
-#[derive(Debug, Object)]
-pub struct InvitationView {
-    pub id: Uuid,
-    pub email: String,
-    pub role: RoleView,
-    pub expires_at: DateTime<Utc>,
-    /// Shown only in this response: share it with the invitee (register with `invite_token`, or
-    /// `POST /api/auth/invitations/accept`).
-    pub token: String,
-}
-
-#[derive(Debug, Object)]
-pub struct AcceptInvitationRequest {
-    #[oai(validator(max_length = 200))]
-    pub token: Text,
-}
-
-#[derive(Debug, Object)]
 pub struct MembershipView {
     pub organization: OrganizationView,
     /// Set when your account took over the organization's existing record of you as a CRM
@@ -108,15 +75,6 @@ pub struct MembershipView {
     /// continue with this session (local accounts; a Supabase session goes on working).
     #[oai(nullable)]
     pub session: Option<SessionView>,
-}
-
-#[derive(Debug, Object)]
-pub struct InvitationPreviewView {
-    pub organization_name: String,
-    /// The invitation is for this address: sign up or sign in with it.
-    pub email: String,
-    pub role: RoleView,
-    pub expires_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Object)]
@@ -132,24 +90,32 @@ impl OrganizationsApi {
     pub fn new(state: AppState) -> Self {
         Self { state }
     }
+}
 
-    async fn membership(
-        &self,
-        caller: &AuthUser,
-        joined: organizations::Joined,
-    ) -> ApiResult<Json<MembershipView>> {
-        let session = if joined.user_id == caller.user_id {
-            None
-        } else {
-            users::new_session(&self.state.db, &self.state.auth, joined.user_id)
-                .await?
-                .map(|(user, token)| SessionView::new(user, token))
-        };
-        Ok(Json(MembershipView {
-            organization: joined.organization.into(),
-            session,
-        }))
+/// Where a join left the caller, with a new session when their account moved onto another row.
+pub(super) async fn membership(
+    state: &AppState,
+    caller: &AuthUser,
+    joined: seats::Joined,
+) -> ApiResult<Json<MembershipView>> {
+    Ok(Json(MembershipView {
+        organization: joined.organization.into(),
+        session: session_if_moved(state, caller, joined.user_id).await?,
+    }))
+}
+
+/// A session for `continues_as` when it is not the caller's own id (local mode).
+pub(super) async fn session_if_moved(
+    state: &AppState,
+    caller: &AuthUser,
+    continues_as: Uuid,
+) -> ApiResult<Option<SessionView>> {
+    if continues_as == caller.user_id {
+        return Ok(None);
     }
+    Ok(users::new_session(&state.db, &state.auth, continues_as)
+        .await?
+        .map(|(user, token)| SessionView::new(user, token)))
 }
 
 #[OpenApi(prefix_path = "/auth", tag = "ApiTags::Organizations")]
@@ -208,44 +174,7 @@ impl OrganizationsApi {
     )]
     async fn join(&self, auth: BearerAuth) -> ApiResult<Json<MembershipView>> {
         let joined = organizations::join_by_domain(&self.state.db, &auth.0).await?;
-        self.membership(&auth.0, joined).await
-    }
-
-    /// Accept an invitation addressed to your email
-    #[oai(
-        path = "/invitations/accept",
-        method = "post",
-        operation_id = "accept_invitation"
-    )]
-    async fn accept(
-        &self,
-        auth: BearerAuth,
-        body: Json<AcceptInvitationRequest>,
-    ) -> ApiResult<Json<MembershipView>> {
-        let joined = organizations::accept_invitation(&self.state.db, &auth.0, &body.token).await?;
-        self.membership(&auth.0, joined).await
-    }
-
-    /// What an invitation link offers (public: the token is the credential)
-    ///
-    /// 404 when the token is unknown, already used or expired.
-    #[oai(
-        path = "/invitations/preview",
-        method = "post",
-        operation_id = "preview_invitation"
-    )]
-    async fn preview(
-        &self,
-        body: Json<AcceptInvitationRequest>,
-    ) -> ApiResult<Json<InvitationPreviewView>> {
-        let (invitation, organization_name) =
-            organizations::preview_invitation(&self.state.db, &body.token).await?;
-        Ok(Json(InvitationPreviewView {
-            organization_name,
-            email: invitation.email,
-            role: RoleView::parse(&invitation.role),
-            expires_at: invitation.expires_at,
-        }))
+        membership(&self.state, &auth.0, joined).await
     }
 
     /// Members of your organization (CRM-only owners included, flagged by status)
@@ -278,29 +207,6 @@ impl OrganizationsApi {
         let org =
             organizations::update(&self.state.db, &auth.0, body.name.as_deref(), logo).await?;
         Ok(Json(org.into()))
-    }
-
-    /// Invite someone by email (admin)
-    #[oai(
-        path = "/organizations/current/invitations",
-        method = "post",
-        operation_id = "invite_member"
-    )]
-    async fn invite(
-        &self,
-        auth: BearerAuth,
-        body: Json<InviteRequest>,
-    ) -> ApiResult<Created<InvitationView>> {
-        let invited =
-            organizations::invite(&self.state.db, &auth.0, &body.email, body.role.into()).await?;
-        let inv = invited.invitation;
-        Ok(Created::Created(Json(InvitationView {
-            id: inv.id,
-            email: inv.email,
-            role: body.role,
-            expires_at: inv.expires_at,
-            token: invited.token,
-        })))
     }
 
     /// Change a member's role (admin; the last admin cannot be demoted)

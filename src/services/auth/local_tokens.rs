@@ -24,6 +24,10 @@ struct Claims {
     iat: i64,
     nbf: i64,
     jti: String,
+    /// `iat` in microseconds: a password change ends the sessions issued before it, and the
+    /// session it hands out in the same second must stay valid.
+    #[serde(default)]
+    iat_us: Option<i64>,
 }
 
 pub struct IssuedToken {
@@ -60,6 +64,7 @@ impl LocalTokens {
             iat: now.timestamp(),
             nbf: now.timestamp(),
             jti: Uuid::new_v4().to_string(),
+            iat_us: Some(now.timestamp_micros()),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))?;
@@ -81,6 +86,10 @@ impl LocalTokens {
         Ok(VerifiedToken {
             subject: Subject::Local(user_id),
             token_id: Some(data.claims.jti),
+            issued_at: match data.claims.iat_us {
+                Some(us) => DateTime::from_timestamp_micros(us),
+                None => DateTime::from_timestamp(data.claims.iat, 0),
+            },
             expires_at: DateTime::from_timestamp(data.claims.exp, 0).unwrap_or_else(Utc::now),
             profile: Profile::default(),
         })

@@ -46,6 +46,8 @@ pub struct VerifiedToken {
     pub subject: Subject,
     /// `jti` (or Supabase `session_id`): what logout revokes.
     pub token_id: Option<String>,
+    /// `iat`: sessions older than the user's `sessions_valid_after` no longer sign in.
+    pub issued_at: Option<DateTime<Utc>>,
     pub expires_at: DateTime<Utc>,
     pub profile: Profile,
 }
@@ -136,14 +138,18 @@ pub struct Authenticator {
     pub mode: AuthMode,
     /// Supabase mode: who confirmed their email, per Supabase Auth.
     pub confirmed_emails: Option<supabase_email::ConfirmedEmails>,
-    /// Local mode: anyone may register (otherwise only with an invitation).
-    pub signup_open: bool,
+    /// Local mode: who may register without an invitation.
+    pub signup: crate::config::SignupPolicy,
     local: LocalTokens,
     supabase: Option<SupabaseVerifier>,
 }
 
 impl Authenticator {
-    pub async fn new(config: &AuthConfig, pool: &DbPool) -> Result<Self, DbError> {
+    pub async fn new(
+        config: &AuthConfig,
+        signup: crate::config::SignupPolicy,
+        pool: &DbPool,
+    ) -> Result<Self, DbError> {
         let secret = match &config.jwt_secret {
             Some(s) => s.expose().as_bytes().to_vec(),
             None => crate::db::secrets::load_or_create(pool, "local_jwt_signing_key").await?,
@@ -164,7 +170,7 @@ impl Authenticator {
         Ok(Self {
             mode: config.mode,
             confirmed_emails,
-            signup_open: config.allow_signup,
+            signup,
             local: LocalTokens::new(&secret),
             supabase,
         })
@@ -222,6 +228,13 @@ impl Authenticator {
             })?;
         if revoked {
             return Err(ServiceError::Unauthenticated("token revoked".into()));
+        }
+        if let Some(after) = user.sessions_valid_after
+            && verified.issued_at.is_none_or(|iat| iat < after)
+        {
+            return Err(ServiceError::Unauthenticated(
+                "this session ended when the password changed; sign in again".into(),
+            ));
         }
         Ok(AuthUser {
             user_id: user.id,

@@ -23,6 +23,8 @@ struct Claims {
     sub: String,
     exp: i64,
     #[serde(default)]
+    iat: Option<i64>,
+    #[serde(default)]
     email: Option<String>,
     #[serde(default)]
     session_id: Option<String>,
@@ -131,6 +133,7 @@ impl SupabaseVerifier {
         Ok(VerifiedToken {
             subject: Subject::Supabase(claims.sub),
             token_id: claims.jti.or(claims.session_id),
+            issued_at: claims.iat.and_then(|t| DateTime::from_timestamp(t, 0)),
             expires_at: DateTime::from_timestamp(claims.exp, 0).unwrap_or_else(Utc::now),
             profile: Profile {
                 email: claims
