@@ -42,7 +42,7 @@ async fn the_browser_learns_how_this_deployment_signs_people_in() {
     assert_eq!(
         config.json(),
         json!({"auth_mode": "local", "supabase": null, "signup_open": true,
-               "features": {"chat": false, "integrations": false, "demo_data": true},
+               "features": {"chat": false, "integrations": false, "demo_data": true, "email": false},
                "version": revtops::build_info::VERSION})
     );
 

@@ -9,6 +9,8 @@ import RouteErrorPage from './features/shell/RouteErrorPage';
 const SignInPage = lazy(() => import('./features/auth/SignInPage'));
 const AuthCallbackPage = lazy(() => import('./features/auth/AuthCallbackPage'));
 const InvitePage = lazy(() => import('./features/onboarding/InvitePage'));
+const ResetPasswordPage = lazy(() => import('./features/account/ResetPasswordPage'));
+const VerifyEmailPage = lazy(() => import('./features/account/VerifyEmailPage'));
 const OnboardingPage = lazy(() => import('./features/onboarding/OnboardingPage'));
 const ChatPage = lazy(() => import('./features/chat/ChatPage'));
 const SourcesPage = lazy(() => import('./features/sources/SourcesPage'));
@@ -31,6 +33,8 @@ export const routes: RouteObject[] = [
       { path: 'sign-up', element: page(SignInPage, { mode: 'sign-up' as const }) },
       { path: 'auth/callback', element: page(AuthCallbackPage, {}) },
       { path: 'invite/:token', element: page(InvitePage, {}) },
+      { path: 'reset-password/:token', element: page(ResetPasswordPage, {}) },
+      { path: 'verify-email/:token', element: page(VerifyEmailPage, {}) },
       {
         element: (
           <RequireSession>

@@ -1,6 +1,6 @@
 //! `/api/auth/*` for one's own account: change the password, set one from a reset link (and the
-//! admin endpoint that issues those links), verify the email address, leave the organization,
-//! delete the account.
+//! admin endpoint that issues those links), verify the email address, leave the organization.
+//! (Deleting the account is `DELETE /me`, beside `GET /me` in `auth.rs`: one path, one API.)
 
 use chrono::{DateTime, Utc};
 use poem_openapi::param::Path;
@@ -155,20 +155,6 @@ impl AccountApi {
     #[oai(path = "/email/verify", method = "post", operation_id = "verify_email")]
     async fn verify_email(&self, body: Json<VerifyEmailRequest>) -> ApiResult<NoContent> {
         account::verify_email(&self.state.db, &self.state.access, &body.token).await?;
-        Ok(NoContent::NoContent)
-    }
-
-    /// Delete your account
-    ///
-    /// Your sign-in, name, email and avatar are removed and every session ends; your
-    /// conversations and personal connections are deleted. Reports you saved stay with your
-    /// organization. If your account came from the CRM (you own deals there), that CRM owner
-    /// record stays, so its deals keep their owner. The last admin (while others remain) and
-    /// an organization's only member are refused (409). In supabase mode the Google sign-in
-    /// itself remains: signing in again starts a new, empty account.
-    #[oai(path = "/me", method = "delete", operation_id = "delete_account")]
-    async fn delete_account(&self, auth: BearerAuth) -> ApiResult<NoContent> {
-        account::delete_account(&self.state.db, &self.state.access, &auth.0).await?;
         Ok(NoContent::NoContent)
     }
 

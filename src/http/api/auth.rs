@@ -13,6 +13,7 @@ use super::views::{OrganizationView, UserView};
 use crate::http::auth::{BearerAuth, BearerToken};
 use crate::http::client_ip::client_ip;
 use crate::http::{ApiError, ApiResult, AppState};
+use crate::services::account;
 use crate::services::auth::local_tokens::IssuedToken;
 use crate::services::rate;
 use crate::services::users::{self, Registration};
@@ -166,6 +167,20 @@ impl AuthApi {
             user: user.into(),
             organization: org.map(Into::into),
         }))
+    }
+
+    /// Delete your account
+    ///
+    /// Your sign-in, name, email and avatar are removed and every session ends; your
+    /// conversations and personal connections are deleted. Reports you saved stay with your
+    /// organization. If your account came from the CRM (you own deals there), that CRM owner
+    /// record stays, so its deals keep their owner. The last admin (while others remain) and
+    /// an organization's only member are refused (409). In supabase mode the Google sign-in
+    /// itself remains: signing in again starts a new, empty account.
+    #[oai(path = "/me", method = "delete", operation_id = "delete_account")]
+    async fn delete_account(&self, auth: BearerAuth) -> ApiResult<NoContent> {
+        account::delete_account(&self.state.db, &self.state.access, &auth.0).await?;
+        Ok(NoContent::NoContent)
     }
 
     /// Create or refresh the user from the Supabase token

@@ -33,6 +33,9 @@ pub struct FeaturesView {
     pub integrations: bool,
     /// Admins can load demo data from the web app.
     pub demo_data: bool,
+    /// The server sends email (SMTP_URL): invitations and resets are mailed, and people can
+    /// verify their address with an emailed link.
+    pub email: bool,
 }
 
 #[derive(Debug, Object)]
@@ -85,6 +88,7 @@ impl ConfigApi {
                 chat: self.state.agent.llm.is_some(),
                 integrations: self.state.nango.is_some(),
                 demo_data: true,
+                email: self.state.mailer.enabled(),
             },
             version: crate::build_info::VERSION.to_owned(),
         }))

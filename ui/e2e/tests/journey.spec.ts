@@ -5,8 +5,10 @@
  * chart, stop an answer, reload in the middle of one and after it, rename and delete a
  * conversation, sign out and back in. Every step writes a screenshot and is checked with axe.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { type APIRequestContext, expect, test, type Page } from '@playwright/test';
 import { baseUrl, expectAccessible, shot } from '../support/steps';
+
+test.describe.configure({ mode: 'serial' });
 
 const EMAIL = 'morgan@northwind-traders.com';
 const PASSWORD = 'pipeline-review-2026';
@@ -205,4 +207,73 @@ test('a new sales manager gets from sign-up to a charted answer', async ({ page 
   });
 
   expect(problems, 'CSP violations or uncaught errors on the page').toEqual([]);
+});
+
+/** Calls the API as `token` (or without one) and returns the parsed JSON body. */
+async function apiCall(request: APIRequestContext, method: 'GET' | 'POST', path: string, token?: string, data?: unknown) {
+  const response = await request.fetch(`${baseUrl()}/api${path}`, {
+    method,
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+    ...(data === undefined ? {} : { data }),
+  });
+  expect(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`).toBe(true);
+  return response.status() === 204 ? null : ((await response.json()) as Record<string, unknown>);
+}
+
+test('the manager brings a colleague in, and gets them back in after a forgotten password', async ({ page, request }) => {
+  // Sign-up closed after the first person: a colleague comes in through an invitation link.
+  const admin = (await apiCall(request, 'POST', '/auth/login', undefined, { email: EMAIL, password: PASSWORD })) as { token: string };
+  const config = (await apiCall(request, 'GET', '/config')) as { signup_open: boolean };
+  expect(config.signup_open).toBe(false);
+  const invitation = (await apiCall(request, 'POST', '/auth/organizations/current/invitations', admin.token, {
+    email: 'jamie@northwind-traders.com',
+  })) as { link: string; emailed: boolean };
+  expect(invitation.emailed).toBe(false);
+
+  await test.step('the colleague accepts the invitation', async () => {
+    await page.goto(`${baseUrl()}${invitation.link}`);
+    await expect(page.getByRole('heading', { name: /Join Northwind Traders on Revtops/ })).toBeVisible();
+    await page.getByLabel('Your name').fill('Jamie Fox');
+    await page.getByLabel('Password').fill('jamie-first-password');
+    await shot(page, 'invitation');
+    await expectAccessible(page, 'invitation');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.getByLabel('Ask a question')).toBeVisible();
+  });
+
+  await test.step('an admin issues a reset link; the colleague chooses a new password', async () => {
+    const members = (await apiCall(request, 'GET', '/auth/organizations/current/members', admin.token)) as unknown as {
+      id: string;
+      email: string;
+    }[];
+    const jamie = members.find((m) => m.email === 'jamie@northwind-traders.com');
+    expect(jamie).toBeTruthy();
+    const reset = (await apiCall(request, 'POST', `/auth/organizations/current/members/${jamie!.id}/password-reset`, admin.token)) as {
+      link: string;
+    };
+    await page.context().clearCookies();
+    await page.evaluate(() => window.localStorage.clear());
+    await page.goto(`${baseUrl()}${reset.link}`);
+    await expect(page.getByRole('heading', { name: 'Choose a new password' })).toBeVisible();
+    await page.getByLabel('New password', { exact: true }).fill('jamie-second-password');
+    await page.getByLabel('Repeat the new password').fill('jamie-second-password');
+    await shot(page, 'reset-password');
+    await expectAccessible(page, 'reset password');
+    await page.getByRole('button', { name: 'Save and sign in' }).click();
+    await expect(page.getByLabel('Ask a question')).toBeVisible();
+    // The link worked once.
+    await page.goto(`${baseUrl()}${reset.link}`);
+    await page.getByLabel('New password', { exact: true }).fill('jamie-third-password');
+    await page.getByLabel('Repeat the new password').fill('jamie-third-password');
+    await page.getByRole('button', { name: 'Save and sign in' }).click();
+    await expect(page.getByText('This reset link is no longer valid.')).toBeVisible();
+    await shot(page, 'reset-link-used');
+  });
+
+  await test.step('an old verification link says so', async () => {
+    await page.goto(`${baseUrl()}/verify-email/not-a-real-token`);
+    await expect(page.getByText('This verification link is no longer valid.')).toBeVisible();
+    await shot(page, 'verify-link-invalid');
+    await expectAccessible(page, 'verify email');
+  });
 });

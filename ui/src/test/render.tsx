@@ -44,7 +44,7 @@ export const CONFIG = {
   auth_mode: 'local' as const,
   supabase: null,
   signup_open: true,
-  features: { chat: true, integrations: true, demo_data: true },
+  features: { chat: true, integrations: true, demo_data: true, email: false },
   version: '1.2.3',
 };
 

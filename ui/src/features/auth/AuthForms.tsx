@@ -31,6 +31,34 @@ function useThrottle() {
   return { secondsLeft, note };
 }
 
+/** A password being chosen (sign-up, reset), with the length rule shown under it. */
+export function NewPasswordField({
+  label,
+  error,
+  value,
+  onChange,
+}: {
+  label: string;
+  error: string | null;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <TextField
+      label={label}
+      type="password"
+      name="new-password"
+      autoComplete="new-password"
+      required
+      minLength={MIN_PASSWORD_CHARS}
+      hint={`At least ${MIN_PASSWORD_CHARS} characters. A short sentence is easy to remember and hard to guess.`}
+      error={error}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+    />
+  );
+}
+
 export function SignInForm({
   defaultEmail = '',
   onSignedIn,
@@ -139,18 +167,7 @@ export function RegisterForm({
       )}
       <TextField label="Your name" name="name" autoComplete="name" required value={name} error={nameError} onChange={(e) => setName(e.target.value)} />
       <TextField label="Work email" type="email" name="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-      <TextField
-        label="Password"
-        type="password"
-        name="new-password"
-        autoComplete="new-password"
-        required
-        minLength={MIN_PASSWORD_CHARS}
-        hint={`At least ${MIN_PASSWORD_CHARS} characters. A short sentence is easy to remember and hard to guess.`}
-        error={passwordError}
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-      />
+      <NewPasswordField label="Password" error={passwordError} value={password} onChange={setPassword} />
       <Button type="submit" className="w-full" busy={register.isPending} disabled={throttled}>
         {register.isPending ? 'Creating your account…' : 'Create account'}
       </Button>

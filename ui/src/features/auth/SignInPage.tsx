@@ -114,6 +114,9 @@ export default function SignInPage({ mode }: { mode: 'sign-in' | 'sign-up' }) {
     >
       <SessionEndedNote />
       <SignInForm defaultEmail={emailParam} onSignedIn={() => navigate(next, { replace: true })} />
+      <p className="mt-4 text-xs text-slate-600">
+        Forgot your password? An admin of your organization can send you a link to choose a new one.
+      </p>
     </AuthLayout>
   );
 }

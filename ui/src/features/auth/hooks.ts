@@ -29,7 +29,7 @@ export function useMe() {
 /** The organization of the signed-in user (null until they create or join one). */
 export const organizationOf = (me: MeView | undefined) => me?.organization ?? null;
 
-function useStartSession() {
+export function useStartSession() {
   const queryClient = useQueryClient();
   const signIn = useSession((s) => s.signIn);
   return (session: SessionView) => {

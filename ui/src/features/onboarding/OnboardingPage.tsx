@@ -1,11 +1,13 @@
 import { Building2, Users } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { Navigate, useNavigate } from 'react-router';
-import { ErrorAlert } from '../../components/Alert';
+import { Alert, ErrorAlert } from '../../components/Alert';
 import { Button } from '../../components/Button';
 import { LoadingBlock } from '../../components/Skeleton';
 import { TextField } from '../../components/TextField';
+import { useSendVerification } from '../account/hooks';
 import { AuthLayout } from '../auth/AuthLayout';
+import { useConfig } from '../auth/config';
 import { organizationOf, useMe, useSignOut } from '../auth/hooks';
 import { useCreateOrganization, useDomainLookup, useJoinOrganization } from './hooks';
 import { emailDomain, isPublicMailDomain, suggestOrgName } from './orgName';
@@ -22,6 +24,29 @@ function SignOutLink() {
     <button type="button" className="font-medium text-slate-700 underline" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
       {signOut.isPending ? 'Signing out…' : 'Sign out'}
     </button>
+  );
+}
+
+/** Local accounts verify their address by an emailed link; Supabase verifies it itself. */
+function VerifyEmailHint({ domain, email }: { domain: string; email: string }) {
+  const { data: config } = useConfig();
+  const send = useSendVerification();
+  const intro = `Once your email address is verified, you can let colleagues from @${domain} join without an invitation.`;
+  if (config?.auth_mode !== 'local') return <p className="text-xs text-slate-600">{intro}</p>;
+  if (!config.features.email) {
+    return <p className="text-xs text-slate-600">{intro} This server sends no email: ask whoever runs it to verify your address.</p>;
+  }
+  if (send.isSuccess) {
+    return <Alert tone="success" title={`We sent a link to ${email}.`} detail="Open it to verify your address, then come back here." />;
+  }
+  return (
+    <div className="space-y-2">
+      <p className="text-xs text-slate-600">{intro}</p>
+      {send.error && <ErrorAlert error={send.error} overrides={{ conflict: 'Your email is already verified. Reload this page.' }} />}
+      <Button variant="secondary" busy={send.isPending} onClick={() => send.mutate()}>
+        {send.isPending ? 'Sending…' : 'Email me a verification link'}
+      </Button>
+    </div>
   );
 }
 
@@ -145,11 +170,7 @@ export default function OnboardingPage() {
                     </div>
                   </div>
                 )}
-                {!verified && companyDomain && (
-                  <p className="text-xs text-slate-600">
-                    Once your email address is verified, you can let colleagues from @{domain} join without an invitation.
-                  </p>
-                )}
+                {!verified && companyDomain && <VerifyEmailHint domain={domain} email={user?.email ?? ''} />}
                 <Button type="submit" busy={create.isPending}>
                   {create.isPending ? 'Creating…' : 'Create organization'}
                 </Button>
