@@ -1,7 +1,7 @@
 //! The OpenAPI document against the live server: schemathesis (PyPI) generates requests from
 //! `/openapi.json` — valid ones, invalid ones, wrong methods — sends them with a signed-in
-//! admin's token to a server whose organization holds demo data, with Nango and a model
-//! configured (fakes), and checks every answer against the document with all of its default
+//! admin's token to a server whose organization holds demo data, with Nango, a model and
+//! SMTP configured (fakes), and checks every answer against the document with all of its default
 //! checks. Needs `schemathesis` on PATH, so it is ignored by a plain `cargo test`; `.ci/run`
 //! installs it and runs `cargo test --test api_schema -- --ignored`.
 
@@ -13,18 +13,23 @@ use std::time::Duration;
 use common::TestApp;
 use common::fake_llm::FakeLlm;
 use common::fake_nango::FakeNango;
+use common::fake_smtp::FakeSmtp;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs schemathesis on PATH (pip install schemathesis); .ci/run runs it"]
 async fn the_openapi_document_describes_what_the_server_does() {
     let nango = FakeNango::start().await;
     let llm = FakeLlm::start().await;
+    let smtp = FakeSmtp::start().await;
+    let smtp_url = smtp.url();
     let app = TestApp::spawn_with(&[
         ("NANGO_HOST", nango.url.as_str()),
         ("NANGO_SECRET_KEY", nango.secret.as_str()),
         ("NANGO_WEBHOOK_SECRET", "whsec-schemathesis"),
         ("ANTHROPIC_API_KEY", "test-key"),
         ("ANTHROPIC_BASE_URL", llm.url.as_str()),
+        ("SMTP_URL", smtp_url.as_str()),
+        ("PUBLIC_URL", "https://revtops.fuzz.test"),
     ])
     .await;
     let (token, _, _) = common::accounts::admin_with_org(&app, "fuzz@acme-fuzz.com").await;
