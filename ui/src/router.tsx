@@ -14,6 +14,11 @@ const VerifyEmailPage = lazy(() => import('./features/account/VerifyEmailPage'))
 const OnboardingPage = lazy(() => import('./features/onboarding/OnboardingPage'));
 const ChatPage = lazy(() => import('./features/chat/ChatPage'));
 const SourcesPage = lazy(() => import('./features/sources/SourcesPage'));
+const DashboardsPage = lazy(() => import('./features/dashboards/DashboardsPage'));
+const DashboardPage = lazy(() => import('./features/dashboards/DashboardPage'));
+const ExplorerPage = lazy(() => import('./features/explorer/ExplorerPage'));
+const TeamPage = lazy(() => import('./features/team/TeamPage'));
+const ProfilePage = lazy(() => import('./features/profile/ProfilePage'));
 const NotFoundPage = lazy(() => import('./features/shell/NotFoundPage'));
 
 function page<P extends object>(Component: LazyExoticComponent<ComponentType<P>>, props: P) {
@@ -55,6 +60,11 @@ export const routes: RouteObject[] = [
               // /chat to /chat/:id when a new conversation is created.
               { path: 'chat/:conversationId?', element: <ChatPage /> },
               { path: 'sources', element: <SourcesPage /> },
+              { path: 'dashboards', element: <DashboardsPage /> },
+              { path: 'dashboards/:dashboardId', element: <DashboardPage /> },
+              { path: 'explorer', element: <ExplorerPage /> },
+              { path: 'team', element: <TeamPage /> },
+              { path: 'profile', element: <ProfilePage /> },
               { path: '*', element: <NotFoundPage /> },
             ],
           },

@@ -1,4 +1,4 @@
-import { Database, type LucideIcon, MessageSquare } from 'lucide-react';
+import { Code2, Database, LayoutDashboard, type LucideIcon, MessageSquare, Users } from 'lucide-react';
 
 export interface NavItem {
   to: string;
@@ -9,5 +9,8 @@ export interface NavItem {
 /** Only pages that exist. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { to: '/chat', label: 'Chat', icon: MessageSquare },
+  { to: '/dashboards', label: 'Dashboards', icon: LayoutDashboard },
+  { to: '/explorer', label: 'SQL explorer', icon: Code2 },
   { to: '/sources', label: 'Data sources', icon: Database },
+  { to: '/team', label: 'Team', icon: Users },
 ];

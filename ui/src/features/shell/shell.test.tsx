@@ -23,7 +23,7 @@ describe('app shell', () => {
     const { router } = renderApp('/');
     await waitFor(() => expect(router.state.location.pathname).toBe('/chat'));
     const nav = (await screen.findAllByRole('navigation', { name: 'Main' }))[0]!;
-    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Chat', 'Data sources']);
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Chat', 'Dashboards', 'SQL explorer', 'Data sources', 'Team']);
     await waitFor(() => expect(within(nav).getByRole('link', { name: 'Chat' })).toHaveAttribute('aria-current', 'page'));
     await screen.findByRole('heading', { name: 'Ask about your revenue' });
     await expectAccessible();
@@ -79,7 +79,7 @@ describe('app shell', () => {
 
   it('an unknown address shows a friendly 404', async () => {
     app();
-    renderApp('/dashboards');
+    renderApp('/no-such-page');
     expect(await screen.findByRole('heading', { name: 'There is nothing at this address' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Go to chat' })).toHaveAttribute('href', '/chat');
     await expectAccessible();

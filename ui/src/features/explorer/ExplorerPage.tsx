@@ -1,0 +1,8 @@
+/** Placeholder until this page lands (issue 12). */
+export default function ExplorerPage() {
+  return (
+    <section aria-labelledby="page-title" className="mx-auto max-w-3xl">
+      <h1 id="page-title" className="text-2xl font-semibold tracking-tight">SQL explorer</h1>
+    </section>
+  );
+}
