@@ -1,16 +1,14 @@
-import { ChevronsUpDown, LogOut } from 'lucide-react';
+import { ChevronsUpDown, LogOut, UserRound } from 'lucide-react';
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { Link } from 'react-router';
 import { cx } from '../../lib/cx';
 import { useMe, useSignOut } from '../auth/hooks';
+import { initials } from '../team/Avatar';
 
-function initials(name: string | null | undefined, email: string | null | undefined): string {
-  const source = name?.trim() || email || '?';
-  const parts = source.split(/[\s@.]+/).filter(Boolean);
-  return ((parts[0]?.[0] ?? '?') + (parts[1]?.[0] ?? '')).toUpperCase();
-}
+const ITEM = 'flex w-full items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-800 hover:bg-slate-100 focus:bg-slate-100';
 
 /**
- * The signed-in user (name, email, organization) and Sign out, as a menu button: Enter, Space or
+ * The signed-in user (name, email, organization), their profile and Sign out, as a menu button: Enter, Space or
  * the arrow keys open it, Escape closes it and returns focus to the button.
  */
 export function UserMenu({ compact = false }: { compact?: boolean }) {
@@ -125,6 +123,10 @@ export function UserMenu({ compact = false }: { compact?: boolean }) {
           </div>
           <div className="my-1 border-t border-slate-200" />
           <div role="menu" id={`${id}-menu`} aria-labelledby={`${id}-button`}>
+            <Link to="/profile" role="menuitem" tabIndex={-1} onClick={() => close(false)} className={ITEM}>
+              <UserRound className="size-4" aria-hidden="true" />
+              Your profile
+            </Link>
             <button
               type="button"
               role="menuitem"
@@ -133,7 +135,7 @@ export function UserMenu({ compact = false }: { compact?: boolean }) {
                 setOpen(false);
                 signOut.mutate();
               }}
-              className="flex w-full items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-800 hover:bg-slate-100 focus:bg-slate-100"
+              className={ITEM}
             >
               <LogOut className="size-4" aria-hidden="true" />
               Sign out

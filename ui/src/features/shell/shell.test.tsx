@@ -43,7 +43,12 @@ describe('app shell', () => {
     expect(button).toHaveAttribute('aria-expanded', 'true');
     expect(screen.getByText('jane@acme.com')).toBeInTheDocument();
     expect(screen.getByText('Acme · Administrator')).toBeInTheDocument();
+    expect(within(menu).getAllByRole('menuitem').map((item) => item.textContent)).toEqual(['Your profile', 'Sign out']);
+    expect(within(menu).getByRole('menuitem', { name: 'Your profile' })).toHaveFocus();
+    await user.keyboard('{ArrowDown}');
     expect(within(menu).getByRole('menuitem', { name: 'Sign out' })).toHaveFocus();
+    await user.keyboard('{ArrowDown}');
+    expect(within(menu).getByRole('menuitem', { name: 'Your profile' })).toHaveFocus();
     await expectAccessible();
 
     await user.keyboard('{Escape}');
@@ -51,8 +56,19 @@ describe('app shell', () => {
     expect(button).toHaveFocus();
 
     await user.keyboard('{ArrowDown}');
-    expect(screen.getByRole('menuitem', { name: 'Sign out' })).toHaveFocus();
+    expect(screen.getByRole('menuitem', { name: 'Your profile' })).toHaveFocus();
     await user.click(document.body);
+    expect(screen.queryByRole('menu')).not.toBeInTheDocument();
+  });
+
+  it('the user menu opens the profile page', async () => {
+    app();
+    const { router } = renderApp('/chat');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: /Jane Doe/ }));
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(router.state.location.pathname).toBe('/profile'));
+    expect(await screen.findByRole('heading', { name: 'Your profile', level: 1 })).toBeInTheDocument();
     expect(screen.queryByRole('menu')).not.toBeInTheDocument();
   });
 
