@@ -106,25 +106,3 @@ describe('empty workspace', () => {
   });
 });
 
-describe('data sources', () => {
-  it('lists the providers honestly, without connect buttons', async () => {
-    signedIn();
-    mockApi({
-      'GET /api/config': CONFIG,
-      'GET /api/auth/me': { user: USER, organization: ORG },
-      'GET /api/auth/available-integrations': [
-        { provider: 'hubspot', display_name: 'HubSpot', scope: 'organization', nango_configured: true, connected: true },
-        { provider: 'google_calendar', display_name: 'Google Calendar', scope: 'user', nango_configured: false, connected: false },
-      ],
-    });
-    renderApp('/sources');
-    const list = await screen.findByRole('list', { name: 'Supported data sources' });
-    expect(list).toHaveTextContent('HubSpot');
-    expect(list).toHaveTextContent('Connected');
-    expect(list).toHaveTextContent('Google Calendar');
-    expect(list).toHaveTextContent('Each person connects their own account.');
-    expect(screen.getByText('Connecting a source from this page comes in the next release.')).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: /connect/i })).not.toBeInTheDocument();
-    await expectAccessible();
-  });
-});

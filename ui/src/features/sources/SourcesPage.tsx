@@ -1,76 +1,91 @@
-import { CheckCircle2, Circle } from 'lucide-react';
-import type { AvailableIntegrationView } from '../../api/types';
-import { Alert, ErrorAlert } from '../../components/Alert';
+/**
+ * Data sources: every provider Revtops can read with its state in plain words (not connected,
+ * connected, syncing with live progress, throttled, failed), connecting through Nango's Connect
+ * UI, disconnecting, syncing now or re-reading everything, and the history of sync runs.
+ */
+import { ErrorAlert } from '../../components/Alert';
 import { Button } from '../../components/Button';
 import { LoadingBlock } from '../../components/Skeleton';
-import { useAvailableIntegrations } from './hooks';
+import { useMe } from '../auth/hooks';
+import { useAvailableIntegrations, useIntegrations, useMembers, useSyncRuns } from './hooks';
+import { NangoSetup } from './NangoSetup';
+import { MemberNote, ProviderCard } from './ProviderCard';
+import { RunHistory } from './RunHistory';
+import { useConnect } from './useConnect';
+import { useSyncFeed } from './useSyncFeed';
 
-const SCOPE_TEXT: Record<AvailableIntegrationView['scope'], string> = {
-  organization: 'One connection for the whole organization, set up by an administrator.',
-  user: 'Each person connects their own account.',
-};
-
-function ProviderRow({ item }: { item: AvailableIntegrationView }) {
-  return (
-    <li className="flex items-start justify-between gap-4 px-5 py-4">
-      <div className="min-w-0">
-        <p className="font-medium">{item.display_name}</p>
-        <p className="mt-0.5 text-sm text-slate-700">{SCOPE_TEXT[item.scope]}</p>
-      </div>
-      {item.connected ? (
-        <span className="inline-flex shrink-0 items-center gap-1.5 rounded-full bg-emerald-50 px-2.5 py-1 text-xs font-medium text-emerald-800 ring-1 ring-inset ring-emerald-200">
-          <CheckCircle2 className="size-3.5" aria-hidden="true" />
-          Connected
-        </span>
-      ) : (
-        <span className="inline-flex shrink-0 items-center gap-1.5 rounded-full bg-slate-100 px-2.5 py-1 text-xs font-medium text-slate-700">
-          <Circle className="size-3.5" aria-hidden="true" />
-          Not connected
-        </span>
-      )}
-    </li>
-  );
-}
-
-/** The providers Revtops can read from. Connecting from here comes in the next release. */
 export default function SourcesPage() {
-  const integrations = useAvailableIntegrations();
+  const me = useMe();
+  const available = useAvailableIntegrations();
+  const integrations = useIntegrations();
+  const runs = useSyncRuns();
+  const hasUserScope = available.data?.some((i) => i.scope === 'user') ?? false;
+  const members = useMembers(hasUserScope);
+  const live = useSyncFeed();
+  const connect = useConnect();
+
+  const user = me.data?.user;
+  const orgId = me.data?.organization?.id;
+  const isAdmin = user?.role === 'admin';
+  const nangoConfigured = available.data?.some((i) => i.nango_configured) ?? false;
+  const pending = available.isPending || me.isPending;
+  const failed = available.isError ? available : me.isError ? me : null;
+  const items = available.data;
 
   return (
-    <section aria-labelledby="sources-title" className="mx-auto max-w-3xl">
+    <section aria-labelledby="sources-title" className="mx-auto max-w-4xl">
       <h1 id="sources-title" className="text-2xl font-semibold tracking-tight">
         Data sources
       </h1>
-      <p className="mt-1 text-slate-700">The systems Revtops can read your revenue data from.</p>
+      <p className="mt-1 text-slate-700">Where Revtops reads your revenue data from, and how each sync is going.</p>
 
-      <Alert
-        tone="info"
-        className="mt-6"
-        title="Connecting a source from this page comes in the next release."
-        detail="Until then, this list shows what Revtops supports and what is already connected."
-      />
-
-      <div className="mt-6">
-        {integrations.isPending ? (
-          <div className="rounded-xl border border-slate-200 bg-white p-5">
-            <LoadingBlock label="Loading data sources…" lines={4} />
-          </div>
-        ) : integrations.isError ? (
-          <ErrorAlert error={integrations.error}>
-            <Button variant="secondary" className="mt-3" onClick={() => void integrations.refetch()}>
-              Try again
-            </Button>
-          </ErrorAlert>
-        ) : integrations.data.length === 0 ? (
-          <p className="text-sm text-slate-700">No data sources are available on this server.</p>
-        ) : (
-          <ul aria-label="Supported data sources" className="divide-y divide-slate-200 rounded-xl border border-slate-200 bg-white">
-            {integrations.data.map((item) => (
-              <ProviderRow key={item.provider} item={item} />
+      {pending ? (
+        <div className="mt-6 rounded-xl border border-slate-200 bg-white p-5">
+          <LoadingBlock label="Loading data sources…" lines={4} />
+        </div>
+      ) : failed ? (
+        <ErrorAlert className="mt-6" error={failed.error}>
+          <Button variant="secondary" className="mt-3" onClick={() => void failed.refetch()}>
+            Try again
+          </Button>
+        </ErrorAlert>
+      ) : !items || items.length === 0 ? (
+        <p className="mt-6 text-sm text-slate-700">No data sources are available on this server.</p>
+      ) : (
+        <>
+          {!nangoConfigured && (
+            <div className="mt-6">
+              <NangoSetup isAdmin={isAdmin} />
+            </div>
+          )}
+          {nangoConfigured && !isAdmin && <MemberNote />}
+          {integrations.isError && (
+            <ErrorAlert className="mt-6" error={integrations.error}>
+              <Button variant="secondary" className="mt-3" onClick={() => void integrations.refetch()}>
+                Try again
+              </Button>
+            </ErrorAlert>
+          )}
+          <ul aria-label="Data sources" className="mt-6 space-y-4">
+            {items.map((item) => (
+              <ProviderCard
+                key={item.provider}
+                item={item}
+                orgId={orgId}
+                myId={user?.id ?? ''}
+                isAdmin={isAdmin}
+                nangoConfigured={nangoConfigured}
+                integrations={integrations.data}
+                runs={runs.data}
+                live={live[item.provider]}
+                members={members.data}
+                connect={connect}
+              />
             ))}
           </ul>
-        )}
-      </div>
+          <RunHistory providers={items} />
+        </>
+      )}
     </section>
   );
 }

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import type { SyncProgressFrame } from '../../api/protocol';
+import { type LiveState, RATE_WINDOW_MS, applyProgress, liveFromRun, objectProgress, rateOf } from './liveProgress';
+
+const frame = (records: number, object: string, extra: Partial<SyncProgressFrame> = {}): SyncProgressFrame => ({
+  type: 'sync_progress',
+  run_id: 'r1',
+  provider: 'hubspot',
+  object,
+  records,
+  skipped: 0,
+  status: null,
+  ...extra,
+});
+
+function fold(frames: [SyncProgressFrame, number][]): LiveState {
+  return frames.reduce<LiveState>((state, [f, at]) => applyProgress(state, f, at), {});
+}
+
+describe('live sync progress', () => {
+  it('follows the object, the records and the rate between frames', () => {
+    const state = fold([
+      [frame(100, 'owners'), 0],
+      [frame(300, 'companies'), 1000],
+      [frame(500, 'companies'), 2000],
+    ]);
+    const live = state.hubspot!;
+    expect(live.object).toBe('companies');
+    expect(live.objectsSeen).toEqual(['owners', 'companies']);
+    expect(live.records).toBe(500);
+    expect(rateOf(live)).toBe(200);
+    expect(objectProgress(live)).toEqual({ done: 2, total: 10 });
+  });
+
+  it('has no rate from a single frame, and measures over a recent window', () => {
+    const one = fold([[frame(100, 'owners'), 0]]);
+    expect(rateOf(one.hubspot!)).toBeNull();
+    const slow = fold([
+      [frame(0, 'owners'), 0],
+      [frame(1000, 'deals'), 1000],
+      [frame(1100, 'deals'), RATE_WINDOW_MS + 10_000],
+    ]);
+    // The first sample fell out of the window; the last two remain.
+    expect(slow.hubspot!.samples).toHaveLength(2);
+    expect(rateOf(slow.hubspot!)).toBeCloseTo(100 / ((RATE_WINDOW_MS + 9000) / 1000));
+  });
+
+  it('starts over for a new run and never moves counts back', () => {
+    let state = fold([
+      [frame(500, 'deals'), 0],
+      [frame(400, 'deals'), 1000],
+    ]);
+    expect(state.hubspot!.records).toBe(500);
+    state = applyProgress(state, frame(7, 'owners', { run_id: 'r2' }), 2000);
+    expect(state.hubspot).toMatchObject({ runId: 'r2', records: 7, objectsSeen: ['owners'] });
+  });
+
+  it('keeps the last object when the run ends, and counts every object done on success', () => {
+    const state = fold([
+      [frame(500, 'tasks'), 0],
+      [frame(520, '', { status: 'succeeded' }), 1000],
+    ]);
+    expect(state.hubspot).toMatchObject({ object: 'tasks', status: 'succeeded', records: 520 });
+    expect(objectProgress(state.hubspot!)).toEqual({ done: 10, total: 10 });
+  });
+
+  it('uses the last run’s object count for providers it does not know', () => {
+    const state = fold([
+      [frame(1, 'channels', { provider: 'slack' }), 0],
+      [frame(2, 'messages', { provider: 'slack' }), 1],
+    ]);
+    expect(objectProgress(state.slack!)).toEqual({ done: 1, total: null });
+    expect(objectProgress(state.slack!, 3)).toEqual({ done: 1, total: 3 });
+  });
+
+  it('seeds a run already under way from the stored run', () => {
+    const live = liveFromRun({
+      id: 'r1',
+      provider: 'hubspot',
+      status: 'running',
+      trigger: 'schedule',
+      full_sync: false,
+      counts: { owners: { records: 5, skipped: 0, pages: 1 }, pipelines: { records: 9, skipped: 1, pages: 1 } },
+      progress: { object: 'companies', records: 14 },
+      error: null,
+      error_count: 1,
+      attempt: 1,
+      queued_at: '2026-01-01T00:00:00Z',
+      started_at: '2026-01-01T00:00:00Z',
+      heartbeat_at: null,
+      finished_at: null,
+    });
+    expect(live).toMatchObject({ object: 'companies', objectsSeen: ['owners', 'pipelines', 'companies'], records: 14, skipped: 1, status: null });
+    expect(objectProgress(live)).toEqual({ done: 2, total: 10 });
+  });
+});

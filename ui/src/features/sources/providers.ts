@@ -1,0 +1,60 @@
+/**
+ * What the page knows about each provider beyond what the API reports: whether this build can
+ * sync it, the objects its connector reads (in order) and their names in plain words.
+ *
+ * `SYNCABLE` and `OBJECTS` mirror the server (`Provider::syncable` in src/connectors/provider.rs,
+ * `OBJECTS` in src/connectors/hubspot/mod.rs): the API does not expose either yet. A provider
+ * missing here is shown as "connected, syncing not available yet", which is what the server
+ * answers (409) when asked to sync it.
+ */
+import type { components } from '../../api/schema.gen';
+
+export type Provider = components['schemas']['ProviderView'];
+
+export const SYNCABLE: ReadonlySet<string> = new Set<Provider>(['hubspot']);
+
+export function isSyncable(provider: string): boolean {
+  return SYNCABLE.has(provider);
+}
+
+/** The objects each connector syncs, in the order it syncs them. */
+export const OBJECTS: Partial<Record<Provider, readonly string[]>> = {
+  hubspot: ['owners', 'pipelines', 'companies', 'contacts', 'deals', 'calls', 'emails', 'meetings', 'notes', 'tasks'],
+};
+
+const OBJECT_LABELS: Record<string, string> = {
+  owners: 'owners',
+  pipelines: 'pipeline stages',
+  companies: 'companies',
+  contacts: 'contacts',
+  deals: 'deals',
+  calls: 'calls',
+  emails: 'emails',
+  meetings: 'meetings',
+  notes: 'notes',
+  tasks: 'tasks',
+};
+
+export function objectLabel(object: string): string {
+  return OBJECT_LABELS[object] ?? object.replace(/_/g, ' ');
+}
+
+const NAMES: Record<string, string> = {
+  hubspot: 'HubSpot',
+  salesforce: 'Salesforce',
+  slack: 'Slack',
+  google_calendar: 'Google Calendar',
+};
+
+/** The display name of a provider as the runs list spells it (`google_calendar`, …). */
+export function providerName(provider: string): string {
+  return NAMES[provider] ?? provider;
+}
+
+/** What each provider brings in, for the card's description. */
+export const PROVIDER_BLURB: Record<Provider, string> = {
+  hubspot: 'Deals, companies, contacts, owners, pipelines and sales activity from your HubSpot CRM.',
+  salesforce: 'Opportunities, accounts and contacts from Salesforce.',
+  slack: 'Conversations from the Slack channels your team shares with customers.',
+  google_calendar: 'Meetings from each person’s own calendar.',
+};
