@@ -513,7 +513,9 @@ async fn shutdown_lets_an_in_flight_request_finish() {
     );
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(half).unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // Long enough for a loaded machine to have read the head: a connection whose request the
+    // server has not seen yet is idle, and an idle connection is closed at once on shutdown.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     // Shutdown starts while the request body is still arriving.
     let state = app.state.clone();
     state.shutdown.cancel();

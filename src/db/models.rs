@@ -104,6 +104,32 @@ pub struct Artifact {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A grid of saved artifacts, shared in its organization.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::dashboards, check_for_backend(diesel::pg::Pg))]
+pub struct Dashboard {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub created_by: Option<Uuid>,
+    pub title: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One artifact on a dashboard; its organization is the dashboard's.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::dashboard_tiles, check_for_backend(diesel::pg::Pg))]
+pub struct DashboardTile {
+    pub id: Uuid,
+    pub dashboard_id: Uuid,
+    pub artifact_id: Uuid,
+    pub position: i32,
+    pub width: i16,
+    pub height: i16,
+    pub chart_spec: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A sync job and, once finished, its history entry.
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = super::schema::sync_runs, check_for_backend(diesel::pg::Pg))]

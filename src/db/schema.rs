@@ -127,6 +127,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    dashboard_tiles (id) {
+        id -> Uuid,
+        dashboard_id -> Uuid,
+        artifact_id -> Uuid,
+        position -> Int4,
+        width -> Int2,
+        height -> Int2,
+        chart_spec -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    dashboards (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        created_by -> Nullable<Uuid>,
+        title -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     deals (id) {
         id -> Uuid,
         organization_id -> Uuid,
@@ -267,6 +291,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    uploaded_images (id) {
+        id -> Uuid,
+        organization_id -> Nullable<Uuid>,
+        user_id -> Nullable<Uuid>,
+        purpose -> Text,
+        content_type -> Text,
+        bytes -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         organization_id -> Nullable<Uuid>,
@@ -307,6 +343,10 @@ diesel::joinable!(contacts -> organizations (organization_id));
 diesel::joinable!(contacts -> users (owner_id));
 diesel::joinable!(conversations -> organizations (organization_id));
 diesel::joinable!(conversations -> users (user_id));
+diesel::joinable!(dashboard_tiles -> artifacts (artifact_id));
+diesel::joinable!(dashboard_tiles -> dashboards (dashboard_id));
+diesel::joinable!(dashboards -> organizations (organization_id));
+diesel::joinable!(dashboards -> users (created_by));
 diesel::joinable!(deals -> accounts (account_id));
 diesel::joinable!(deals -> organizations (organization_id));
 diesel::joinable!(deals -> users (owner_id));
@@ -318,6 +358,8 @@ diesel::joinable!(revoked_tokens -> users (user_id));
 diesel::joinable!(sync_runs -> integrations (integration_id));
 diesel::joinable!(sync_runs -> organizations (organization_id));
 diesel::joinable!(sync_runs -> users (requested_by));
+diesel::joinable!(uploaded_images -> organizations (organization_id));
+diesel::joinable!(uploaded_images -> users (user_id));
 diesel::joinable!(users -> organizations (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -328,6 +370,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_messages,
     contacts,
     conversations,
+    dashboard_tiles,
+    dashboards,
     deals,
     integrations,
     invitations,
@@ -336,5 +380,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     pipeline_stages,
     revoked_tokens,
     sync_runs,
+    uploaded_images,
     users,
 );

@@ -2,7 +2,7 @@
 //! or an admin may delete them. Live artifacts re-run their SQL through the analytics engine
 //! (scoped to the caller's organization) each time their data is read.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
@@ -13,9 +13,9 @@ use super::auth::{AuthUser, Role};
 use super::{ServiceError, ServiceResult};
 use crate::db::DbPool;
 use crate::db::models::Artifact;
-use crate::db::schema::artifacts;
+use crate::db::schema::{artifacts, dashboard_tiles};
 use crate::sql::chart::ChartSpec;
-use crate::sql::{QueryOutput, SqlEngine, SqlError};
+use crate::sql::{ColumnInfo, QueryOutput, SqlEngine, SqlError};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct NamedQuery {
@@ -93,6 +93,49 @@ pub async fn create(
     spec: ArtifactSpec,
 ) -> ServiceResult<Artifact> {
     let results = run_each(engine, org, &spec.queries).await;
+    insert(pool, org, user, conversation, spec, results).await
+}
+
+/// Saves one query a person ran (the SQL explorer, a chat step) with the result they saw as its
+/// snapshot; the caller ran it through the engine, so a refused query never becomes an artifact.
+pub async fn create_from_result(
+    pool: &DbPool,
+    user: &AuthUser,
+    conversation: Option<Uuid>,
+    spec: ArtifactSpec,
+    result: QueryOutput,
+) -> ServiceResult<Artifact> {
+    let org = user.require_org()?;
+    if let Some(conversation) = conversation {
+        // Only the asker's own conversation may be named as where it came from.
+        let owner = super::chat::Owner {
+            org_id: org,
+            user_id: user.user_id,
+        };
+        super::chat::get(pool, owner, conversation).await?;
+    }
+    let name = <[_]>::first(&spec.queries)
+        .map(|q: &NamedQuery| q.name.clone())
+        .ok_or_else(|| ServiceError::Invalid("an artifact needs a query".into()))?;
+    insert(
+        pool,
+        org,
+        user.user_id,
+        conversation,
+        spec,
+        vec![(name, Ok(result))],
+    )
+    .await
+}
+
+async fn insert(
+    pool: &DbPool,
+    org: Uuid,
+    user: Uuid,
+    conversation: Option<Uuid>,
+    spec: ArtifactSpec,
+    results: Results,
+) -> ServiceResult<Artifact> {
     let chart = spec
         .chart
         .map(|c| check_chart(c, &results))
@@ -118,6 +161,39 @@ pub async fn create(
         .returning(Artifact::as_returning())
         .get_result(&mut conn)
         .await?)
+}
+
+/// The named queries of an artifact (the name of its first when `name` is None).
+pub fn queries_of(artifact: &Artifact) -> Vec<NamedQuery> {
+    serde_json::from_value(artifact.queries.clone()).unwrap_or_default()
+}
+
+/// The columns its snapshot holds for `query` (the first query when None): what a chart drawn
+/// from the artifact is checked against.
+pub fn snapshot_columns(artifact: &Artifact, query: Option<&str>) -> Option<Vec<ColumnInfo>> {
+    let name = match query {
+        Some(q) => q.to_owned(),
+        None => queries_of(artifact).into_iter().next()?.name,
+    };
+    let columns = artifact.snapshot.as_ref()?.get(&name)?.get("columns")?;
+    serde_json::from_value(columns.clone()).ok()
+}
+
+/// Checks a chart meant for `artifact` (a dashboard tile's own) against the artifact's columns.
+pub fn check_chart_for(artifact: &Artifact, chart: ChartSpec) -> ServiceResult<ChartSpec> {
+    let name = chart
+        .query
+        .clone()
+        .or_else(|| queries_of(artifact).into_iter().next().map(|q| q.name))
+        .ok_or_else(|| ServiceError::Invalid("chart: the artifact has no query".into()))?;
+    let columns = snapshot_columns(artifact, Some(&name)).ok_or_else(|| {
+        ServiceError::Invalid(format!(
+            "chart.query: the artifact has no result for {name:?} to draw"
+        ))
+    })?;
+    let mut chart = chart.validate(&columns).map_err(ServiceError::Invalid)?;
+    chart.query = Some(name);
+    Ok(chart)
 }
 
 pub async fn list(pool: &DbPool, user: &AuthUser) -> ServiceResult<Vec<Artifact>> {
@@ -159,7 +235,19 @@ pub async fn delete(pool: &DbPool, user: &AuthUser, id: Uuid) -> ServiceResult<(
         .set(artifacts::deleted_at.eq(Utc::now()))
         .execute(&mut conn)
         .await?;
+    // A deleted artifact leaves every dashboard it was pinned to.
+    diesel::delete(dashboard_tiles::table.filter(dashboard_tiles::artifact_id.eq(id)))
+        .execute(&mut conn)
+        .await?;
     Ok(())
+}
+
+/// What an artifact's data read found, and when the rows were read.
+pub struct ArtifactData {
+    /// True when the queries were just re-run; false for the saved snapshot.
+    pub live: bool,
+    pub results: Value,
+    pub read_at: DateTime<Utc>,
 }
 
 /// The artifact's data: fresh results for live artifacts, the saved snapshot otherwise.
@@ -168,14 +256,45 @@ pub async fn data(
     engine: &SqlEngine,
     user: &AuthUser,
     id: Uuid,
-) -> ServiceResult<(bool, Value)> {
+) -> ServiceResult<ArtifactData> {
     let artifact = get(pool, user, id).await?;
     if !artifact.is_live {
-        return Ok((false, artifact.snapshot.unwrap_or(Value::Null)));
+        return Ok(ArtifactData {
+            live: false,
+            results: artifact.snapshot.unwrap_or(Value::Null),
+            read_at: artifact.created_at,
+        });
     }
-    let queries: Vec<NamedQuery> = serde_json::from_value(artifact.queries).unwrap_or_default();
-    Ok((
-        true,
-        run_queries(engine, artifact.organization_id, &queries).await,
-    ))
+    let read_at = Utc::now();
+    let queries = queries_of(&artifact);
+    Ok(ArtifactData {
+        live: true,
+        results: run_queries(engine, artifact.organization_id, &queries).await,
+        read_at,
+    })
+}
+
+/// One query of an artifact re-run for export, up to the engine's row cap (live or not: an
+/// export is of the data as it is now, which the file's name says).
+pub async fn export(
+    pool: &DbPool,
+    engine: &SqlEngine,
+    user: &AuthUser,
+    id: Uuid,
+    query: Option<&str>,
+) -> ServiceResult<(Artifact, Result<QueryOutput, SqlError>)> {
+    let artifact = get(pool, user, id).await?;
+    let queries = queries_of(&artifact);
+    let chosen = match query {
+        Some(name) => queries.iter().find(|q| q.name == name),
+        None => <[_]>::first(&queries),
+    }
+    .ok_or_else(|| match query {
+        Some(name) => ServiceError::Invalid(format!("the artifact has no query {name:?}")),
+        None => ServiceError::Invalid("the artifact has no query".into()),
+    })?;
+    let result = engine
+        .query(artifact.organization_id, &chosen.sql, None)
+        .await;
+    Ok((artifact, result))
 }

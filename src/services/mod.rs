@@ -5,6 +5,8 @@ pub mod account;
 pub mod artifacts;
 pub mod auth;
 pub mod chat;
+pub mod dashboards;
+pub mod images;
 pub mod integrations;
 pub mod invitations;
 pub mod links;

@@ -193,6 +193,26 @@ pub async fn current(
         .await?)
 }
 
+/// Changes the caller's display name (blank clears it, so the email shows instead).
+pub async fn update_profile(
+    pool: &DbPool,
+    user: &AuthUser,
+    name: &str,
+) -> ServiceResult<(User, Option<Organization>)> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = if name.is_empty() {
+        None
+    } else {
+        Some(validate::text("name", &name, 200)?)
+    };
+    let mut conn = pool.get().await?;
+    diesel::update(users::table.find(user.user_id))
+        .set(users::name.eq(name))
+        .execute(&mut conn)
+        .await?;
+    current(pool, user).await
+}
+
 /// Creates or refreshes the user behind a Supabase token from its claims alone (email, name,
 /// avatar); whether the email is verified comes from Supabase Auth itself, asked with the
 /// caller's `raw_token`. Nothing from the request body is trusted. A deleted user stays deleted.
@@ -266,7 +286,9 @@ pub async fn sync_supabase(
             users::avatar_url.eq(diesel::dsl::sql::<
                 diesel::sql_types::Nullable<diesel::sql_types::Text>,
             >(
-                "COALESCE(excluded.avatar_url, users.avatar_url)"
+                // An avatar uploaded here wins over the identity provider's picture.
+                "CASE WHEN users.avatar_url LIKE '/api/images/%' THEN users.avatar_url \
+                 ELSE COALESCE(excluded.avatar_url, users.avatar_url) END",
             )),
             users::last_login_at.eq(Utc::now()),
         ))

@@ -83,7 +83,7 @@ pub struct ChartSpec {
 }
 
 /// PostgreSQL types whose values a chart can plot (numeric values arrive as decimal strings).
-fn is_numeric(type_name: &str) -> bool {
+pub(crate) fn is_numeric(type_name: &str) -> bool {
     matches!(
         type_name,
         "int2" | "int4" | "int8" | "numeric" | "float4" | "float8" | "money" | "oid"

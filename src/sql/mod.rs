@@ -5,13 +5,14 @@
 pub mod boundary;
 pub mod catalog;
 pub mod chart;
+pub mod csv;
 mod fair_share;
 pub mod gate;
 pub mod values;
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -38,7 +39,7 @@ pub enum SqlError {
     Internal(String),
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ColumnInfo {
     pub name: String,
     pub r#type: String,

@@ -8,15 +8,23 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
+use super::images::ImageUpload;
 use super::text::Text;
 use super::views::{OrganizationView, UserView};
 use crate::http::auth::{BearerAuth, BearerToken};
 use crate::http::client_ip::client_ip;
 use crate::http::{ApiError, ApiResult, AppState};
-use crate::services::account;
 use crate::services::auth::local_tokens::IssuedToken;
 use crate::services::rate;
 use crate::services::users::{self, Registration};
+use crate::services::{account, images};
+
+#[derive(Debug, Object)]
+pub struct ProfileRequest {
+    /// Your display name; empty clears it (your email shows instead).
+    #[oai(validator(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$"))]
+    pub name: Text,
+}
 
 #[derive(Debug, Object)]
 pub struct RegisterRequest {
@@ -167,6 +175,39 @@ impl AuthApi {
             user: user.into(),
             organization: org.map(Into::into),
         }))
+    }
+
+    /// Change your display name
+    #[oai(path = "/me", method = "patch", operation_id = "update_profile")]
+    async fn update_profile(
+        &self,
+        auth: BearerAuth,
+        body: Json<ProfileRequest>,
+    ) -> ApiResult<Json<MeView>> {
+        let (user, org) = users::update_profile(&self.state.db, &auth.0, &body.name).await?;
+        Ok(Json(MeView {
+            user: user.into(),
+            organization: org.map(Into::into),
+        }))
+    }
+
+    /// Upload your avatar
+    ///
+    /// PNG, JPEG, WebP or GIF (never SVG), at most 512 KB, sent as the body with its
+    /// Content-Type; the bytes must be of that type (422 otherwise). It replaces the one before,
+    /// also over the picture of your Google account.
+    #[oai(path = "/me/avatar", method = "put", operation_id = "upload_avatar")]
+    async fn upload_avatar(&self, auth: BearerAuth, body: ImageUpload) -> ApiResult<Json<MeView>> {
+        let bytes = body.into_checked()?;
+        images::set_avatar(&self.state.db, &auth.0, Some(&bytes)).await?;
+        self.me(auth).await
+    }
+
+    /// Remove your avatar
+    #[oai(path = "/me/avatar", method = "delete", operation_id = "remove_avatar")]
+    async fn remove_avatar(&self, auth: BearerAuth) -> ApiResult<Json<MeView>> {
+        images::set_avatar(&self.state.db, &auth.0, None).await?;
+        self.me(auth).await
     }
 
     /// Delete your account

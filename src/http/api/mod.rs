@@ -5,7 +5,10 @@ mod artifacts;
 mod auth;
 mod chat;
 mod config;
+mod csv;
+mod dashboards;
 mod health;
+mod images;
 mod integrations;
 mod invitations;
 mod organizations;
@@ -33,6 +36,8 @@ pub enum ApiTags {
     Chat,
     /// Saved dashboards, reports and analyses
     Artifacts,
+    /// Grids of saved artifacts a team keeps coming back to
+    Dashboards,
     /// Background syncs of connected providers
     Sync,
     /// Connecting HubSpot, Salesforce, Slack and Google Calendar through Nango
@@ -49,9 +54,11 @@ pub type Apis = (
     query::QueryApi,
     chat::ChatApi,
     artifacts::ArtifactsApi,
+    dashboards::DashboardsApi,
     sync::SyncApi,
     integrations::IntegrationsApi,
     workspace::WorkspaceApi,
+    images::ImagesApi,
 );
 
 pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
@@ -65,9 +72,11 @@ pub fn service(state: &AppState) -> OpenApiService<Apis, ()> {
         query::QueryApi::new(state.clone()),
         chat::ChatApi::new(state.clone()),
         artifacts::ArtifactsApi::new(state.clone()),
+        dashboards::DashboardsApi::new(state.clone()),
         sync::SyncApi::new(state.clone()),
         integrations::IntegrationsApi::new(state.clone()),
         workspace::WorkspaceApi::new(state.clone()),
+        images::ImagesApi::new(state.clone()),
     );
     OpenApiService::new(apis, "Revtops API", crate::build_info::VERSION)
         .description(

@@ -11,12 +11,13 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use super::auth::{Created, NoContent, SessionView};
+use super::images::ImageUpload;
 use super::text::Text;
 use super::views::{OrganizationView, RoleView, UserView};
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
 use crate::services::auth::AuthUser;
-use crate::services::{organizations, seats, users};
+use crate::services::{images, organizations, seats, users};
 
 #[derive(Debug, Object)]
 pub struct CreateOrganizationRequest {
@@ -206,6 +207,37 @@ impl OrganizationsApi {
         };
         let org =
             organizations::update(&self.state.db, &auth.0, body.name.as_deref(), logo).await?;
+        Ok(Json(org.into()))
+    }
+
+    /// Upload your organization's logo (admin)
+    ///
+    /// PNG, JPEG, WebP or GIF (never SVG), at most 512 KB, sent as the body with its
+    /// Content-Type; the bytes must be of that type (422 otherwise). It replaces the one before;
+    /// `logo_url` then points at this server.
+    #[oai(
+        path = "/organizations/current/logo",
+        method = "put",
+        operation_id = "upload_organization_logo"
+    )]
+    async fn upload_logo(
+        &self,
+        auth: BearerAuth,
+        body: ImageUpload,
+    ) -> ApiResult<Json<OrganizationView>> {
+        let bytes = body.into_checked()?;
+        let org = images::set_logo(&self.state.db, &auth.0, Some(&bytes)).await?;
+        Ok(Json(org.into()))
+    }
+
+    /// Remove your organization's logo (admin)
+    #[oai(
+        path = "/organizations/current/logo",
+        method = "delete",
+        operation_id = "remove_organization_logo"
+    )]
+    async fn remove_logo(&self, auth: BearerAuth) -> ApiResult<Json<OrganizationView>> {
+        let org = images::set_logo(&self.state.db, &auth.0, None).await?;
         Ok(Json(org.into()))
     }
 

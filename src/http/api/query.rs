@@ -6,6 +6,7 @@ use poem_openapi::types::Any;
 use poem_openapi::{Object, OpenApi};
 
 use super::ApiTags;
+use super::csv::CsvFile;
 use super::text::Text;
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
@@ -107,6 +108,24 @@ impl QueryApi {
             truncated: out.truncated,
             elapsed_ms: out.elapsed_ms,
         }))
+    }
+
+    /// Run a read-only SQL query and download all of its rows as CSV
+    ///
+    /// The same engine, caps and limits as POST /query (refusals answer 400 `query_rejected`);
+    /// the rows come back as `text/csv` (UTF-8 with a byte-order mark, RFC 4180), with
+    /// `X-Truncated: true` when a cap cut them.
+    #[oai(path = "/query/csv", method = "post", operation_id = "run_query_csv")]
+    async fn query_csv(&self, auth: BearerAuth, body: Json<QueryRequest>) -> ApiResult<CsvFile> {
+        let org = auth.0.require_org()?;
+        let per_minute = self.state.config.limits.queries_per_minute;
+        rate::analytics_query(&self.state.cache, auth.0.user_id, per_minute).await?;
+        let out = self
+            .state
+            .sql
+            .query(org, &body.sql, body.limit.map(|l| l as usize))
+            .await?;
+        Ok(CsvFile::new("query", &out))
     }
 
     /// The tables and columns analytics SQL may read, with descriptions

@@ -1,0 +1,3 @@
+DROP TABLE uploaded_images;
+DROP TABLE dashboard_tiles;
+DROP TABLE dashboards;
