@@ -574,7 +574,7 @@ async fn responses_carry_the_security_headers_and_pages_a_content_security_polic
         "frame-ancestors 'none'",
         "object-src 'none'",
         "connect-src 'self' https://project.supabase.co https://api.nango.dev",
-        "frame-src https://api.nango.dev",
+        "frame-src https://connect.nango.dev",
     ] {
         assert!(csp.contains(part), "{part} missing from {csp}");
     }

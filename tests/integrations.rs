@@ -418,6 +418,29 @@ async fn only_admins_connect_org_providers_and_members_connect_their_own_calenda
         .map(|i| i["provider"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(bobs, vec!["google_calendar", "hubspot"]);
+    // Everyone sees who in the team connected a calendar (never its events); HubSpot, an
+    // organization source, names nobody. Only HubSpot syncs in this build.
+    let available = w
+        .call("GET", "/api/auth/available-integrations", &bob, None)
+        .await
+        .json();
+    let by = |p: &str| {
+        available
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["provider"] == p)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        by("google_calendar")["connected_users"],
+        json!([bob.id, w.ana.id]),
+        "{available}"
+    );
+    assert_eq!(by("hubspot")["connected_users"], json!([]));
+    assert_eq!(by("hubspot")["syncable"], true);
+    assert_eq!(by("google_calendar")["syncable"], false);
     let db = w.app.db.client().await;
     let row = db
         .query_one(

@@ -41,7 +41,7 @@ async fn the_browser_learns_how_this_deployment_signs_people_in() {
     assert_eq!(config.status, 200, "public: {}", config.text());
     assert_eq!(
         config.json(),
-        json!({"auth_mode": "local", "supabase": null, "signup_open": true,
+        json!({"auth_mode": "local", "supabase": null, "nango": null, "signup_open": true,
                "features": {"chat": false, "integrations": false, "demo_data": true, "email": false},
                "version": revtops::build_info::VERSION})
     );
@@ -52,9 +52,16 @@ async fn the_browser_learns_how_this_deployment_signs_people_in() {
         ("SUPABASE_ANON_KEY", "anon-public-key"),
         ("ANTHROPIC_API_KEY", "sk-test"),
         ("NANGO_SECRET_KEY", "nango-secret"),
+        ("NANGO_HOST", "https://nango.acme.test/"),
+        ("NANGO_CONNECT_URL", "https://connect.acme.test"),
     ])
     .await;
     let config = app.client().get("/api/config").await.json();
+    assert_eq!(
+        config["nango"],
+        json!({"api_url": "https://nango.acme.test", "connect_url": "https://connect.acme.test"}),
+        "self-hosted Nango: the browser opens its Connect UI, not the cloud's"
+    );
     assert_eq!(config["auth_mode"], "supabase");
     assert_eq!(
         config["supabase"],

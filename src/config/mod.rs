@@ -121,6 +121,8 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct IntegrationsConfig {
     pub nango_host: Url,
+    /// Where Nango's Connect UI (the iframe the web app opens) is served from.
+    pub nango_connect_url: Url,
     /// None: connecting providers is unavailable (endpoints answer 503 naming the variable).
     pub nango_secret_key: Option<Secret<String>>,
     /// Signing key of Nango webhooks; None disables the webhook receiver.
@@ -239,6 +241,11 @@ impl Config {
             nango_host: vars.parse(
                 "NANGO_HOST",
                 Url::parse("https://api.nango.dev").expect("valid URL"),
+                parse_http_url,
+            )?,
+            nango_connect_url: vars.parse(
+                "NANGO_CONNECT_URL",
+                Url::parse("https://connect.nango.dev").expect("valid URL"),
                 parse_http_url,
             )?,
             nango_secret_key: vars

@@ -26,9 +26,9 @@ pub fn content_security_policy(config: &Config) -> String {
         connect.push(origin(supabase));
     }
     if config.integrations.nango_secret_key.is_some() {
-        // Nango's Connect UI is an iframe from Nango's host, which the page also calls.
+        // The page calls Nango's API; its Connect UI is an iframe from its own origin.
         connect.push(origin(&config.integrations.nango_host));
-        frames.push(origin(&config.integrations.nango_host));
+        frames.push(origin(&config.integrations.nango_connect_url));
     }
     let frame_src = if frames.is_empty() {
         "'none'".to_owned()

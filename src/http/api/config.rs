@@ -25,6 +25,15 @@ pub struct SupabasePublicConfig {
     pub anon_key: String,
 }
 
+/// Where the browser finds Nango (set when Nango is configured).
+#[derive(Debug, Object)]
+pub struct NangoPublicConfig {
+    /// Nango's API, which its Connect UI calls (NANGO_HOST).
+    pub api_url: String,
+    /// Nango's Connect UI, opened in an iframe (NANGO_CONNECT_URL).
+    pub connect_url: String,
+}
+
 #[derive(Debug, Object)]
 pub struct FeaturesView {
     /// A language model is configured, so the chat can answer.
@@ -44,6 +53,8 @@ pub struct ClientConfigView {
     /// Set in supabase mode when SUPABASE_ANON_KEY is configured.
     #[oai(nullable)]
     pub supabase: Option<SupabasePublicConfig>,
+    #[oai(nullable)]
+    pub nango: Option<NangoPublicConfig>,
     /// Whether anyone may create an account (otherwise only with an invitation link).
     pub signup_open: bool,
     pub features: FeaturesView,
@@ -75,12 +86,26 @@ impl ConfigApi {
             }),
             _ => None,
         };
+        let integrations = &self.state.config.integrations;
+        let nango = self.state.nango.is_some().then(|| NangoPublicConfig {
+            api_url: integrations
+                .nango_host
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            connect_url: integrations
+                .nango_connect_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+        });
         Ok(Json(ClientConfigView {
             auth_mode: match auth.mode {
                 AuthMode::Local => AuthModeView::Local,
                 AuthMode::Supabase => AuthModeView::Supabase,
             },
             supabase,
+            nango,
             // Supabase decides who may sign up with Google; a new user then creates or joins.
             signup_open: auth.mode == AuthMode::Supabase
                 || users::signup_open(&self.state.db, &self.state.auth).await?,

@@ -67,6 +67,10 @@ pub struct AvailableIntegrationView {
     pub nango_configured: bool,
     /// Connected and active: for the organization, or for user-scope providers by you.
     pub connected: bool,
+    /// This server can sync it (otherwise it connects, but nothing is read yet).
+    pub syncable: bool,
+    /// User-scope providers: the members of your organization who connected their own.
+    pub connected_users: Vec<Uuid>,
 }
 
 #[derive(Debug, Object)]
@@ -286,6 +290,8 @@ impl IntegrationsApi {
                     scope: a.provider.scope().into(),
                     nango_configured: a.configured,
                     connected: a.connected,
+                    syncable: a.provider.syncable(),
+                    connected_users: a.connected_users,
                 })
                 .collect(),
         ))

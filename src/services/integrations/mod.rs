@@ -88,6 +88,9 @@ pub struct Availability {
     /// An active connection exists: the organization's, or for user-scope providers the
     /// caller's own.
     pub connected: bool,
+    /// User-scope providers: the members with an active connection of their own (who, never
+    /// what: their data stays theirs).
+    pub connected_users: Vec<Uuid>,
 }
 
 pub async fn available(
@@ -95,16 +98,25 @@ pub async fn available(
     broker: Broker<'_>,
     user: &AuthUser,
 ) -> ServiceResult<Vec<Availability>> {
-    let connected: Vec<String> = match user.org_id {
+    let (connected, personal): (Vec<String>, Vec<(String, Option<Uuid>)>) = match user.org_id {
         Some(org) => {
             let mut conn = pool.get().await?;
-            visible(org, user.user_id)
+            let connected = visible(org, user.user_id)
                 .filter(integrations::is_active)
                 .select(integrations::provider)
                 .load(&mut conn)
-                .await?
+                .await?;
+            let personal = integrations::table
+                .filter(integrations::organization_id.eq(org))
+                .filter(integrations::scope.eq(Scope::User.as_str()))
+                .filter(integrations::is_active)
+                .order(integrations::created_at.asc())
+                .select((integrations::provider, integrations::user_id))
+                .load(&mut conn)
+                .await?;
+            (connected, personal)
         }
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     Ok(Provider::ALL
         .into_iter()
@@ -112,6 +124,11 @@ pub async fn available(
             provider,
             configured: broker.is_configured(),
             connected: connected.iter().any(|p| p == provider.as_str()),
+            connected_users: personal
+                .iter()
+                .filter(|(p, _)| p == provider.as_str())
+                .filter_map(|(_, u)| *u)
+                .collect(),
         })
         .collect())
 }

@@ -1147,11 +1147,15 @@ export interface components {
         AvailableIntegrationView: {
             /** @description Connected and active: for the organization, or for user-scope providers by you. */
             connected: boolean;
+            /** @description User-scope providers: the members of your organization who connected their own. */
+            connected_users: string[];
             display_name: string;
             /** @description Nango is configured on this server, so the provider can be connected. */
             nango_configured: boolean;
             provider: components["schemas"]["ProviderView"];
             scope: components["schemas"]["ScopeView"];
+            /** @description This server can sync it (otherwise it connects, but nothing is read yet). */
+            syncable: boolean;
         };
         /** CacheHealth */
         CacheHealth: {
@@ -1216,6 +1220,7 @@ export interface components {
         ClientConfigView: {
             auth_mode: components["schemas"]["AuthModeView"];
             features: components["schemas"]["FeaturesView"];
+            nango?: (components["schemas"]["NangoPublicConfig"] & unknown) | null;
             /** @description Whether anyone may create an account (otherwise only with an invitation link). */
             signup_open: boolean;
             /** @description Set in supabase mode when SUPABASE_ANON_KEY is configured. */
@@ -1521,6 +1526,16 @@ export interface components {
             id: string;
             /** @description user | assistant */
             role: string;
+        };
+        /**
+         * NangoPublicConfig
+         * @description Where the browser finds Nango (set when Nango is configured).
+         */
+        NangoPublicConfig: {
+            /** @description Nango's API, which its Connect UI calls (NANGO_HOST). */
+            api_url: string;
+            /** @description Nango's Connect UI, opened in an iframe (NANGO_CONNECT_URL). */
+            connect_url: string;
         };
         /**
          * NangoWebhookBody

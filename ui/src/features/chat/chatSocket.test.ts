@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { SocketLike } from '../../api/socket';
 import { useSession } from '../auth/sessionStore';
-import { createSessionSocket } from './chatSocket';
+import { createSessionSocket, rotatingToken } from './chatSocket';
 import { useDrafts } from './draftsStore';
 
 class Fake implements SocketLike {
@@ -41,6 +41,36 @@ describe('the session chat socket', () => {
     Fake.all[0]!.onclose?.({ code: 4401 } as CloseEvent);
     expect(useSession.getState()).toMatchObject({ token: null, endedNotice: true });
     expect(useDrafts.getState().drafts).toEqual({ c1: 'unsent question' });
+    dispose();
+  });
+
+  it('a password change that ends the old token mid-request continues with the new one', async () => {
+    const { socket, dispose } = setup();
+    socket.connect();
+    let answer: (token: string) => void = () => {};
+    const change = rotatingToken(async () => {
+      const token = await new Promise<string>((resolve) => {
+        answer = resolve;
+      });
+      useSession.getState().signIn(token, new Date(Date.now() + 3_600_000).toISOString());
+    });
+    // The server closes the old token's socket before the HTTP answer arrives.
+    Fake.all[0]!.onclose?.({ code: 4401 } as CloseEvent);
+    expect(useSession.getState().token).toBe('tok-1');
+    answer('tok-2');
+    await change;
+    expect(useSession.getState()).toMatchObject({ token: 'tok-2', endedNotice: false });
+    expect(Fake.all.at(-1)!.protocols).toEqual(['bearer', 'tok-2']);
+    dispose();
+  });
+
+  it('a failed password change that ended the socket ends the session', async () => {
+    const { socket, dispose } = setup();
+    socket.connect();
+    const change = rotatingToken(() => Promise.reject(new Error('offline')));
+    Fake.all[0]!.onclose?.({ code: 4401 } as CloseEvent);
+    await expect(change).rejects.toThrow('offline');
+    expect(useSession.getState()).toMatchObject({ token: null, endedNotice: true });
     dispose();
   });
 

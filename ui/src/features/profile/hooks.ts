@@ -4,6 +4,7 @@ import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema.gen';
 import { configQueryKey } from '../auth/config';
 import { meQueryKey } from '../auth/hooks';
+import { rotatingToken } from '../chat/chatSocket';
 import { useSession } from '../auth/sessionStore';
 
 export type ChangePasswordBody = components['schemas']['ChangePasswordRequest'];
@@ -14,8 +15,12 @@ export type ChangePasswordBody = components['schemas']['ChangePasswordRequest'];
  */
 export function useChangePassword() {
   return useMutation({
-    mutationFn: (body: ChangePasswordBody) => unwrap(api.POST('/auth/password', { body })),
-    onSuccess: (session) => useSession.getState().signIn(session.token, session.expires_at),
+    mutationFn: (body: ChangePasswordBody) =>
+      rotatingToken(async () => {
+        const session = await unwrap(api.POST('/auth/password', { body }));
+        useSession.getState().signIn(session.token, session.expires_at);
+        return session;
+      }),
   });
 }
 
@@ -27,9 +32,13 @@ export function useChangePassword() {
 export function useLeaveOrganization() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => unwrap(api.POST('/auth/organizations/current/leave')),
-    onSuccess: async (left) => {
-      if (left.session) useSession.getState().signIn(left.session.token, left.session.expires_at);
+    mutationFn: () =>
+      rotatingToken(async () => {
+        const left = await unwrap(api.POST('/auth/organizations/current/leave'));
+        if (left.session) useSession.getState().signIn(left.session.token, left.session.expires_at);
+        return left;
+      }),
+    onSuccess: async () => {
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== configQueryKey[0] && q.queryKey[0] !== meQueryKey[0] });
       await queryClient.invalidateQueries({ queryKey: meQueryKey });
     },
