@@ -125,6 +125,8 @@ struct State {
 pub struct FakeHubSpot {
     base_url: String,
     state: Arc<Mutex<State>>,
+    /// Milliseconds every answer waits (a real portal is not on loopback).
+    latency_ms: Arc<std::sync::atomic::AtomicU64>,
     stop: CancellationToken,
 }
 
@@ -141,9 +143,15 @@ impl FakeHubSpot {
             correlation: 0,
         }));
         let shared = state.clone();
+        let latency_ms = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let latency = latency_ms.clone();
         let app = poem::endpoint::make(move |req: Request| {
             let state = shared.clone();
+            let wait = latency.load(std::sync::atomic::Ordering::Relaxed);
             async move {
+                if wait > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+                }
                 let method = req.method().clone();
                 let path = req.uri().path().to_owned();
                 let query = parse_query(req.uri().query().unwrap_or(""));
@@ -162,8 +170,20 @@ impl FakeHubSpot {
         Self {
             base_url,
             state,
+            latency_ms,
             stop,
         }
+    }
+
+    /// Every later answer waits `ms` milliseconds first.
+    pub fn set_latency(&self, ms: u64) {
+        self.latency_ms
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Drops every pending fault.
+    pub fn clear_faults(&self) {
+        self.st().faults.clear();
     }
 
     fn st(&self) -> MutexGuard<'_, State> {

@@ -1,9 +1,12 @@
 /**
- * Starts what the journey needs and tears it down afterwards: the fake Anthropic server, then
- * `revtops serve` (the binary built by cargo, UI embedded) on a fresh PostgreSQL database, on free
- * loopback ports. The base URL reaches the tests through `E2E_BASE_URL`.
+ * Starts what the journeys need and tears it down afterwards: the fake Anthropic server, the fake
+ * Nango and HubSpot (`cargo build --example e2e_fakes`: the Rust tests' own fakes as a process),
+ * then `revtops serve` (the binary built by cargo, UI embedded) on a fresh PostgreSQL database,
+ * on free loopback ports, with one sync worker. Nango's Connect UI address points at a host that
+ * does not exist: the tests answer it by route interception. The base URL reaches the tests
+ * through `E2E_BASE_URL`, the fakes' control API through `E2E_CONTROL_URL`.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -13,10 +16,37 @@ import { startFakeAnthropic } from './fake-anthropic';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
 
+const target = () => process.env.CARGO_TARGET_DIR ?? path.join(repo, 'target');
+
 function binary(): string {
   if (process.env.REVTOPS_BIN) return process.env.REVTOPS_BIN;
-  const target = process.env.CARGO_TARGET_DIR ?? path.join(repo, 'target');
-  return path.join(target, 'debug', 'revtops');
+  return path.join(target(), 'debug', 'revtops');
+}
+
+/** Nango's Connect UI as the browser is told to open it; `routeConnectUi` answers it. */
+export const CONNECT_UI_URL = 'http://connect.nango.e2e.test';
+
+interface Fakes {
+  nango_url: string;
+  nango_secret: string;
+  hubspot_url: string;
+  control_url: string;
+}
+
+/** Starts the fakes process and reads the one JSON line with their addresses. */
+function startFakes(): Promise<{ fakes: Fakes; child: ChildProcess }> {
+  const bin = process.env.E2E_FAKES_BIN ?? path.join(target(), 'debug', 'examples', 'e2e_fakes');
+  if (!existsSync(bin)) throw new Error(`no fakes binary at ${bin}: run \`cargo build --example e2e_fakes\` first`);
+  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.once('exit', (code) => reject(new Error(`e2e_fakes exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split('\n')[0];
+      if (buffered.includes('\n')) resolve({ fakes: JSON.parse(line!) as Fakes, child });
+    });
+  });
 }
 
 function freePort(): Promise<number> {
@@ -58,6 +88,7 @@ export default async function globalSetup() {
   mkdirSync(path.join(here, '..', 'test-results'), { recursive: true });
 
   const fake = await startFakeAnthropic(Number(process.env.E2E_DELTA_MS ?? 60));
+  const { fakes, child: fakesProcess } = await startFakes();
   const port = await freePort();
   const database = `revtops_e2e_${process.pid}_${Date.now()}`;
   const log = createWriteStream(path.join(here, '..', 'test-results', 'server.log'));
@@ -69,7 +100,13 @@ export default async function globalSetup() {
       ANTHROPIC_API_KEY: 'e2e-fake-key',
       ANTHROPIC_BASE_URL: fake.url,
       LLM_MODEL: 'claude-e2e',
-      SYNC_WORKERS: '0',
+      SYNC_WORKERS: '1',
+      SYNC_RETRY_BASE_MS: '100',
+      SYNC_MAX_ATTEMPTS: '3',
+      NANGO_HOST: fakes.nango_url,
+      NANGO_SECRET_KEY: fakes.nango_secret,
+      NANGO_CONNECT_URL: CONNECT_UI_URL,
+      HUBSPOT_BASE_URL: fakes.hubspot_url,
       RUST_LOG: 'info',
       LOG_FORMAT: 'json',
     },
@@ -81,11 +118,14 @@ export default async function globalSetup() {
   await waitForHealth(baseUrl, server);
   process.env.E2E_BASE_URL = baseUrl;
   process.env.E2E_DATABASE = database;
+  process.env.E2E_CONTROL_URL = fakes.control_url;
 
   return async () => {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     await fake.close();
+    fakesProcess.stdin?.end();
+    fakesProcess.kill('SIGTERM');
     psql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   };
 }

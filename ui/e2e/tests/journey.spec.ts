@@ -5,13 +5,12 @@
  * chart, stop an answer, reload in the middle of one and after it, rename and delete a
  * conversation, sign out and back in. Every step writes a screenshot and is checked with axe.
  */
-import { type APIRequestContext, expect, test, type Page } from '@playwright/test';
-import { baseUrl, expectAccessible, shot } from '../support/steps';
+import { expect, test, type Page } from '@playwright/test';
+import { apiCall, baseUrl, expectAccessible, MANAGER, shot } from '../support/steps';
 
 test.describe.configure({ mode: 'serial' });
 
-const EMAIL = 'morgan@northwind-traders.com';
-const PASSWORD = 'pipeline-review-2026';
+const { email: EMAIL, password: PASSWORD } = MANAGER;
 
 const answers = (page: Page) => page.getByTestId('answer');
 const lastAnswer = (page: Page) => answers(page).last();
@@ -210,16 +209,6 @@ test('a new sales manager gets from sign-up to a charted answer', async ({ page 
 });
 
 /** Calls the API as `token` (or without one) and returns the parsed JSON body. */
-async function apiCall(request: APIRequestContext, method: 'GET' | 'POST', path: string, token?: string, data?: unknown) {
-  const response = await request.fetch(`${baseUrl()}/api${path}`, {
-    method,
-    headers: token ? { Authorization: `Bearer ${token}` } : {},
-    ...(data === undefined ? {} : { data }),
-  });
-  expect(response.ok(), `${method} ${path}: ${response.status()} ${await response.text()}`).toBe(true);
-  return response.status() === 204 ? null : ((await response.json()) as Record<string, unknown>);
-}
-
 test('the manager brings a colleague in, and gets them back in after a forgotten password', async ({ page, request }) => {
   // Sign-up closed after the first person: a colleague comes in through an invitation link.
   const admin = (await apiCall(request, 'POST', '/auth/login', undefined, { email: EMAIL, password: PASSWORD })) as { token: string };
