@@ -3,6 +3,7 @@ import { useId, useMemo } from 'react';
 import { ErrorAlert } from '../../../components/Alert';
 import { LoadingBlock } from '../../../components/Skeleton';
 import { cx } from '../../../lib/cx';
+import { PinButton } from '../../dashboards/PinButton';
 import type { ArtifactRef } from '../reducer';
 import { ChartBlock } from '../charts/ChartBlock';
 import { ResultTable } from '../steps/ResultTable';
@@ -52,6 +53,9 @@ export function ArtifactCard({ artifact }: { artifact: ArtifactRef }) {
       </header>
       {meta.data?.description && <p className="mb-2 text-sm text-slate-700">{meta.data.description}</p>}
       <ArtifactBody id={artifact.id} />
+      <div className="mt-2 flex">
+        <PinButton source={{ kind: 'artifact', artifactId: artifact.id, title: title || 'Saved report', chartKind: meta.data?.chart?.kind ?? null }} />
+      </div>
     </section>
   );
 }

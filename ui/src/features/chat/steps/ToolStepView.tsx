@@ -1,8 +1,10 @@
-import { AlertCircle, CheckCircle2, ChevronRight, Copy, Download, Loader2 } from 'lucide-react';
+import { AlertCircle, CheckCircle2, ChevronRight, Code2, Copy, Download, Loader2 } from 'lucide-react';
 import { useId, useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { toast } from 'sonner';
 import { Button } from '../../../components/Button';
 import { cx } from '../../../lib/cx';
+import { PinButton } from '../../dashboards/PinButton';
 import { ChartBlock } from '../charts/ChartBlock';
 import type { ToolStep } from '../toolOutput';
 import { csvBlob, csvFileName, downloadBlob, toCsv } from './csv';
@@ -74,6 +76,20 @@ function StepDetails({ step }: { step: ToolStep }) {
               <Download className="size-4" aria-hidden="true" />
               Download CSV
             </Button>
+          )}
+          {step.sql && (
+            // The explorer reads the query from the router state.
+            <Link
+              to="/explorer"
+              state={{ sql: step.sql }}
+              className="inline-flex items-center gap-2 rounded-md bg-white px-3.5 py-2 text-sm font-medium text-slate-800 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+            >
+              <Code2 className="size-4" aria-hidden="true" />
+              Open in explorer
+            </Link>
+          )}
+          {step.sql && hasRows && step.status === 'ok' && (
+            <PinButton source={{ kind: 'query', sql: step.sql, chart: output!.chart, subject: stepSubject(step) }} />
           )}
         </div>
       )}

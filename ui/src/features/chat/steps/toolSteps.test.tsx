@@ -5,6 +5,9 @@ import { expectAccessible } from '../../../test/axe';
 import { SQL, STAGE_OUTPUT, chatApp, detail, message, runOf } from '../../../test/chatHarness';
 import { renderApp } from '../../../test/render';
 
+// The explorer is another page; here it only has to receive the query.
+vi.mock('../../explorer/ExplorerPage', () => ({ default: () => <h1>SQL explorer</h1> }));
+
 const CHART = { kind: 'bar', x: 'stage', y: ['total'], series: null, stacked: false, format: 'currency', title: 'Open pipeline' };
 
 async function streamingStep(routes: Record<string, unknown> = {}) {
@@ -12,11 +15,11 @@ async function streamingStep(routes: Record<string, unknown> = {}) {
     'GET /api/chat/conversations/:id': detail('c1', 'Pipeline', [message('q1', 'user', [{ type: 'text', text: 'Pipeline?' }])]),
     ...routes,
   });
-  renderApp('/chat/c1');
+  const { router } = renderApp('/chat/c1');
   await screen.findByText('Pipeline?', {}, { timeout: 5000 });
   const run = runOf('c1', 'r1');
   env.server.push(run.started('Pipeline?', 'q1'), run.call('t1', 'run_sql_query', { sql: SQL }));
-  return { ...env, run };
+  return { ...env, run, router };
 }
 
 describe('tool steps', () => {
@@ -79,6 +82,30 @@ describe('tool steps', () => {
     expect(new TextDecoder().decode(bytes.slice(3))).toBe(
       'stage,total,closed_at\r\nDiscovery,120000.00,2026-03-04T15:30:00Z\r\n"Proposal, late",,\r\n',
     );
+  });
+
+  it('Open in explorer takes the query to the SQL explorer; Pin to dashboard is offered with the rows', async () => {
+    const { server, run, router } = await streamingStep();
+    const step = await screen.findByTestId('tool-step');
+    server.push(run.result('t1', STAGE_OUTPUT));
+    const user = userEvent.setup();
+    await user.click(within(step).getByRole('button', { expanded: false }));
+    expect(within(step).getByRole('button', { name: 'Pin to dashboard' })).toBeInTheDocument();
+    await user.click(within(step).getByRole('link', { name: 'Open in explorer' }));
+    expect(await screen.findByRole('heading', { name: 'SQL explorer' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/explorer');
+    expect(router.state.location.state).toEqual({ sql: SQL });
+  });
+
+  it('offer no pin for a refused query, but still the explorer to fix it', async () => {
+    const { server, run } = await streamingStep();
+    server.push(run.result('t1', { error: 'only SELECT statements can run' }, 'error'));
+    const step = await screen.findByTestId('tool-step');
+    const user = userEvent.setup();
+    await waitFor(() => expect(within(step).getByRole('button')).toHaveTextContent('The query was refused'));
+    await user.click(within(step).getByRole('button', { expanded: false }));
+    expect(within(step).getByRole('link', { name: 'Open in explorer' })).toBeInTheDocument();
+    expect(within(step).queryByRole('button', { name: 'Pin to dashboard' })).not.toBeInTheDocument();
   });
 
   it('say when only the first rows are shown', async () => {
