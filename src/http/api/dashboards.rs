@@ -129,6 +129,7 @@ pub struct UpdateTileRequest {
     pub height: Option<i16>,
     /// A chart of its own (checked against the artifact's columns); null returns to the
     /// artifact's chart; absent leaves it.
+    #[oai(nullable)]
     pub chart: MaybeUndefined<ChartSpecInput>,
 }
 

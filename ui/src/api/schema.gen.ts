@@ -1778,7 +1778,7 @@ export interface components {
              * @description A chart of its own (checked against the artifact's columns); null returns to the
              *     artifact's chart; absent leaves it.
              */
-            chart?: components["schemas"]["ChartSpecInput"] & unknown;
+            chart?: (components["schemas"]["ChartSpecInput"] & unknown) | null;
             /** Format: int16 */
             height?: number;
             /** Format: int16 */

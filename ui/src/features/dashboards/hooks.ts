@@ -9,7 +9,6 @@
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema.gen';
-import type { ChartSpecInput } from './chartSwitch';
 
 type Schemas = components['schemas'];
 export type DashboardSummary = Schemas['DashboardSummaryView'];
@@ -18,11 +17,8 @@ export type Tile = Schemas['TileView'];
 export type Artifact = Schemas['ArtifactView'];
 export type CreateArtifactBody = Schemas['CreateArtifactRequest'];
 export type AddTileBody = Schemas['AddTileRequest'];
-/**
- * The server reads `chart: null` as "back to the artifact's chart" (MaybeUndefined), but the
- * OpenAPI document does not mark the field nullable, so the generated type lacks the null.
- */
-export type UpdateTileBody = Omit<Schemas['UpdateTileRequest'], 'chart'> & { chart?: ChartSpecInput | null };
+/** `chart: null` returns the tile to the artifact's own chart; an absent chart leaves it. */
+export type UpdateTileBody = Schemas['UpdateTileRequest'];
 
 export const dashboardsQueryKey = ['dashboards', 'list'] as const;
 export const dashboardQueryKey = (id: string) => ['dashboards', 'detail', id] as const;
@@ -121,8 +117,8 @@ export function useUpdateTile() {
       unwrap(
         api.PATCH('/dashboards/{id}/tiles/{tile_id}', {
           params: { path: { id: dashboardId, tile_id: tileId } },
-          // See UpdateTileBody: null is how the server's contract says "reset".
-          body: body as Schemas['UpdateTileRequest'],
+          // chart: null returns the tile to the artifact's own chart.
+          body,
         }),
       ),
     onMutate: ({ dashboardId, tileId, body }) => {
