@@ -5,8 +5,11 @@ import { Skeleton } from '../../components/Skeleton';
 import { useConfig } from '../auth/config';
 import { useMe, useSignOut } from '../auth/hooks';
 import { Avatar } from '../team/Avatar';
+import { ImagePicker } from '../team/ImagePicker';
 import { DeleteAccount, LeaveOrganization } from './AccountActions';
+import { NameEditor } from './NameEditor';
 import { PasswordForm } from './PasswordForm';
+import { useRemoveAvatar, useUploadAvatar } from './profileHooks';
 
 function Detail({ term, children }: { term: string; children: ReactNode }) {
   return (
@@ -17,9 +20,35 @@ function Detail({ term, children }: { term: string; children: ReactNode }) {
   );
 }
 
+/** Your picture: uploaded here, shown to the team beside your name (the one at the top is it). */
+function AvatarSettings({ hasAvatar, google }: { hasAvatar: boolean; google: boolean }) {
+  const upload = useUploadAvatar();
+  const remove = useRemoveAvatar();
+  return (
+    <div role="group" aria-labelledby="avatar-title" className="mt-5 border-t border-slate-200 pt-5">
+      <h3 id="avatar-title" className="text-xs font-medium uppercase tracking-wide text-slate-600">
+        Picture
+      </h3>
+      <p className="mt-1 text-sm text-slate-700">
+        Shown to your team beside your name.{google && ' An uploaded picture replaces the one from your Google account.'}
+      </p>
+      <ImagePicker
+        className="mt-3"
+        noun="picture"
+        shape="circle"
+        hasImage={hasAvatar}
+        upload={upload}
+        remove={remove}
+        uploaded="Your new picture is saved."
+        removed="Your picture was removed."
+      />
+    </div>
+  );
+}
+
 /**
- * `/profile`: who you are (from `GET /api/auth/me`), your password (local accounts), signing out,
- * leaving the organization and deleting the account.
+ * `/profile`: who you are (from `GET /api/auth/me`) with your name and picture to change, your
+ * password (local accounts), signing out, leaving the organization and deleting the account.
  */
 export default function ProfilePage() {
   const { data: me } = useMe();
@@ -44,7 +73,7 @@ export default function ProfilePage() {
       <section aria-labelledby="account-title" className="rounded-xl border border-slate-200 bg-white p-5">
         <div className="flex flex-wrap items-start justify-between gap-4">
           <div className="flex min-w-0 items-center gap-4">
-            <Avatar user={user} className="size-14 text-lg" />
+            <Avatar user={user} alt="Your picture" className="size-14 text-lg" />
             <div className="min-w-0">
               <h2 id="account-title" className="truncate text-lg font-semibold">
                 {user.name || user.email || 'Your account'}
@@ -57,9 +86,11 @@ export default function ProfilePage() {
             {signOut.isPending ? 'Signing out…' : 'Sign out'}
           </Button>
         </div>
-        {/* Editing the name and picture goes here once the server has an endpoint for it. */}
+        <AvatarSettings hasAvatar={Boolean(user.avatar_url)} google={supabase} />
         <dl className="mt-5 grid gap-4 border-t border-slate-200 pt-5 sm:grid-cols-2">
-          <Detail term="Name">{user.name || <span className="text-slate-600">Not set</span>}</Detail>
+          <Detail term="Name">
+            <NameEditor name={user.name} email={user.email} />
+          </Detail>
           <Detail term="Email">
             {user.email ?? <span className="text-slate-600">None</span>}
             {user.email && (

@@ -1,10 +1,28 @@
 import { PanelLeftClose } from 'lucide-react';
+import { useState } from 'react';
 import { NavLink } from 'react-router';
 import { LogoMark } from '../../components/Logo';
 import { cx } from '../../lib/cx';
 import { useUiStore } from '../../stores/uiStore';
+import { useMe } from '../auth/hooks';
 import { NAV_ITEMS } from './navItems';
 import { UserMenu } from './UserMenu';
+
+/** The organization's logo when it has one (and it loads), else the Revtops mark. */
+function HeaderMark() {
+  const organization = useMe().data?.organization;
+  const [broken, setBroken] = useState<string | null>(null);
+  const src = organization?.logo_url;
+  if (!organization || !src || src === broken) return <LogoMark className="size-7" />;
+  return (
+    <img
+      src={src}
+      alt={`${organization.name} logo`}
+      onError={() => setBroken(src)}
+      className="size-7 shrink-0 rounded-md bg-white object-contain"
+    />
+  );
+}
 
 export function Sidebar({ collapsed, onNavigate, inDrawer = false }: { collapsed: boolean; onNavigate?: () => void; inDrawer?: boolean }) {
   const toggleSidebar = useUiStore((s) => s.toggleSidebar);
@@ -12,7 +30,7 @@ export function Sidebar({ collapsed, onNavigate, inDrawer = false }: { collapsed
   return (
     <div className={cx('on-dark flex h-full flex-col bg-slate-900 text-slate-300', collapsed ? 'w-16' : 'w-60')}>
       <div className={cx('flex h-14 shrink-0 items-center gap-2.5 px-4', collapsed && 'justify-center px-0')}>
-        <LogoMark className="size-7" />
+        <HeaderMark />
         {!collapsed && <span className="text-lg font-semibold tracking-tight text-white">Revtops</span>}
       </div>
 

@@ -3,7 +3,7 @@ import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { cx } from '../../lib/cx';
 import { useMe, useSignOut } from '../auth/hooks';
-import { initials } from '../team/Avatar';
+import { Avatar } from '../team/Avatar';
 
 const ITEM = 'flex w-full items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-800 hover:bg-slate-100 focus:bg-slate-100';
 
@@ -91,9 +91,7 @@ export function UserMenu({ compact = false }: { compact?: boolean }) {
           compact && 'justify-center',
         )}
       >
-        <span aria-hidden="true" className="flex size-8 shrink-0 items-center justify-center rounded-full bg-brand-600 text-xs font-semibold text-white">
-          {initials(user?.name, user?.email)}
-        </span>
+        <Avatar user={user ?? { name: null, email: null }} className="size-8 text-xs" fallbackClassName="bg-brand-600 text-white" />
         {!compact && (
           <>
             <span className="min-w-0 flex-1">

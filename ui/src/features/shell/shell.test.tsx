@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { expectAccessible } from '../../test/axe';
@@ -110,6 +110,29 @@ describe('app shell', () => {
     expect(await screen.findByRole('heading', { name: 'Something went wrong on this page' })).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Reload the page' })).toBeInTheDocument();
     expect(screen.getByText('kaboom')).toBeInTheDocument();
+  });
+
+  it('the sidebar shows the organization’s logo and the user’s picture, or the Revtops mark and initials', async () => {
+    app({
+      'GET /api/auth/me': {
+        user: { ...USER, avatar_url: '/api/images/av-1' },
+        organization: { ...ORG, logo_url: '/api/images/logo-1' },
+      },
+    });
+    renderApp('/chat');
+    const sidebar = await screen.findByRole('complementary', { name: 'Sidebar' });
+    const logo = await within(sidebar).findByRole('img', { name: 'Acme logo' });
+    expect(logo).toHaveAttribute('src', '/api/images/logo-1');
+    expect(within(sidebar).getByText('Revtops')).toBeInTheDocument();
+    const picture = within(sidebar).getByRole('button', { name: /Jane Doe/ }).querySelector('img');
+    expect(picture).toHaveAttribute('src', '/api/images/av-1');
+    await expectAccessible();
+
+    // An image that does not load gives way to the mark and the initials.
+    fireEvent.error(logo);
+    fireEvent.error(picture!);
+    expect(within(sidebar).queryByRole('img', { name: 'Acme logo' })).not.toBeInTheDocument();
+    expect(within(sidebar).getByRole('button', { name: /Jane Doe/ })).toHaveTextContent('JD');
   });
 
   it('while the user loads, a skeleton is shown', async () => {

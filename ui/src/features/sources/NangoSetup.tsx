@@ -2,7 +2,11 @@ import { Settings } from 'lucide-react';
 
 const VARIABLES: { name: string; text: string }[] = [
   { name: 'NANGO_SECRET_KEY', text: 'The secret key of your Nango environment. Required: without it nothing can be connected.' },
-  { name: 'NANGO_HOST', text: 'Only for a self-hosted Nango server. Defaults to the Nango cloud, https://api.nango.dev.' },
+  { name: 'NANGO_HOST', text: 'Only for a self-hosted Nango server: its API. Defaults to the Nango cloud, https://api.nango.dev.' },
+  {
+    name: 'NANGO_CONNECT_URL',
+    text: 'Where Nango’s Connect UI is served, the window in which people connect a provider. For a self-hosted Nango server, its own address. Defaults to https://connect.nango.dev.',
+  },
   { name: 'NANGO_WEBHOOK_SECRET', text: 'Optional. Lets Nango tell Revtops about new and refreshed connections.' },
   {
     name: 'NANGO_HUBSPOT_INTEGRATION_ID, NANGO_SALESFORCE_INTEGRATION_ID, NANGO_SLACK_INTEGRATION_ID, NANGO_GOOGLE_CALENDAR_INTEGRATION_ID',

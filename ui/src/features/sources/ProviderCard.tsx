@@ -10,7 +10,7 @@ import { formatCount, formatDateTime, formatRelative, plural } from './format';
 import { lastSucceeded, useDisconnect, useSyncStatus, useTriggerSync } from './hooks';
 import type { LiveRun } from './liveProgress';
 import { type Badge, type SourceState, badgeOf, sourceState } from './providerState';
-import { PROVIDER_BLURB, isSyncable, objectLabel } from './providers';
+import { PROVIDER_BLURB, objectLabel } from './providers';
 import { type IntegrationView, type SyncRunView, objectCounts, runTotals } from './runs';
 import { SyncErrorBlock } from './SyncErrorText';
 import { SyncProgress } from './SyncProgress';
@@ -68,40 +68,57 @@ function personName(member: UserView | undefined, fallback: string) {
   return member?.name || member?.email || fallback;
 }
 
-/** Who in the team connected a user-scope provider (the API lists the caller's own connection). */
+/**
+ * Who in the team connected a user-scope provider: the API names them (`connected_users`, never
+ * their data); the caller's own row says since when. You first, then teammates in the order they
+ * connected.
+ */
 function TeamConnections({
   name,
-  rows,
+  item,
+  mine,
   members,
   myId,
 }: {
   name: string;
-  rows: IntegrationView[];
+  item: AvailableIntegrationView;
+  /** The caller's own active connection, when there is one. */
+  mine: IntegrationView | undefined;
   members: readonly UserView[] | undefined;
   myId: string;
 }) {
+  const connectedMyself = item.connected || item.connected_users.includes(myId);
+  const teammates = item.connected_users.filter((id, i, all) => id !== myId && all.indexOf(id) === i);
+  const member = (id: string) => members?.find((m) => m.id === id);
+  // Names come from the members list; until it arrives nobody is called a former member.
+  const someone = members ? 'A former member' : 'A teammate';
   return (
     <div className="rounded-md bg-slate-50 p-3 text-sm">
       <h3 className="font-medium">Who has connected</h3>
-      {rows.length === 0 ? (
-        <p className="mt-1 text-slate-700">You have not connected your {name} yet.</p>
-      ) : (
+      {!connectedMyself && <p className="mt-1 text-slate-700">You have not connected your {name} yet.</p>}
+      {(connectedMyself || teammates.length > 0) && (
         <ul aria-label={`People who connected ${name}`} className="mt-1 space-y-0.5">
-          {rows.map((row) => {
-            const member = members?.find((m) => m.id === row.user_id);
-            const who = row.user_id === myId ? `You (${personName(member, 'you')})` : personName(member, 'A former member');
-            return (
-              <li key={row.id}>
-                {who}, connected{' '}
-                <time dateTime={row.connected_at} title={formatDateTime(row.connected_at)}>
-                  {formatRelative(row.connected_at)}
-                </time>
-              </li>
-            );
-          })}
+          {connectedMyself && (
+            <li>
+              You ({personName(member(myId), 'you')})
+              {mine && (
+                <>
+                  , connected{' '}
+                  <time dateTime={mine.connected_at} title={formatDateTime(mine.connected_at)}>
+                    {formatRelative(mine.connected_at)}
+                  </time>
+                </>
+              )}
+            </li>
+          )}
+          {teammates.map((id) => (
+            <li key={id}>{personName(member(id), someone)}</li>
+          ))}
         </ul>
       )}
-      <p className="mt-1 text-xs text-slate-600">Calendar connections are private: Revtops shows you only your own.</p>
+      <p className="mt-1 text-xs text-slate-600">
+        Each calendar stays private: teammates see who connected one, never what is in it.
+      </p>
     </div>
   );
 }
@@ -121,9 +138,8 @@ export interface ProviderCardProps {
 
 /** One provider: its state in plain words, live progress, the last sync and what you may do. */
 export function ProviderCard({ item, orgId, myId, isAdmin, nangoConfigured, integrations, runs, live, members, connect }: ProviderCardProps) {
-  const { provider, display_name: name, scope } = item;
+  const { provider, display_name: name, scope, syncable } = item;
   const titleId = `source-${provider}-title`;
-  const syncable = isSyncable(provider);
   const userScope = scope === 'user';
   const canManage = userScope || isAdmin;
   const integration = integrations?.find(
@@ -183,7 +199,7 @@ export function ProviderCard({ item, orgId, myId, isAdmin, nangoConfigured, inte
       variant={needsReconnect || state.kind === 'not_connected' ? 'primary' : 'secondary'}
       busy={phase === 'starting' || phase === 'recording'}
       disabled={connect.state.phase !== 'idle' && !mine}
-      onClick={() => void connect.start(provider)}
+      onClick={() => void connect.start(item)}
     >
       {phase === 'starting' ? 'Opening…' : phase === 'recording' ? 'Saving the connection…' : connectLabel}
     </Button>
@@ -241,7 +257,7 @@ export function ProviderCard({ item, orgId, myId, isAdmin, nangoConfigured, inte
             <p className="text-sm text-slate-700">Connected, not synced yet. The first sync starts shortly.</p>
           )}
           {item.connected && syncable && <LastSync run={lastOk} at={state.kind === 'connected' ? state.lastSyncAt : null} />}
-          {userScope && <TeamConnections name={name} rows={(integrations ?? []).filter((i) => i.provider === provider && i.is_active)} members={members} myId={myId} />}
+          {userScope && <TeamConnections name={name} item={item} mine={integration} members={members} myId={myId} />}
 
           {connectError && (
             <ErrorAlert text={connectError}>

@@ -1,11 +1,11 @@
 /**
  * One provider's state in plain terms, from what the REST calls and the socket say: not
- * connected, connected (up to date or never synced), connected but not syncable in this build,
+ * connected, connected (up to date or never synced), connected but not syncable on this server,
  * waiting to start, syncing (live), throttled by the provider, or failed.
  */
 import type { AvailableIntegrationView } from '../../api/types';
 import { type LiveRun, liveFromRun } from './liveProgress';
-import { isSyncable, providerName } from './providers';
+import { providerName } from './providers';
 import { type IntegrationView, type SyncRunView, type SyncStatusView, isActive } from './runs';
 import { type SyncErrorText, explainSyncError } from './syncErrors';
 
@@ -29,7 +29,8 @@ export interface StateInputs {
 
 export function sourceState({ item, integration, status, runs, live }: StateInputs): SourceState {
   if (!item.connected) return { kind: 'not_connected' };
-  if (!isSyncable(item.provider)) return { kind: 'unsupported' };
+  // The server says whether it can sync the provider (it answers 409 when asked otherwise).
+  if (!item.syncable) return { kind: 'unsupported' };
   const mine = runs?.filter((r) => r.provider === item.provider) ?? [];
 
   if (live && live.status === null) return { kind: 'syncing', live };

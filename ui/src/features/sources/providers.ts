@@ -1,21 +1,16 @@
 /**
- * What the page knows about each provider beyond what the API reports: whether this build can
- * sync it, the objects its connector reads (in order) and their names in plain words.
+ * What the page knows about each provider beyond what the API reports: the objects its connector
+ * reads (in order), their names in plain words, and how to describe the provider.
  *
- * `SYNCABLE` and `OBJECTS` mirror the server (`Provider::syncable` in src/connectors/provider.rs,
- * `OBJECTS` in src/connectors/hubspot/mod.rs): the API does not expose either yet. A provider
- * missing here is shown as "connected, syncing not available yet", which is what the server
- * answers (409) when asked to sync it.
+ * Whether this server can sync a provider comes from the API (`syncable` in
+ * `GET /api/auth/available-integrations`). `OBJECTS` mirrors the server (`OBJECTS` in
+ * src/connectors/hubspot/mod.rs), which does not expose it: it only sizes the progress bar
+ * ("2 of 10 record types"). A syncable provider missing here still syncs; its bar then counts
+ * the record types of its last successful run.
  */
 import type { components } from '../../api/schema.gen';
 
 export type Provider = components['schemas']['ProviderView'];
-
-export const SYNCABLE: ReadonlySet<string> = new Set<Provider>(['hubspot']);
-
-export function isSyncable(provider: string): boolean {
-  return SYNCABLE.has(provider);
-}
 
 /** The objects each connector syncs, in the order it syncs them. */
 export const OBJECTS: Partial<Record<Provider, readonly string[]>> = {

@@ -10,7 +10,7 @@ import { CONFIG, ORG, USER, renderApp, signedIn } from '../../test/render';
 // Nango's SDK opens an iframe from Nango's servers: replace it with a recorder the tests drive.
 const nango = vi.hoisted(() => ({
   options: [] as unknown[],
-  params: null as null | { baseURL?: string; onEvent?: (event: unknown) => unknown },
+  params: null as null | { baseURL?: string; apiURL?: string; onEvent?: (event: unknown) => unknown },
   closed: 0,
 }));
 vi.mock('@nangohq/frontend', () => ({
@@ -18,7 +18,7 @@ vi.mock('@nangohq/frontend', () => ({
     constructor(options: unknown) {
       nango.options.push(options);
     }
-    openConnectUI(params: { baseURL?: string; onEvent?: (event: unknown) => unknown }) {
+    openConnectUI(params: { baseURL?: string; apiURL?: string; onEvent?: (event: unknown) => unknown }) {
       nango.params = params;
       return { close: () => (nango.closed += 1) };
     }
@@ -27,14 +27,29 @@ vi.mock('@nangohq/frontend', () => ({
 
 type Provider = 'hubspot' | 'salesforce' | 'slack' | 'google_calendar';
 
-function available(configured: boolean, connected: Partial<Record<Provider, boolean>> = {}) {
+type Row = Record<string, unknown>;
+
+/** The server's list. HubSpot is the provider it can sync unless `extra` says otherwise. */
+function available(configured: boolean, connected: Partial<Record<Provider, boolean>> = {}, extra: Partial<Record<Provider, Row>> = {}) {
+  const row = (provider: Provider, display_name: string, scope: 'organization' | 'user', syncable: boolean) => ({
+    provider,
+    display_name,
+    scope,
+    nango_configured: configured,
+    connected: connected[provider] ?? false,
+    syncable,
+    connected_users: scope === 'user' && connected[provider] ? [USER.id] : [],
+    ...extra[provider],
+  });
   return [
-    { provider: 'hubspot', display_name: 'HubSpot', scope: 'organization', nango_configured: configured, connected: connected.hubspot ?? false },
-    { provider: 'salesforce', display_name: 'Salesforce', scope: 'organization', nango_configured: configured, connected: connected.salesforce ?? false },
-    { provider: 'slack', display_name: 'Slack', scope: 'organization', nango_configured: configured, connected: connected.slack ?? false },
-    { provider: 'google_calendar', display_name: 'Google Calendar', scope: 'user', nango_configured: configured, connected: connected.google_calendar ?? false },
+    row('hubspot', 'HubSpot', 'organization', true),
+    row('salesforce', 'Salesforce', 'organization', false),
+    row('slack', 'Slack', 'organization', false),
+    row('google_calendar', 'Google Calendar', 'user', false),
   ];
 }
+
+const NANGO = { api_url: 'https://nango.acme.internal', connect_url: 'https://connect.nango.acme.internal' };
 
 const integration = (provider: Provider, extra: Record<string, unknown> = {}) => ({
   id: `i-${provider}`,
@@ -87,7 +102,7 @@ function sourcesApp(role: 'admin' | 'member', routes: Record<string, Handler | u
   signedIn();
   const server = new FakeChatServer();
   const api = mockApi({
-    'GET /api/config': CONFIG,
+    'GET /api/config': { ...CONFIG, nango: NANGO },
     'GET /api/auth/me': { user: { ...USER, role }, organization: ORG },
     'GET /api/auth/available-integrations': available(true),
     'GET /api/auth/integrations': [],
@@ -132,6 +147,8 @@ describe('data sources page', () => {
     );
     expect(setup).toHaveTextContent('NANGO_SECRET_KEY');
     expect(setup).toHaveTextContent('NANGO_HOST');
+    expect(setup).toHaveTextContent('NANGO_CONNECT_URL');
+    expect(setup).toHaveTextContent('https://connect.nango.dev');
     expect(setup).toHaveTextContent('NANGO_HUBSPOT_INTEGRATION_ID');
     expect(setup).toHaveTextContent('env.example');
     // What was connected before is still shown, but nothing that needs Nango is offered.
@@ -142,11 +159,12 @@ describe('data sources page', () => {
     await expectAccessible();
   });
 
-  it('connects a provider through Nango’s Connect UI, loaded on demand, and records the connection', async () => {
+  it('connects a provider through Nango’s Connect UI, loaded on demand from where the server says, and records the connection', async () => {
     const { api } = sourcesApp('admin', {
       'GET /api/auth/connect/:provider/session': {
         token: 'sess-1',
         expires_at: '2026-01-01T01:00:00Z',
+        // Not where the Connect UI is opened from: the configuration says that.
         connect_link: 'https://connect.nango.example/?session_token=sess-1',
         integration_id: 'hubspot',
         provider: 'hubspot',
@@ -166,7 +184,8 @@ describe('data sources page', () => {
     await waitFor(() => expect(nango.params?.onEvent).toBeTypeOf('function'));
     expect(api.callsTo('GET', '/api/auth/connect/hubspot/session')).toHaveLength(1);
     expect(nango.options.at(-1)).toEqual({ connectSessionToken: 'sess-1' });
-    expect(nango.params?.baseURL).toBe('https://connect.nango.example');
+    expect(nango.params?.baseURL).toBe('https://connect.nango.acme.internal');
+    expect(nango.params?.apiURL).toBe('https://nango.acme.internal');
     expect(await within(hubspot).findByText('Finish connecting HubSpot in the window that opened.')).toBeInTheDocument();
 
     await act(async () => {
@@ -396,17 +415,77 @@ describe('data sources page', () => {
     expect(within(salesforce).getByRole('button', { name: 'Disconnect' })).toBeInTheDocument();
   });
 
-  it('shows who connected a personal calendar, by name', async () => {
+  it('shows who in the team connected a personal calendar, by name', async () => {
     sourcesApp('member', {
-      'GET /api/auth/available-integrations': available(true, { google_calendar: true }),
-      'GET /api/auth/integrations': [integration('google_calendar')],
+      'GET /api/auth/available-integrations': available(true, { google_calendar: true }, {
+        // u9 left the organization; their connection is still listed by the server.
+        google_calendar: { connected_users: ['u2', USER.id, 'u9'] },
+      }),
+      'GET /api/auth/integrations': [integration('google_calendar', { connected_at: minutesAgo(5) })],
     });
     const calendar = await card('Google Calendar');
     const people = await within(calendar).findByRole('list', { name: 'People who connected Google Calendar' });
-    expect(people).toHaveTextContent('You (Jane Doe), connected');
+    await waitFor(() => expect(within(people).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      'You (Jane Doe), connected 5 minutes ago',
+      'Sam Lee',
+      'A former member',
+    ]));
+    expect(within(calendar).queryByText(/You have not connected/)).not.toBeInTheDocument();
+    expect(within(calendar).getByText(/teammates see who connected one, never what is in it/)).toBeInTheDocument();
     // Members manage their own calendar connection.
     expect(within(calendar).getByRole('button', { name: 'Disconnect' })).toBeInTheDocument();
     expect(within(calendar).getByText(/Syncing Google Calendar is not available/)).toBeInTheDocument();
+  });
+
+  it('lists teammates’ calendars when you have not connected yours', async () => {
+    sourcesApp('member', {
+      'GET /api/auth/available-integrations': available(true, {}, { google_calendar: { connected_users: ['u2'] } }),
+    });
+    const calendar = await card('Google Calendar');
+    expect(within(calendar).getByText('You have not connected your Google Calendar yet.')).toBeInTheDocument();
+    const people = within(calendar).getByRole('list', { name: 'People who connected Google Calendar' });
+    await waitFor(() => expect(people).toHaveTextContent(/^Sam Lee$/));
+    expect(within(calendar).getByRole('button', { name: 'Connect my Google Calendar' })).toBeEnabled();
+  });
+
+  it('whether a provider syncs is the server’s word', async () => {
+    const { api } = sourcesApp('admin', {
+      'GET /api/auth/available-integrations': available(true, { hubspot: true }, {
+        hubspot: { syncable: false },
+        salesforce: { syncable: true },
+      }),
+      'GET /api/auth/integrations': [integration('hubspot')],
+    });
+    const hubspot = await card('HubSpot');
+    expect(within(hubspot).getByRole('status')).toHaveTextContent('Connected');
+    expect(within(hubspot).getByText(/Syncing HubSpot is not available in this version of Revtops yet/)).toBeInTheDocument();
+    expect(within(hubspot).queryByRole('button', { name: 'Sync now' })).not.toBeInTheDocument();
+    expect(within(hubspot).queryByRole('button', { name: 'Full resync' })).not.toBeInTheDocument();
+    expect(within(hubspot).getByRole('button', { name: 'Disconnect' })).toBeInTheDocument();
+    // Nobody asks the status of a provider the server cannot sync.
+    expect(api.callsTo('GET', '/api/sync/o1/hubspot/status')).toHaveLength(0);
+
+    const salesforce = await card('Salesforce');
+    expect(within(salesforce).queryByText(/syncing its data comes in a later version/)).not.toBeInTheDocument();
+    const slack = await card('Slack');
+    expect(within(slack).getByText('Slack can be connected now; syncing its data comes in a later version of Revtops.')).toBeInTheDocument();
+  });
+
+  it('asks for the configuration again when it said Nango was not set up', async () => {
+    let configured = false;
+    const { api } = sourcesApp('admin', {
+      'GET /api/config': () => ({ ...CONFIG, nango: configured ? NANGO : null }),
+      'GET /api/auth/connect/:provider/session': () => {
+        configured = true;
+        return { token: 'sess-2', expires_at: '2026-01-01T01:00:00Z', connect_link: null, integration_id: 'slack', provider: 'slack' };
+      },
+    });
+    const slack = await card('Slack');
+    await userEvent.setup().click(within(slack).getByRole('button', { name: 'Connect Slack' }));
+    await waitFor(() => expect(nango.params?.onEvent).toBeTypeOf('function'));
+    expect(nango.params?.baseURL).toBe(NANGO.connect_url);
+    expect(nango.params?.apiURL).toBe(NANGO.api_url);
+    expect(api.callsTo('GET', '/api/config').length).toBeGreaterThanOrEqual(2);
   });
 
   it('loading fails with a way to try again', async () => {

@@ -1,14 +1,18 @@
 /**
  * Connecting a provider through Nango's Connect UI: a connect session from the server, Nango's
- * SDK loaded on demand (it is not part of the entry chunk), its iframe opened; when Nango reports
- * the connection, the server records it (`POST /api/auth/callback`, which confirms it with Nango
- * and queues the first sync).
+ * SDK loaded on demand (it is not part of the entry chunk), its iframe opened where the server's
+ * configuration says Nango is (`nango` in `GET /api/config`: the Nango cloud, or a self-hosted
+ * Nango's own addresses); when Nango reports the connection, the server records it
+ * (`POST /api/auth/callback`, which confirms it with Nango and queues the first sync).
  */
+import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { toast } from 'sonner';
+import type { AvailableIntegrationView } from '../../api/types';
 import { type ErrorText, describeError } from '../../lib/errors';
+import { configQueryKey, fetchConfig } from '../auth/config';
 import { fetchConnectSession, useRecordConnection } from './hooks';
-import { type Provider, isSyncable, providerName } from './providers';
+import { type Provider, providerName } from './providers';
 
 export type ConnectPhase = 'idle' | 'starting' | 'open' | 'recording';
 
@@ -20,24 +24,27 @@ export interface ConnectState {
 
 const IDLE: ConnectState = { provider: null, phase: 'idle', error: null };
 
-/** Nango's Connect UI is served from the origin of the session's connect link (self-hosted Nango too). */
-function connectBaseUrl(link: string | null | undefined): string | undefined {
-  if (!link) return undefined;
-  try {
-    return new URL(link).origin;
-  } catch {
-    return undefined;
-  }
+/**
+ * Where Nango's Connect UI and API are. The configuration is read once per page load, so a server
+ * that gained Nango since says `null`: a session was just handed out, so ask again. Without an
+ * answer the SDK's own defaults (the Nango cloud) apply.
+ */
+async function nangoUrls(queryClient: QueryClient) {
+  const queryFn = ({ signal }: { signal: AbortSignal }) => fetchConfig(signal);
+  let config = await queryClient.ensureQueryData({ queryKey: configQueryKey, queryFn });
+  if (!config.nango) config = await queryClient.fetchQuery({ queryKey: configQueryKey, queryFn, staleTime: 0 });
+  return config.nango ? { baseURL: config.nango.connect_url, apiURL: config.nango.api_url } : {};
 }
 
-/** The session first (it says whether connecting is allowed), then the SDK, loaded only now. */
-async function openSession(provider: Provider) {
+/** The session first (it says whether connecting is allowed), then where Nango is, and the SDK, loaded only now. */
+async function openSession(provider: Provider, queryClient: QueryClient) {
   const session = await fetchConnectSession(provider);
-  const { default: Nango } = await import('@nangohq/frontend');
-  return { session, Nango };
+  const [urls, { default: Nango }] = await Promise.all([nangoUrls(queryClient), import('@nangohq/frontend')]);
+  return { session, urls, Nango };
 }
 
 export function useConnect() {
+  const queryClient = useQueryClient();
   const record = useRecordConnection();
   const [state, setState] = useState<ConnectState>(IDLE);
   const ui = useRef<{ close: () => void } | null>(null);
@@ -58,26 +65,25 @@ export function useConnect() {
   }, []);
 
   const start = useCallback(
-    async (provider: Provider) => {
+    async ({ provider, syncable }: Pick<AvailableIntegrationView, 'provider' | 'syncable'>) => {
       const name = providerName(provider);
       const failed = (error: unknown, overrides: Partial<Record<string, string>> = {}) =>
         update({ provider, phase: 'idle', error: describeError(error, overrides) });
       update({ provider, phase: 'starting', error: null });
       let opened: Awaited<ReturnType<typeof openSession>>;
       try {
-        opened = await openSession(provider);
+        opened = await openSession(provider, queryClient);
       } catch (error) {
         failed(error, { forbidden: `Only administrators can connect ${name}.` });
         return;
       }
       if (!alive.current) return;
-      const { session, Nango } = opened;
+      const { session, urls, Nango } = opened;
       let connected = false;
       let lastError: ErrorText | null = null;
       const nango = new Nango({ connectSessionToken: session.token });
-      const baseURL = connectBaseUrl(session.connect_link);
       ui.current = nango.openConnectUI({
-        ...(baseURL ? { baseURL } : {}),
+        ...urls,
         onEvent: async (event) => {
           if (event.type === 'connect') {
             if (connected) return;
@@ -85,7 +91,7 @@ export function useConnect() {
             update({ provider, phase: 'recording', error: null });
             try {
               await recordAsync({ provider, connection_id: event.payload.connectionId });
-              toast.success(isSyncable(provider) ? `${name} is connected. The first sync has started.` : `${name} is connected.`);
+              toast.success(syncable ? `${name} is connected. The first sync has started.` : `${name} is connected.`);
               update(IDLE);
             } catch (error) {
               failed(error, {
@@ -105,7 +111,7 @@ export function useConnect() {
       });
       update({ provider, phase: 'open', error: null });
     },
-    [recordAsync, update],
+    [queryClient, recordAsync, update],
   );
 
   const dismiss = useCallback(() => update(IDLE), [update]);

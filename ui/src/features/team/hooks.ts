@@ -3,11 +3,12 @@
  * included), invitations, roles, removal, reset links and the organization's name. Every
  * change is the server's to allow: admins only, and never without an admin.
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema.gen';
-import type { MeView, UserView } from '../../api/types';
+import type { MeView, OrganizationView, UserView } from '../../api/types';
 import { meQueryKey } from '../auth/hooks';
+import { type ImageType, imageBody } from './images';
 
 type Schemas = components['schemas'];
 export type PendingInvitation = Schemas['PendingInvitationView'];
@@ -103,14 +104,35 @@ export function useIssuePasswordReset() {
   });
 }
 
+/** The changed organization into "me" (the sidebar and every page read it from there). */
+function saveOrganization(queryClient: QueryClient, organization: OrganizationView) {
+  queryClient.setQueryData<MeView>(meQueryKey, (me) => (me ? { ...me, organization } : me));
+  return queryClient.invalidateQueries({ queryKey: meQueryKey });
+}
+
 export function useRenameOrganization() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: UpdateOrganizationBody) => unwrap(api.PATCH('/auth/organizations/current', { body })),
-    onSuccess: (organization) => {
-      queryClient.setQueryData<MeView>(meQueryKey, (me) => (me ? { ...me, organization } : me));
-      return queryClient.invalidateQueries({ queryKey: meQueryKey });
-    },
+    onSuccess: (organization) => saveOrganization(queryClient, organization),
+  });
+}
+
+/** Uploads the organization's logo (admins; the server answers 403 to anyone else). */
+export function useUploadLogo() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ file, type }: { file: Blob; type: ImageType }) =>
+      unwrap(api.PUT('/auth/organizations/current/logo', imageBody(file, type))),
+    onSuccess: (organization) => saveOrganization(queryClient, organization),
+  });
+}
+
+export function useRemoveLogo() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.DELETE('/auth/organizations/current/logo')),
+    onSuccess: (organization) => saveOrganization(queryClient, organization),
   });
 }
 

@@ -6,6 +6,7 @@ import { expectAccessible } from '../../test/axe';
 import { apiError, json, mockApi } from '../../test/mockApi';
 import { CONFIG, ORG, USER, renderApp, signedIn } from '../../test/render';
 import type { PendingInvitation } from './hooks';
+import { PNG_BYTES, imageFile, recordUploads, refusedFile } from './testImages';
 
 const JANE: UserView = { ...USER, organization_id: 'o1', avatar_url: null };
 const BOB: UserView = {
@@ -376,5 +377,98 @@ describe('team page (member)', () => {
     expect(screen.getByText(/When an admin invites one with the same email address/)).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'your profile' })).toHaveAttribute('href', '/profile');
     await expectAccessible();
+  });
+});
+
+describe('team page: the organization’s logo', () => {
+  /** A team page whose fake server keeps the organization's logo. */
+  function withLogo(me: UserView, logo: string | null = null, extra: Record<string, unknown> = {}) {
+    let org = { ...ORG, logo_url: logo };
+    const api = team({
+      me,
+      extra: {
+        'GET /api/auth/me': () => ({ user: me, organization: org }),
+        'PUT /api/auth/organizations/current/logo': () => {
+          org = { ...org, logo_url: '/api/images/logo-2' };
+          return org;
+        },
+        'DELETE /api/auth/organizations/current/logo': () => {
+          org = { ...org, logo_url: null };
+          return org;
+        },
+        ...extra,
+      },
+    });
+    return { api, uploads: recordUploads(api) };
+  }
+  const logoGroup = () => screen.findByRole('group', { name: 'Logo' });
+  const sidebar = () => screen.getByRole('complementary', { name: 'Sidebar' });
+
+  it('an admin uploads a logo after a preview; the sidebar shows it', async () => {
+    const { api, uploads } = withLogo(JANE);
+    const user = userEvent.setup();
+    const group = await logoGroup();
+    expect(within(group).getByText('Shown at the top of the sidebar for everyone in Acme.')).toBeInTheDocument();
+    expect(within(sidebar()).queryByRole('img', { name: 'Acme logo' })).not.toBeInTheDocument();
+    expect(within(group).queryByRole('button', { name: 'Remove logo' })).not.toBeInTheDocument();
+
+    await user.upload(within(group).getByLabelText('Choose a logo file'), await imageFile('acme.webp', 'image/webp'));
+    expect(within(group).getByRole('img', { name: 'Preview of the new logo' })).toBeInTheDocument();
+    await user.click(within(group).getByRole('button', { name: 'Save logo' }));
+    expect(await screen.findByText('The new logo is saved. Everyone sees it in their sidebar.')).toBeInTheDocument();
+    expect(uploads).toEqual([{ method: 'PUT', path: '/api/auth/organizations/current/logo', type: 'image/webp', bytes: PNG_BYTES }]);
+    expect(api.callsTo('PUT', '/api/auth/organizations/current/logo')).toHaveLength(1);
+    expect(within(group).getByRole('img', { name: 'Acme logo' })).toHaveAttribute('src', '/api/images/logo-2');
+    expect(within(sidebar()).getByRole('img', { name: 'Acme logo' })).toHaveAttribute('src', '/api/images/logo-2');
+    expect(within(group).getByRole('button', { name: 'Replace logo' })).toBeInTheDocument();
+    await expectAccessible();
+  });
+
+  it('an admin removes the logo; the sidebar goes back to the Revtops mark', async () => {
+    const { api } = withLogo(JANE, '/api/images/logo-1');
+    const user = userEvent.setup();
+    const group = await logoGroup();
+    expect(within(group).getByRole('img', { name: 'Acme logo' })).toHaveAttribute('src', '/api/images/logo-1');
+    expect(within(sidebar()).getByRole('img', { name: 'Acme logo' })).toBeInTheDocument();
+    await user.click(within(group).getByRole('button', { name: 'Remove logo' }));
+    expect(await screen.findByText('The logo was removed.')).toBeInTheDocument();
+    expect(api.callsTo('DELETE', '/api/auth/organizations/current/logo')).toHaveLength(1);
+    expect(within(group).queryByRole('img', { name: 'Acme logo' })).not.toBeInTheDocument();
+    expect(within(sidebar()).queryByRole('img', { name: 'Acme logo' })).not.toBeInTheDocument();
+    expect(within(group).getByRole('button', { name: 'Upload a logo' })).toBeInTheDocument();
+  });
+
+  it('refuses an SVG or too large logo before sending it, and shows the server’s refusal', async () => {
+    const { uploads } = withLogo(JANE, null, {
+      'PUT /api/auth/organizations/current/logo': apiError(403, 'forbidden', 'only admins can do this'),
+    });
+    const user = userEvent.setup({ applyAccept: false });
+    const group = await logoGroup();
+    const input = within(group).getByLabelText('Choose a logo file');
+    await user.upload(input, refusedFile('acme.svg', 'image/svg+xml', 100));
+    expect(within(group).getByRole('alert')).toHaveTextContent('SVG images are not accepted');
+    await user.upload(input, refusedFile('acme.png', 'image/png', 2 * 1024 * 1024));
+    expect(within(group).getByRole('alert')).toHaveTextContent('That image is 2.0 MB; the most is 512 KB.');
+    expect(uploads).toHaveLength(0);
+
+    // Someone made Jane a member meanwhile: the server says no.
+    await user.upload(input, await imageFile('acme.png', 'image/png'));
+    await user.click(within(group).getByRole('button', { name: 'Save logo' }));
+    expect(await within(group).findByRole('alert')).toHaveTextContent('Only admins can change the organization’s logo.');
+    expect(uploads).toHaveLength(1);
+  });
+
+  it('members see the logo and cannot change it', async () => {
+    withLogo(BOB, '/api/images/logo-1');
+    const group = await logoGroup();
+    expect(within(group).getByRole('img', { name: 'Acme logo' })).toHaveAttribute('src', '/api/images/logo-1');
+    expect(within(group).queryByRole('button')).not.toBeInTheDocument();
+    expect(within(group).queryByLabelText('Choose a logo file')).not.toBeInTheDocument();
+    expect(within(sidebar()).getByRole('img', { name: 'Acme logo' })).toBeInTheDocument();
+  });
+
+  it('members are told when there is no logo', async () => {
+    withLogo(BOB);
+    expect(await logoGroup()).toHaveTextContent('Acme has no logo yet. An admin can add one.');
   });
 });
