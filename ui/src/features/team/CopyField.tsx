@@ -7,8 +7,11 @@ import { Button } from '../../components/Button';
  * A link to pass on by hand (no email was sent): shown in full, selectable, with a Copy button.
  * When the clipboard is refused, the text is selected so Ctrl+C still works.
  */
-export function CopyField({ label, value, copiedText = 'Link copied' }: { label: string; value: string; copiedText?: string }) {
+export function CopyField({ label, value: link, copiedText = 'Link copied' }: { label: string; value: string; copiedText?: string }) {
   const id = useId();
+  // The server answers a path when it does not know its public address; a link to pass on
+  // needs the whole address, which is this page's origin.
+  const value = new URL(link, window.location.origin).href;
   const input = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState(false);
 
