@@ -11,7 +11,6 @@
 //! It exits when its standard input closes (the test runner went away).
 
 #[path = "../tests/common/fake_hubspot.rs"]
-#[allow(dead_code)]
 mod fake_hubspot;
 #[path = "../tests/common/fake_nango.rs"]
 #[allow(dead_code)]
@@ -23,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use fake_hubspot::{Dataset, Fault, FakeHubSpot};
+use fake_hubspot::{Dataset, FakeHubSpot, Fault};
 use fake_nango::FakeNango;
 use poem::web::{Data, Json, Query};
 use poem::{EndpointExt, Route, handler};

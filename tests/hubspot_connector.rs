@@ -56,6 +56,7 @@ impl Harness {
             max_attempts: 4,
             overlap: Duration::from_secs(300),
             cancel: cancel.clone(),
+            on_throttle: None,
         };
         let base = url::Url::parse(fake.base_url()).unwrap();
         let connector = Arc::new(HubSpotConnector::new(base, credentials.clone(), options));

@@ -565,6 +565,7 @@ fn event(origin: &str, org: Uuid, records: u64) -> revtops::sync::SyncEvent {
         records,
         skipped: 0,
         status: None,
+        throttled_for_secs: None,
     }
 }
 

@@ -233,8 +233,18 @@ async fn a_full_sync_equals_hubspot_through_rate_limits_outages_and_token_expiry
     // The token expires mid-run: the next call gets 401 and the connector asks Nango once.
     w.hub
         .fail_next("/crm/v3/objects/deals", 1, Fault::Unauthorized);
+    let mut events = w.app.state.sync.events.subscribe();
     let run = w.sync(false).await;
     assert_eq!(run["status"], json!("succeeded"), "{run}");
+    // While HubSpot's rate limit held it back, the run said so (the data sources page shows it
+    // as throttled, not stuck); outages and token refreshes are not throttling.
+    let mut throttled = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let Some(secs) = event.throttled_for_secs {
+            throttled.push((event.object, secs));
+        }
+    }
+    assert_eq!(throttled, vec![("contacts".to_owned(), 1)]);
     assert_eq!(run["error_count"], json!(0));
     assert_eq!(w.nango.refreshes(), 1, "one refresh after the 401");
     assert!(

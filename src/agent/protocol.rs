@@ -153,6 +153,9 @@ pub enum ServerFrame {
         skipped: u64,
         /// None while running; the final status once the run ended.
         status: Option<String>,
+        /// Set while the provider's rate limit holds the run back: it goes on in this many
+        /// seconds.
+        throttled_for_secs: Option<u64>,
     },
     #[serde(untagged)]
     Run(RunFrame),
@@ -286,6 +289,7 @@ pub fn samples() -> (Vec<ServerFrame>, Vec<ClientFrame>) {
             records: 100,
             skipped: 1,
             status: None,
+            throttled_for_secs: Some(10),
         },
     ];
     server.extend(events.into_iter().enumerate().map(|(seq, event)| {

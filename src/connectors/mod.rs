@@ -84,6 +84,10 @@ pub enum ConnectorError {
     Cancelled,
 }
 
+/// Told, from the connector's thread, that the provider limits the rate and the connector now
+/// waits this long before asking again (the run is throttled, not stuck).
+pub type ThrottleNotice = std::sync::Arc<dyn Fn(std::time::Duration) + Send + Sync>;
+
 /// Access tokens for a provider connection, fetched right before use and never stored.
 pub trait Credentials: Send + Sync {
     /// The current access token; `force_refresh` asks the broker to refresh it first (once, after

@@ -59,6 +59,9 @@ pub struct SyncEvent {
     pub skipped: u64,
     /// None while running; the final status once the run ended.
     pub status: Option<String>,
+    /// Set when the provider limits the rate: the run waits this many seconds, then goes on.
+    #[serde(default)]
+    pub throttled_for_secs: Option<u64>,
 }
 
 /// Shared by the workers, the scheduler, the API and the CLI.

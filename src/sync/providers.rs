@@ -11,7 +11,7 @@ use super::SyncError;
 use crate::config::{IntegrationsConfig, SyncConfig};
 use crate::connectors::hubspot::{HubSpotConnector, HubSpotOptions};
 use crate::connectors::nango::{NangoClient, NangoCredentials};
-use crate::connectors::{Connector, Provider};
+use crate::connectors::{Connector, Provider, ThrottleNotice};
 
 /// The integration a run syncs, as the engine reads it.
 #[derive(Debug, Clone)]
@@ -30,6 +30,7 @@ pub trait ConnectorFactory: Send + Sync {
         &self,
         integration: &IntegrationRef,
         cancel: CancellationToken,
+        on_throttle: ThrottleNotice,
     ) -> Result<Box<dyn Connector>, SyncError>;
 }
 
@@ -68,6 +69,7 @@ impl ConnectorFactory for NangoConnectors {
         &self,
         integration: &IntegrationRef,
         cancel: CancellationToken,
+        on_throttle: ThrottleNotice,
     ) -> Result<Box<dyn Connector>, SyncError> {
         let provider = Provider::parse(&integration.provider)
             .filter(|p| p.syncable())
@@ -97,7 +99,7 @@ impl ConnectorFactory for NangoConnectors {
             Provider::Hubspot => Ok(Box::new(HubSpotConnector::new(
                 self.integrations.hubspot_base_url.clone(),
                 credentials,
-                HubSpotOptions::from_config(&self.sync, cancel),
+                HubSpotOptions::from_config(&self.sync, cancel, on_throttle),
             ))),
             other => Err(SyncError::Unavailable(format!(
                 "syncing {} is not available in this build",

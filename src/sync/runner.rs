@@ -4,6 +4,7 @@
 //! claim alive while a slow page is fetched and stops the run if another worker took it over.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel::sql_types::{Jsonb, Text};
@@ -66,6 +67,7 @@ pub async fn execute(
         records,
         skipped,
         status: Some(status_name(&outcome).into()),
+        throttled_for_secs: None,
     });
     outcome
 }
@@ -135,9 +137,13 @@ async fn sync_objects(
         cursors = json!({});
     }
     drop(conn);
+    let (throttle_tx, mut throttled) = tokio::sync::mpsc::unbounded_channel::<Duration>();
+    let notice: crate::connectors::ThrottleNotice = Arc::new(move |wait| {
+        let _ = throttle_tx.send(wait);
+    });
     let connector: Arc<dyn crate::connectors::Connector> = engine
         .connectors
-        .build(&integration, cancel.clone())?
+        .build(&integration, cancel.clone(), notice)?
         .into();
     let (mut records, mut skipped) = totals(engine, run.id).await?;
     for spec in connector.objects() {
@@ -145,7 +151,11 @@ async fn sync_objects(
         let mut next = Some(fetch(Arc::clone(&connector), *spec, cursor));
         let (mut pages, mut written) = (0u64, 0u64);
         while let Some(fetching) = next.take() {
-            let page = fetching.await?;
+            let waiting = |wait: Duration| {
+                let throttled = Some(wait.as_secs_f64().ceil() as u64);
+                progress(engine, run, spec.name, (records, skipped), throttled);
+            };
+            let page = page_or_throttled(fetching, &mut throttled, waiting).await?;
             if cancel.is_cancelled() {
                 return Err(ConnectorError::Cancelled.into());
             }
@@ -160,16 +170,7 @@ async fn sync_objects(
             refresh_statistics(engine, spec, pages, written, page.done).await;
             records += page.rows.len() as u64;
             skipped += page.skipped.len() as u64;
-            engine.publish(SyncEvent {
-                origin: engine.instance.clone(),
-                run_id: run.id,
-                organization_id: run.organization_id,
-                provider: run.provider.clone(),
-                object: spec.name.to_owned(),
-                records,
-                skipped,
-                status: None,
-            });
+            progress(engine, run, spec.name, (records, skipped), None);
         }
     }
     Ok(())
@@ -215,6 +216,42 @@ async fn refresh_statistics(
 }
 
 /// Starts fetching a page on the blocking pool; the result is awaited later.
+/// Reports a running run's (records, skipped) so far, and whether the provider holds it back.
+fn progress(
+    engine: &SyncEngine,
+    run: &SyncRun,
+    object: &str,
+    (records, skipped): (u64, u64),
+    throttled_for_secs: Option<u64>,
+) {
+    engine.publish(SyncEvent {
+        origin: engine.instance.clone(),
+        run_id: run.id,
+        organization_id: run.organization_id,
+        provider: run.provider.clone(),
+        object: object.to_owned(),
+        records,
+        skipped,
+        status: None,
+        throttled_for_secs,
+    });
+}
+
+/// Awaits a page, telling `waiting` each time the provider's rate limit holds it back.
+async fn page_or_throttled(
+    page: impl std::future::Future<Output = Result<Page, SyncError>>,
+    throttled: &mut tokio::sync::mpsc::UnboundedReceiver<Duration>,
+    waiting: impl Fn(Duration),
+) -> Result<Page, SyncError> {
+    tokio::pin!(page);
+    loop {
+        tokio::select! {
+            page = &mut page => return page,
+            Some(wait) = throttled.recv() => waiting(wait),
+        }
+    }
+}
+
 fn fetch(
     connector: Arc<dyn crate::connectors::Connector>,
     spec: ObjectSpec,

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::types::ErrorBody;
-use crate::connectors::{ConnectorError, Credentials};
+use crate::connectors::{ConnectorError, Credentials, ThrottleNotice};
 
 /// A retry-after longer than this is not waited for inside one call.
 const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -22,6 +22,7 @@ pub struct Client {
     retry_base: Duration,
     max_attempts: u32,
     cancel: CancellationToken,
+    on_throttle: Option<ThrottleNotice>,
 }
 
 enum Method<'a> {
@@ -36,6 +37,7 @@ impl Client {
         retry_base: Duration,
         max_attempts: u32,
         cancel: CancellationToken,
+        on_throttle: Option<ThrottleNotice>,
     ) -> Self {
         let agent = ureq::Agent::config_builder()
             .timeout_connect(Some(Duration::from_secs(10)))
@@ -50,6 +52,7 @@ impl Client {
             retry_base,
             max_attempts: max_attempts.max(1),
             cancel,
+            on_throttle,
         }
     }
 
@@ -139,12 +142,32 @@ impl Client {
                     }
                     // Retry-After when sent, else the rolling window's length, else backoff.
                     let wait = retry_after.or(interval.map(Duration::from_millis));
-                    self.wait_or_fail(attempt, wait, described)?;
+                    self.throttled_wait_or_fail(attempt, wait, described)?;
                 }
                 500 | 502 | 503 | 504 => self.wait_or_fail(attempt, None, described)?,
                 _ => return Err(ConnectorError::Api(described)),
             }
         }
+    }
+
+    /// As [`Self::wait_or_fail`], telling whoever listens that HubSpot limits the rate.
+    fn throttled_wait_or_fail(
+        &self,
+        attempt: u32,
+        wait: Option<Duration>,
+        error: String,
+    ) -> Result<(), ConnectorError> {
+        if attempt < self.max_attempts
+            && let Some(notice) = &self.on_throttle
+        {
+            notice(self.delay(attempt, wait));
+        }
+        self.wait_or_fail(attempt, wait, error)
+    }
+
+    fn delay(&self, attempt: u32, wait: Option<Duration>) -> Duration {
+        wait.map(|w| w.min(MAX_WAIT))
+            .unwrap_or_else(|| crate::backoff::delay(self.retry_base, attempt - 1))
     }
 
     /// Sleeps before the next attempt, or fails when the attempts are used up.
@@ -160,10 +183,7 @@ impl Client {
             )));
         }
         tracing::warn!(attempt, error = %error, "retrying a HubSpot request");
-        let delay = wait
-            .map(|w| w.min(MAX_WAIT))
-            .unwrap_or_else(|| crate::backoff::delay(self.retry_base, attempt - 1));
-        self.sleep(delay)
+        self.sleep(self.delay(attempt, wait))
     }
 
     /// Sleeps, waking early (with `Cancelled`) when the run is cancelled.

@@ -28,7 +28,10 @@ use url::Url;
 use self::client::Client;
 use self::records::{LIST_LIMIT, skip};
 use self::types::{Listing, ObjectKind, Pipeline};
-use super::{Connector, ConnectorError, Credentials, ObjectSpec, Page, Rows, SkippedRecord, Table};
+use super::{
+    Connector, ConnectorError, Credentials, ObjectSpec, Page, Rows, SkippedRecord, Table,
+    ThrottleNotice,
+};
 use crate::config::SyncConfig;
 
 const OBJECTS: &[ObjectSpec] = &[
@@ -74,7 +77,7 @@ const OBJECTS: &[ObjectSpec] = &[
     },
 ];
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HubSpotOptions {
     /// First retry delay (doubles per attempt, with jitter).
     pub retry_base: Duration,
@@ -84,15 +87,22 @@ pub struct HubSpotOptions {
     pub overlap: Duration,
     /// Checked between requests and while waiting to retry.
     pub cancel: CancellationToken,
+    /// Told when HubSpot's rate limit makes the connector wait.
+    pub on_throttle: Option<ThrottleNotice>,
 }
 
 impl HubSpotOptions {
-    pub fn from_config(sync: &SyncConfig, cancel: CancellationToken) -> Self {
+    pub fn from_config(
+        sync: &SyncConfig,
+        cancel: CancellationToken,
+        on_throttle: ThrottleNotice,
+    ) -> Self {
         Self {
             retry_base: sync.retry_base,
             max_attempts: sync.max_attempts,
             overlap: Duration::from_secs(300),
             cancel,
+            on_throttle: Some(on_throttle),
         }
     }
 }
@@ -104,6 +114,7 @@ impl Default for HubSpotOptions {
             max_attempts: 6,
             overlap: Duration::from_secs(300),
             cancel: CancellationToken::new(),
+            on_throttle: None,
         }
     }
 }
@@ -122,6 +133,7 @@ impl HubSpotConnector {
             options.retry_base,
             options.max_attempts,
             options.cancel.clone(),
+            options.on_throttle.clone(),
         );
         Self {
             client,

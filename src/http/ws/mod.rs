@@ -210,6 +210,7 @@ async fn forward_sync_progress(state: AppState, org: Uuid, frames: mpsc::Sender<
             records: event.records,
             skipped: event.skipped,
             status: event.status,
+            throttled_for_secs: event.throttled_for_secs,
         };
         if frames.send(frame).await.is_err() {
             return;

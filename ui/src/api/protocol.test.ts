@@ -161,9 +161,11 @@ describe('parseServerFrame', () => {
   });
 
   it('validates sync progress', () => {
-    const p = { type: 'sync_progress', run_id: 'r', provider: 'hubspot', object: 'deals', records: 1, skipped: 0, status: 'succeeded' };
+    const p = { type: 'sync_progress', run_id: 'r', provider: 'hubspot', object: 'deals', records: 1, skipped: 0, status: 'succeeded', throttled_for_secs: null };
     expect(parseServerFrame(JSON.stringify(p))).toEqual(p);
+    expect(parseServerFrame(JSON.stringify({ ...p, throttled_for_secs: 12 }))).toEqual({ ...p, throttled_for_secs: 12 });
     expect(parseServerFrame(JSON.stringify({ ...p, records: '1' }))).toBeNull();
+    expect(parseServerFrame(JSON.stringify({ ...p, throttled_for_secs: -1 }))).toBeNull();
   });
 });
 

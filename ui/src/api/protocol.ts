@@ -143,6 +143,8 @@ export interface SyncProgressFrame {
   records: number;
   skipped: number;
   status: string | null;
+  /** Set while the provider's rate limit holds the run back: it goes on in this many seconds. */
+  throttled_for_secs: number | null;
 }
 
 export type RunFrame =
@@ -319,6 +321,11 @@ function count(o: Obj, key: string): number | Bad {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : BAD;
 }
 
+function countOrNull(o: Obj, key: string): number | null | Bad {
+  if (!has(o, key)) return BAD;
+  return o[key] === null ? null : count(o, key);
+}
+
 function obj(o: Obj, key: string): Obj | Bad {
   const v = o[key];
   return isObject(v) ? v : BAD;
@@ -451,6 +458,7 @@ export function toServerFrame(value: unknown): ServerFrame | null {
         records: count(o, 'records'),
         skipped: count(o, 'skipped'),
         status: strOrNull(o, 'status'),
+        throttled_for_secs: countOrNull(o, 'throttled_for_secs'),
       });
     default:
       return null;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { formatCount, formatRate, plural } from './format';
-import { type LiveRun, objectProgress, rateOf } from './liveProgress';
+import { type LiveRun, objectProgress, rateOf, throttledFor } from './liveProgress';
 import { objectLabel } from './providers';
 
 /** No frame for this long while running: say the provider is slow rather than look frozen. */
@@ -24,10 +24,11 @@ export interface SyncProgressProps {
 
 /** A running sync: record types done, records written and the rate, fed by socket frames. */
 export function SyncProgress({ name, live, fallbackTotal }: SyncProgressProps) {
-  const now = useNow(5_000);
+  const now = useNow(1_000);
+  const waitSecs = throttledFor(live, now);
   const { done, total } = objectProgress(live, fallbackTotal);
   const rate = rateOf(live);
-  const stalled = live.updatedAt !== null && now - live.updatedAt > STALLED_AFTER_MS;
+  const stalled = waitSecs === null && live.updatedAt !== null && now - live.updatedAt > STALLED_AFTER_MS;
   const percent = total ? Math.round((done / total) * 100) : 0;
   const valueText = [
     total !== null ? `${done} of ${total} record types done` : `${plural(done, 'record type', 'record types')} done`,
@@ -75,6 +76,11 @@ export function SyncProgress({ name, live, fallbackTotal }: SyncProgressProps) {
           <dd className="font-medium tabular-nums">{formatCount(live.skipped)}</dd>
         </div>
       </dl>
+      {waitSecs !== null && (
+        <p className="mt-2 text-sm text-amber-900" role="status">
+          {name} asked Revtops to slow down. The sync goes on by itself in about {plural(waitSecs, 'second', 'seconds')}; nothing is lost.
+        </p>
+      )}
       {stalled && (
         <p className="mt-2 text-sm text-amber-900">
           Waiting for {name} to answer. Providers sometimes ask Revtops to slow down; the sync carries on by itself.

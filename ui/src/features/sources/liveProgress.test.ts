@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncProgressFrame } from '../../api/protocol';
-import { type LiveState, RATE_WINDOW_MS, applyProgress, liveFromRun, objectProgress, rateOf } from './liveProgress';
+import { type LiveState, RATE_WINDOW_MS, applyProgress, liveFromRun, objectProgress, rateOf, throttledFor } from './liveProgress';
 
 const frame = (records: number, object: string, extra: Partial<SyncProgressFrame> = {}): SyncProgressFrame => ({
   type: 'sync_progress',
@@ -10,6 +10,7 @@ const frame = (records: number, object: string, extra: Partial<SyncProgressFrame
   records,
   skipped: 0,
   status: null,
+  throttled_for_secs: null,
   ...extra,
 });
 
@@ -92,5 +93,17 @@ describe('live sync progress', () => {
     });
     expect(live).toMatchObject({ object: 'companies', objectsSeen: ['owners', 'pipelines', 'companies'], records: 14, skipped: 1, status: null });
     expect(objectProgress(live)).toEqual({ done: 2, total: 10 });
+  });
+
+  it('a throttled frame holds the run back for its seconds, adds no rate sample, and the next page clears it', () => {
+    let state: LiveState = {};
+    state = applyProgress(state, frame(100, 'contacts'), 1_000);
+    state = applyProgress(state, frame(100, 'contacts', { throttled_for_secs: 10 }), 2_000);
+    expect(throttledFor(state.hubspot!, 2_000)).toBe(10);
+    expect(throttledFor(state.hubspot!, 7_500)).toBe(5);
+    expect(throttledFor(state.hubspot!, 12_000)).toBeNull();
+    expect(state.hubspot!.samples).toHaveLength(1);
+    state = applyProgress(state, frame(200, 'contacts'), 5_000);
+    expect(throttledFor(state.hubspot!, 5_000)).toBeNull();
   });
 });

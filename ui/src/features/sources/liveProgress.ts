@@ -27,6 +27,8 @@ export interface LiveRun {
   samples: Sample[];
   /** When the last frame arrived (ms since the epoch); null for a run seeded from REST. */
   updatedAt: number | null;
+  /** Until when the provider's rate limit holds the run back (ms since the epoch), if it does. */
+  throttledUntil: number | null;
 }
 
 export type LiveState = Readonly<Record<string, LiveRun>>;
@@ -40,16 +42,40 @@ export function applyProgress(state: LiveState, frame: SyncProgressFrame, now: n
   const same = previous?.runId === frame.run_id;
   const base: LiveRun = same
     ? previous
-    : { runId: frame.run_id, provider: frame.provider, object: null, objectsSeen: [], records: 0, skipped: 0, status: null, samples: [], updatedAt: null };
+    : {
+        runId: frame.run_id,
+        provider: frame.provider,
+        object: null,
+        objectsSeen: [],
+        records: 0,
+        skipped: 0,
+        status: null,
+        samples: [],
+        updatedAt: null,
+        throttledUntil: null,
+      };
   const object = frame.object || base.object;
   const objectsSeen = frame.object && !base.objectsSeen.includes(frame.object) ? [...base.objectsSeen, frame.object] : base.objectsSeen;
   // Counts only grow within a run; a lagging replica's older frame must not move them back.
   const records = Math.max(base.records, frame.records);
   const skipped = Math.max(base.skipped, frame.skipped);
-  const samples = frame.status === null ? trimSamples([...base.samples, { at: now, records }], now) : base.samples;
+  const throttled = frame.throttled_for_secs !== null;
+  const samples = frame.status === null && !throttled ? trimSamples([...base.samples, { at: now, records }], now) : base.samples;
+  // Any other frame means the provider answered again.
+  const throttledUntil = throttled ? now + (frame.throttled_for_secs ?? 0) * 1000 : null;
   return {
     ...state,
-    [frame.provider]: { ...base, object, objectsSeen, records, skipped, status: frame.status ?? base.status, samples, updatedAt: now },
+    [frame.provider]: {
+      ...base,
+      object,
+      objectsSeen,
+      records,
+      skipped,
+      status: frame.status ?? base.status,
+      samples,
+      updatedAt: now,
+      throttledUntil,
+    },
   };
 }
 
@@ -84,7 +110,14 @@ export function liveFromRun(run: SyncRunView): LiveRun {
     status: run.status === 'queued' || run.status === 'running' ? null : run.status,
     samples: [],
     updatedAt: null,
+    throttledUntil: null,
   };
+}
+
+/** Seconds until the provider lets the run go on; null when it is not throttled now. */
+export function throttledFor(live: Pick<LiveRun, 'throttledUntil'>, now: number): number | null {
+  if (live.throttledUntil === null || live.throttledUntil <= now) return null;
+  return Math.ceil((live.throttledUntil - now) / 1000);
 }
 
 export interface ObjectProgress {

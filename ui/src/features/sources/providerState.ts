@@ -4,7 +4,7 @@
  * waiting to start, syncing (live), throttled by the provider, or failed.
  */
 import type { AvailableIntegrationView } from '../../api/types';
-import { type LiveRun, liveFromRun } from './liveProgress';
+import { type LiveRun, liveFromRun, throttledFor } from './liveProgress';
 import { providerName } from './providers';
 import { type IntegrationView, type SyncRunView, type SyncStatusView, isActive } from './runs';
 import { type SyncErrorText, explainSyncError } from './syncErrors';
@@ -65,7 +65,7 @@ export interface Badge {
   tone: 'slate' | 'emerald' | 'sky' | 'amber' | 'rose';
 }
 
-export function badgeOf(state: SourceState, name: string): Badge {
+export function badgeOf(state: SourceState, name: string, now: number = Date.now()): Badge {
   switch (state.kind) {
     case 'not_connected':
       return { label: 'Not connected', tone: 'slate' };
@@ -74,7 +74,7 @@ export function badgeOf(state: SourceState, name: string): Badge {
     case 'queued':
       return { label: 'Waiting to start', tone: 'sky' };
     case 'syncing':
-      return { label: 'Syncing', tone: 'sky' };
+      return throttledFor(state.live, now) !== null ? { label: `Throttled by ${name}`, tone: 'amber' } : { label: 'Syncing', tone: 'sky' };
     case 'failed':
       return state.text.throttled ? { label: `Throttled by ${name}`, tone: 'amber' } : { label: 'Sync failed', tone: 'rose' };
     case 'connected':

@@ -123,6 +123,7 @@ const frame = (records: number, object: string, status: string | null = null): S
   run_id: 'r-live',
   provider: 'hubspot',
   object,
+  throttled_for_secs: null,
   records,
   skipped: 0,
   status,
