@@ -263,6 +263,9 @@ const PUBLIC: &[&str] = &[
     "preview_invitation",
     "reset_password",
     "verify_email",
+    // Logos and avatars for <img>, which sends no token: the unguessable id is the credential
+    // (tests/dashboards.rs checks a replaced image's old address stops working).
+    "get_image",
     // Called by Nango, not by users: authenticated by its X-Nango-Hmac-Sha256 signature
     // (tests/integrations.rs checks that missing or wrong signatures are refused).
     "nango_webhook",

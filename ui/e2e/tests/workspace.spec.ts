@@ -105,7 +105,7 @@ test('the manager connects HubSpot, watches it sync, and sees a failed sync expl
     const seen = new Set<string>();
     let shotTaken = false;
     for (let i = 0; i < 600 && (await bar.isVisible()); i++) {
-      const text = await bar.getAttribute('aria-valuetext').catch(() => null);
+      const text = await bar.getAttribute('aria-valuetext', { timeout: 500 }).catch(() => null);
       if (text) seen.add(text);
       if (!shotTaken && seen.size >= 2) {
         await shot(page, 'sync-in-progress');
@@ -322,4 +322,27 @@ test('the SQL explorer completes a column, runs, explains a refusal and saves an
     const saved = artifacts.find((a) => a.title === 'Deals by stage');
     expect(saved?.queries[0]?.sql).toContain('GROUP BY stage');
   });
+});
+
+test('the team pages work on a phone', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, MANAGER.email, MANAGER.password);
+  for (const [path, heading, name] of [
+    ['/sources', 'Data sources', 'phone-sources'],
+    ['/dashboards', 'Dashboards', 'phone-dashboards'],
+    ['/explorer', 'SQL explorer', 'phone-explorer'],
+    ['/team', 'Team', 'phone-team'],
+    ['/profile', 'Your profile', 'phone-profile'],
+  ] as const) {
+    await test.step(path, async () => {
+      await page.goto(`${baseUrl()}${path}`);
+      await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+      if (path === '/explorer') await expect(page.getByRole('textbox', { name: 'SQL query' })).toBeVisible();
+      // Nothing wider than the screen: the page itself never scrolls sideways.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${path} fits a 390 px screen`).toBeLessThanOrEqual(0);
+      await shot(page, name);
+      await expectAccessible(page, `${path} on a phone`);
+    });
+  }
 });
