@@ -629,4 +629,12 @@ async fn logos_and_avatars_are_uploaded_checked_and_served_back() {
         .unwrap();
     assert_eq!(bo["name"], "Bo Smith");
     assert_eq!(bo["avatar_url"], avatar_url.as_str());
+
+    // A deleted account's picture goes with it: its address stops working.
+    let deleted = app
+        .client()
+        .call("DELETE", "/api/auth/me", Some(&member), None)
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text());
+    assert_eq!(app.client().get(&avatar_url).await.status, 404);
 }

@@ -151,6 +151,28 @@ pub async fn set_avatar(
     .await
 }
 
+/// A person's uploaded avatar goes with their account: to the row their account moved to, or
+/// away with the account (its address then stops working).
+pub(crate) async fn avatar_follows(
+    conn: &mut diesel_async::AsyncPgConnection,
+    from: Uuid,
+    to: Option<Uuid>,
+) -> ServiceResult<()> {
+    let theirs = images::table
+        .filter(images::user_id.eq(from))
+        .filter(images::purpose.eq("avatar"));
+    match to {
+        Some(to) => {
+            diesel::update(theirs)
+                .set(images::user_id.eq(to))
+                .execute(conn)
+                .await?
+        }
+        None => diesel::delete(theirs).execute(conn).await?,
+    };
+    Ok(())
+}
+
 /// An image by its id: (content type, bytes). Public: the id is unguessable and an `<img>`
 /// cannot send a bearer token.
 pub async fn load(pool: &DbPool, id: Uuid) -> ServiceResult<(String, Vec<u8>)> {

@@ -196,6 +196,13 @@ pub async fn vacate(
             .execute(conn)
             .await?;
         if how == Vacate::DeleteAccount {
+            super::images::avatar_follows(conn, member.id, None).await?;
+            // The CRM's own picture stays on its owner row; one uploaded here went with the account.
+            diesel::update(users::table.find(member.id))
+                .filter(users::avatar_url.like("/api/images/%"))
+                .set(users::avatar_url.eq(None::<String>))
+                .execute(conn)
+                .await?;
             return Ok(None);
         }
         let account = NewUser {
@@ -215,6 +222,7 @@ pub async fn vacate(
             .get_result(conn)
             .await
             .map_err(taken)?;
+        super::images::avatar_follows(conn, member.id, Some(id)).await?;
         return Ok(Some(id));
     }
     match how {
@@ -246,6 +254,7 @@ pub async fn vacate(
                 ))
                 .execute(conn)
                 .await?;
+            super::images::avatar_follows(conn, member.id, None).await?;
             Ok(None)
         }
     }
