@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { movedOrder } from './hooks';
 import { chartInput, suggestTitle } from './PinDialog';
-import { chartResult, dispositionFileName, parseResults } from './tileData';
+import { fileNameFrom } from '../../lib/fileResponse';
+import { chartResult, parseResults } from './tileData';
+
+const dispositionFileName = (header: string | null) => fileNameFrom(header, '') || null;
 
 describe('tile data', () => {
   it('reads the results of every query, failed ones in words', () => {

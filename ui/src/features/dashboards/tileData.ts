@@ -1,6 +1,7 @@
 /**
  * What a tile draws: `GET /api/artifacts/{id}/data` (live artifacts re-run their SQL; snapshots
- * answer the rows saved with them), the chart it uses, and the CSV export of a fresh run.
+ * answer the rows saved with them), the chart it uses, and the CSV export of a fresh run (through
+ * `lib/fileResponse`, like the explorer's).
  *
  * The result parsing mirrors the chat's (chat/artifacts/artifactData) rather than importing it:
  * that module pulls in the socket protocol, and sharing it would split the chat's chunks and
@@ -8,8 +9,8 @@
  * together (the chart and table components, the CSV helpers) are reused here.
  */
 import { useQuery } from '@tanstack/react-query';
-import type { Middleware } from 'openapi-fetch';
-import { ApiError, api, errorFromResponse, unwrap } from '../../api/client';
+import { ApiError, api, unwrap } from '../../api/client';
+import { fileNameFrom, fileResponse } from '../../lib/fileResponse';
 import type { ChartSpec } from '../../api/protocol';
 import type { ChartSpecView } from '../../api/types';
 import type { QueryResult } from '../chat/artifacts/artifactData';
@@ -86,57 +87,14 @@ export function useTileData(artifactId: string, live: boolean) {
 
 export type TileData = NonNullable<ReturnType<typeof useTileData>['data']>;
 
-/** The file name a Content-Disposition header gives (RFC 6266: `filename*` first). */
-export function dispositionFileName(header: string | null): string | null {
-  if (!header) return null;
-  const encoded = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
-  if (encoded) {
-    try {
-      return decodeURIComponent(encoded[1]!.trim());
-    } catch {
-      // malformed: try the plain one
-    }
-  }
-  const plain = /filename\s*=\s*"((?:[^"\\]|\\.)*)"|filename\s*=\s*([^;]+)/i.exec(header);
-  const name = plain?.[1]?.replace(/\\(.)/g, '$1') ?? plain?.[2]?.trim();
-  return name || null;
-}
-
-async function errorBody(response: Response): Promise<unknown> {
-  try {
-    return (await response.json()) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The shared client refuses any answer that is not JSON; the CSV export is the one that is not.
- * Run after the shared middleware added the bearer token, this fetches the request itself and
- * hands openapi-fetch the response (errors still become `ApiError`s).
- */
-const csvResponse: Middleware = {
-  async onRequest({ request }) {
-    let response: Response;
-    try {
-      response = await globalThis.fetch(request);
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new ApiError('network_error', `Could not reach the server: ${detail}`, 0);
-    }
-    if (!response.ok) throw errorFromResponse(response.status, response.statusText, await errorBody(response));
-    return response;
-  },
-};
-
 /** Downloads a fresh run of the artifact's query as CSV (the server writes the file). */
 export async function downloadArtifactCsv(artifact: Pick<Artifact, 'id' | 'title'>, query?: string | null): Promise<{ truncated: boolean }> {
   const { data, response } = await api.GET('/artifacts/{id}/csv', {
     params: { path: { id: artifact.id }, query: query ? { query } : undefined },
     parseAs: 'blob',
-    middleware: [csvResponse],
+    middleware: [fileResponse],
   });
   if (!data) throw new ApiError('invalid_response', 'The server sent an empty file', response.status);
-  downloadBlob(data, dispositionFileName(response.headers.get('Content-Disposition')) ?? csvFileName(artifact.title));
+  downloadBlob(data, fileNameFrom(response.headers.get('Content-Disposition'), csvFileName(artifact.title)));
   return { truncated: response.headers.get('X-Truncated') === 'true' };
 }
