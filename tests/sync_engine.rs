@@ -93,6 +93,10 @@ fn activity(id: &str, deal: Option<&str>, contact: Option<&str>) -> ActivityRow 
         account_source_id: None,
         contact_source_id: contact.map(Into::into),
         owner_source_id: Some("o1".into()),
+        link_emails: Vec::new(),
+        link_domains: Vec::new(),
+        owner_email: None,
+        is_private: false,
         source_created_at: None,
         source_updated_at: None,
         deleted: false,
@@ -120,7 +124,7 @@ fn contact(id: &str, account: &str) -> ContactRow {
 
 async fn apply(app: &TestApp, org: Uuid, rows: Rows) -> usize {
     let mut conn = app.state.db.get().await.unwrap();
-    upsert::apply(&mut conn, org, "hubspot", &rows)
+    upsert::apply(&mut conn, org, "hubspot", &rows, None)
         .await
         .unwrap()
 }
@@ -566,6 +570,7 @@ fn event(origin: &str, org: Uuid, records: u64) -> revtops::sync::SyncEvent {
         skipped: 0,
         status: None,
         throttled_for_secs: None,
+        done_in_secs: None,
     }
 }
 

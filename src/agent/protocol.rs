@@ -156,6 +156,9 @@ pub enum ServerFrame {
         /// Set while the provider's rate limit holds the run back: it goes on in this many
         /// seconds.
         throttled_for_secs: Option<u64>,
+        /// While throttled, when the connector can tell: about this many seconds until the run
+        /// is done.
+        done_in_secs: Option<u64>,
     },
     #[serde(untagged)]
     Run(RunFrame),
@@ -290,6 +293,7 @@ pub fn samples() -> (Vec<ServerFrame>, Vec<ClientFrame>) {
             skipped: 1,
             status: None,
             throttled_for_secs: Some(10),
+            done_in_secs: Some(600),
         },
     ];
     server.extend(events.into_iter().enumerate().map(|(seq, event)| {

@@ -132,6 +132,14 @@ pub struct IntegrationsConfig {
     pub slack_integration_id: String,
     pub google_calendar_integration_id: String,
     pub hubspot_base_url: Url,
+    /// Salesforce REST API version (`v62.0`); the host is the connection's `instance_url`.
+    pub salesforce_api_version: String,
+    /// Slack Web API base (`https://slack.com/api`).
+    pub slack_base_url: Url,
+    /// Google Calendar API v3 base (`https://www.googleapis.com/calendar/v3`).
+    pub google_calendar_base_url: Url,
+    /// Encrypts direct provider tokens at rest (32 bytes); None: direct tokens are unavailable.
+    pub credentials_key: Option<Secret<[u8; 32]>>,
 }
 
 /// The background sync engine.
@@ -147,6 +155,11 @@ pub struct SyncConfig {
     pub retry_base: Duration,
     /// Attempts per provider call before the run fails.
     pub max_attempts: u32,
+    /// How far back a first Slack sync reads channel history.
+    pub slack_backfill: Duration,
+    /// The window of a full calendar sync: this far back and this far ahead of now.
+    pub calendar_past: Duration,
+    pub calendar_future: Duration,
 }
 
 /// One invalid variable: rendered as a single line naming it.
@@ -263,6 +276,22 @@ impl Config {
                 Url::parse("https://api.hubapi.com").expect("valid URL"),
                 parse_http_url,
             )?,
+            salesforce_api_version: vars.parse(
+                "SALESFORCE_API_VERSION",
+                "v62.0".to_owned(),
+                parse_salesforce_version,
+            )?,
+            slack_base_url: vars.parse(
+                "SLACK_BASE_URL",
+                Url::parse("https://slack.com/api").expect("valid URL"),
+                parse_http_url,
+            )?,
+            google_calendar_base_url: vars.parse(
+                "GOOGLE_CALENDAR_BASE_URL",
+                Url::parse("https://www.googleapis.com/calendar/v3").expect("valid URL"),
+                parse_http_url,
+            )?,
+            credentials_key: vars.optional("CREDENTIALS_KEY", parse_key)?,
         })
     }
 
@@ -287,6 +316,21 @@ impl Config {
                 parse_number(1u64, 60_000),
             )?),
             max_attempts: vars.parse("SYNC_MAX_ATTEMPTS", 6, parse_number(1u32, 20))?,
+            slack_backfill: days(vars.parse(
+                "SLACK_BACKFILL_DAYS",
+                90,
+                parse_number(1u64, 3650),
+            )?),
+            calendar_past: days(vars.parse(
+                "GOOGLE_CALENDAR_DAYS_BACK",
+                90,
+                parse_number(0u64, 3650),
+            )?),
+            calendar_future: days(vars.parse(
+                "GOOGLE_CALENDAR_DAYS_AHEAD",
+                30,
+                parse_number(0u64, 3650),
+            )?),
         })
     }
 

@@ -116,3 +116,47 @@ pub(super) fn parse_socket_addr(raw: &str) -> Result<SocketAddr, String> {
     raw.parse()
         .map_err(|_| format!("expected host:port such as 0.0.0.0:8000, got `{raw}`"))
 }
+
+pub(super) fn days(n: u64) -> Duration {
+    Duration::from_secs(n * 86_400)
+}
+
+/// `v62.0`-style Salesforce REST versions.
+pub(super) fn parse_salesforce_version(raw: &str) -> Result<String, String> {
+    let digits = raw.strip_prefix('v').and_then(|v| v.split_once('.'));
+    match digits {
+        Some((major, minor))
+            if !major.is_empty()
+                && !minor.is_empty()
+                && major
+                    .chars()
+                    .chain(minor.chars())
+                    .all(|c| c.is_ascii_digit()) =>
+        {
+            Ok(raw.to_owned())
+        }
+        _ => Err(format!("expected a version like v62.0, got `{raw}`")),
+    }
+}
+
+/// A 32-byte key as 64 hex digits or standard base64.
+pub(super) fn parse_key(raw: &str) -> Result<Secret<[u8; 32]>, String> {
+    use base64::Engine;
+    let raw = raw.trim();
+    let bytes = if raw.len() == 64 && raw.chars().all(|c| c.is_ascii_hexdigit()) {
+        (0..32)
+            .map(|i| u8::from_str_radix(&raw[2 * i..2 * i + 2], 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .map_err(|e| e.to_string())?
+    } else {
+        base64::engine::general_purpose::STANDARD
+            .decode(raw)
+            .map_err(|_| {
+                "expected 32 bytes as 64 hex digits or base64 (openssl rand -hex 32)".to_owned()
+            })?
+    };
+    let key: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| "expected 32 bytes (openssl rand -hex 32)".to_owned())?;
+    Ok(Secret::new(key))
+}

@@ -8,7 +8,12 @@
 pub mod hubspot;
 pub mod nango;
 pub mod provider;
+pub mod retry;
 pub mod rows;
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
 
 use serde_json::Value;
 
@@ -84,15 +89,71 @@ pub enum ConnectorError {
     Cancelled,
 }
 
-/// Told, from the connector's thread, that the provider limits the rate and the connector now
-/// waits this long before asking again (the run is throttled, not stuck).
-pub type ThrottleNotice = std::sync::Arc<dyn Fn(std::time::Duration) + Send + Sync>;
+/// The provider limits the rate: the connector waits `wait` before asking again (the run is
+/// throttled, not stuck), and, when it can tell, expects to be done in about `done_in`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    pub wait: Duration,
+    pub done_in: Option<Duration>,
+}
+
+/// Told, from the connector's thread, each time the provider holds the run back.
+pub type ThrottleNotice = std::sync::Arc<dyn Fn(Throttle) + Send + Sync>;
+
+/// What every connector is given besides its credentials.
+#[derive(Clone)]
+pub struct ConnectorOptions {
+    /// First retry delay (doubles per attempt, with jitter).
+    pub retry_base: Duration,
+    /// Attempts per request before the run fails.
+    pub max_attempts: u32,
+    /// How far before the last change seen the next incremental run starts.
+    pub overlap: Duration,
+    /// Checked between requests and while waiting to retry.
+    pub cancel: CancellationToken,
+    /// Told when the provider's rate limit makes the connector wait.
+    pub on_throttle: Option<ThrottleNotice>,
+}
+
+impl ConnectorOptions {
+    pub fn from_config(
+        sync: &crate::config::SyncConfig,
+        cancel: CancellationToken,
+        on_throttle: ThrottleNotice,
+    ) -> Self {
+        Self {
+            retry_base: sync.retry_base,
+            max_attempts: sync.max_attempts,
+            overlap: Duration::from_secs(300),
+            cancel,
+            on_throttle: Some(on_throttle),
+        }
+    }
+}
+
+impl Default for ConnectorOptions {
+    fn default() -> Self {
+        Self {
+            retry_base: Duration::from_millis(500),
+            max_attempts: 6,
+            overlap: Duration::from_secs(300),
+            cancel: CancellationToken::new(),
+            on_throttle: None,
+        }
+    }
+}
 
 /// Access tokens for a provider connection, fetched right before use and never stored.
 pub trait Credentials: Send + Sync {
     /// The current access token; `force_refresh` asks the broker to refresh it first (once, after
     /// the provider answered 401). Blocking.
     fn access_token(&self, force_refresh: bool) -> Result<String, ConnectorError>;
+
+    /// Where the provider serves this connection when it is not a fixed host (Salesforce's
+    /// `instance_url`); None: the configured host. Blocking.
+    fn instance_url(&self) -> Result<Option<String>, ConnectorError> {
+        Ok(None)
+    }
 }
 
 /// A provider's sync contract.

@@ -141,6 +141,18 @@ pub struct ActivityRow {
     pub account_source_id: Option<String>,
     pub contact_source_id: Option<String>,
     pub owner_source_id: Option<String>,
+    /// Links across sources, for activities whose provider does not hold CRM records (Slack,
+    /// calendars): emails of the people involved, most relevant first. When no
+    /// `contact_source_id` resolves, the first that is a contact of any source in the
+    /// organization links that contact (and its account).
+    pub link_emails: Vec<String>,
+    /// Company domains involved (mentioned, or of the emails above), most relevant first: when
+    /// no account is linked otherwise, the first that is an account's domain links it.
+    pub link_domains: Vec<String>,
+    /// The author's email: links the owner when `owner_source_id` does not resolve.
+    pub owner_email: Option<String>,
+    /// Marked private at the source: on a personal connection, visible only to its owner.
+    pub is_private: bool,
     pub source_created_at: Option<DateTime<Utc>>,
     pub source_updated_at: Option<DateTime<Utc>>,
     pub deleted: bool,

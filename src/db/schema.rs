@@ -46,6 +46,8 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        is_private -> Bool,
+        private_to -> Nullable<Uuid>,
     }
 }
 
@@ -195,6 +197,8 @@ diesel::table! {
         created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        shared -> Bool,
+        credential_kind -> Nullable<Text>,
     }
 }
 

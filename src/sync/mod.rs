@@ -62,6 +62,10 @@ pub struct SyncEvent {
     /// Set when the provider limits the rate: the run waits this many seconds, then goes on.
     #[serde(default)]
     pub throttled_for_secs: Option<u64>,
+    /// While throttled, when the provider's pace lets the connector tell: about how long until
+    /// the run is done.
+    #[serde(default)]
+    pub done_in_secs: Option<u64>,
 }
 
 /// Shared by the workers, the scheduler, the API and the CLI.

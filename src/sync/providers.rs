@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::SyncError;
 use crate::config::{IntegrationsConfig, SyncConfig};
-use crate::connectors::hubspot::{HubSpotConnector, HubSpotOptions};
+use crate::connectors::hubspot::HubSpotConnector;
 use crate::connectors::nango::{NangoClient, NangoCredentials};
-use crate::connectors::{Connector, Provider, ThrottleNotice};
+use crate::connectors::{Connector, ConnectorOptions, Provider, ThrottleNotice};
 
 /// The integration a run syncs, as the engine reads it.
 #[derive(Debug, Clone)]
@@ -19,6 +19,10 @@ pub struct IntegrationRef {
     pub id: Uuid,
     pub organization_id: Uuid,
     pub provider: String,
+    /// The member a personal connection (a calendar) belongs to; None for organization ones.
+    pub user_id: Option<Uuid>,
+    /// A personal connection's owner shares it with the organization.
+    pub shared: bool,
     pub nango_connection_id: Option<String>,
     pub is_active: bool,
     pub sync_cursors: Value,
@@ -95,11 +99,12 @@ impl ConnectorFactory for NangoConnectors {
             connection_id,
             provider_config_key: provider.integration_id(&self.integrations).to_owned(),
         });
+        let options = ConnectorOptions::from_config(&self.sync, cancel, on_throttle);
         match provider {
             Provider::Hubspot => Ok(Box::new(HubSpotConnector::new(
                 self.integrations.hubspot_base_url.clone(),
                 credentials,
-                HubSpotOptions::from_config(&self.sync, cancel, on_throttle),
+                options,
             ))),
             other => Err(SyncError::Unavailable(format!(
                 "syncing {} is not available in this build",

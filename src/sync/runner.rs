@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::providers::IntegrationRef;
 use super::queue::{self, Outcome};
 use super::{SyncEngine, SyncError, SyncEvent, upsert};
-use crate::connectors::{ConnectorError, ObjectSpec, Page};
+use crate::connectors::{ConnectorError, ObjectSpec, Page, Throttle};
 use crate::db::models::SyncRun;
 use crate::db::schema::integrations;
 
@@ -68,6 +68,7 @@ pub async fn execute(
         skipped,
         status: Some(status_name(&outcome).into()),
         throttled_for_secs: None,
+        done_in_secs: None,
     });
     outcome
 }
@@ -137,9 +138,9 @@ async fn sync_objects(
         cursors = json!({});
     }
     drop(conn);
-    let (throttle_tx, mut throttled) = tokio::sync::mpsc::unbounded_channel::<Duration>();
-    let notice: crate::connectors::ThrottleNotice = Arc::new(move |wait| {
-        let _ = throttle_tx.send(wait);
+    let (throttle_tx, mut throttled) = tokio::sync::mpsc::unbounded_channel::<Throttle>();
+    let notice: crate::connectors::ThrottleNotice = Arc::new(move |throttle| {
+        let _ = throttle_tx.send(throttle);
     });
     let connector: Arc<dyn crate::connectors::Connector> = engine
         .connectors
@@ -151,9 +152,8 @@ async fn sync_objects(
         let mut next = Some(fetch(Arc::clone(&connector), *spec, cursor));
         let (mut pages, mut written) = (0u64, 0u64);
         while let Some(fetching) = next.take() {
-            let waiting = |wait: Duration| {
-                let throttled = Some(wait.as_secs_f64().ceil() as u64);
-                progress(engine, run, spec.name, (records, skipped), throttled);
+            let waiting = |throttle: Throttle| {
+                progress(engine, run, spec.name, (records, skipped), Some(throttle));
             };
             let page = page_or_throttled(fetching, &mut throttled, waiting).await?;
             if cancel.is_cancelled() {
@@ -222,8 +222,9 @@ fn progress(
     run: &SyncRun,
     object: &str,
     (records, skipped): (u64, u64),
-    throttled_for_secs: Option<u64>,
+    throttle: Option<Throttle>,
 ) {
+    let secs = |d: Duration| d.as_secs_f64().ceil() as u64;
     engine.publish(SyncEvent {
         origin: engine.instance.clone(),
         run_id: run.id,
@@ -233,15 +234,16 @@ fn progress(
         records,
         skipped,
         status: None,
-        throttled_for_secs,
+        throttled_for_secs: throttle.map(|t| secs(t.wait)),
+        done_in_secs: throttle.and_then(|t| t.done_in).map(secs),
     });
 }
 
 /// Awaits a page, telling `waiting` each time the provider's rate limit holds it back.
 async fn page_or_throttled(
     page: impl std::future::Future<Output = Result<Page, SyncError>>,
-    throttled: &mut tokio::sync::mpsc::UnboundedReceiver<Duration>,
-    waiting: impl Fn(Duration),
+    throttled: &mut tokio::sync::mpsc::UnboundedReceiver<Throttle>,
+    waiting: impl Fn(Throttle),
 ) -> Result<Page, SyncError> {
     tokio::pin!(page);
     loop {
@@ -300,7 +302,18 @@ async fn commit_page(
             {
                 return Err(SyncError::LeaseLost);
             }
-            upsert::apply(conn, integration.organization_id, &run.provider, &page.rows).await?;
+            let personal = integration.user_id.map(|owner| upsert::Personal {
+                owner,
+                shared: integration.shared,
+            });
+            upsert::apply(
+                conn,
+                integration.organization_id,
+                &run.provider,
+                &page.rows,
+                personal,
+            )
+            .await?;
             save_cursor(conn, integration.id, spec.name, &page.cursor).await
         }
     })
@@ -351,23 +364,45 @@ pub async fn load_integration(
     conn: &mut AsyncPgConnection,
     id: Uuid,
 ) -> Result<IntegrationRef, SyncError> {
-    let (id, organization_id, provider, nango_connection_id, is_active, sync_cursors) =
-        integrations::table
-            .find(id)
-            .select((
-                integrations::id,
-                integrations::organization_id,
-                integrations::provider,
-                integrations::nango_connection_id,
-                integrations::is_active,
-                integrations::sync_cursors,
-            ))
-            .first::<(Uuid, Uuid, String, Option<String>, bool, Value)>(conn)
-            .await?;
+    type Loaded = (
+        Uuid,
+        Uuid,
+        String,
+        Option<Uuid>,
+        bool,
+        Option<String>,
+        bool,
+        Value,
+    );
+    let (
+        id,
+        organization_id,
+        provider,
+        user_id,
+        shared,
+        nango_connection_id,
+        is_active,
+        sync_cursors,
+    ) = integrations::table
+        .find(id)
+        .select((
+            integrations::id,
+            integrations::organization_id,
+            integrations::provider,
+            integrations::user_id,
+            integrations::shared,
+            integrations::nango_connection_id,
+            integrations::is_active,
+            integrations::sync_cursors,
+        ))
+        .first::<Loaded>(conn)
+        .await?;
     Ok(IntegrationRef {
         id,
         organization_id,
         provider,
+        user_id,
+        shared,
         nango_connection_id,
         is_active,
         sync_cursors,

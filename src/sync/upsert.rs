@@ -4,10 +4,15 @@
 //! `(organization_id, source_system, source_id)`, so replaying a page changes nothing.
 //! Upstream deletes set `deleted_at` (kept from the first time it was seen); a record that comes
 //! back live clears it.
+//!
+//! Activities of a personal connection (a member's calendar) are that member's: their source ids
+//! are qualified by the member (two colleagues invited to one meeting hold two rows, each with
+//! its own privacy) and `private_to` names the member when the event is private or the member
+//! has not shared the calendar, which the analytics policy enforces.
 
 use std::collections::HashMap;
 
-use diesel::sql_types::{Jsonb, Text};
+use diesel::sql_types::{Bool, Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use uuid::Uuid;
@@ -15,12 +20,21 @@ use uuid::Uuid;
 use super::SyncError;
 use crate::connectors::Rows;
 
+/// Whose personal connection a page comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Personal {
+    pub owner: Uuid,
+    /// The owner shares the calendar with the organization (its private events stay private).
+    pub shared: bool,
+}
+
 /// Upserts one page; returns how many rows were written.
 pub async fn apply(
     conn: &mut AsyncPgConnection,
     organization_id: Uuid,
     source_system: &str,
     rows: &Rows,
+    personal: Option<Personal>,
 ) -> Result<usize, SyncError> {
     let (sql, json) = match rows {
         Rows::Users(r) => (USERS, unique_json(r, |x| &x.source_id)?),
@@ -33,12 +47,19 @@ pub async fn apply(
     if rows.is_empty() {
         return Ok(0);
     }
-    let n = diesel::sql_query(sql)
+    let query = diesel::sql_query(sql)
         .bind::<diesel::sql_types::Uuid, _>(organization_id)
         .bind::<Text, _>(source_system)
-        .bind::<Jsonb, _>(json)
-        .execute(conn)
-        .await?;
+        .bind::<Jsonb, _>(json);
+    let n = if let Rows::Activities(_) = rows {
+        query
+            .bind::<Nullable<diesel::sql_types::Uuid>, _>(personal.map(|p| p.owner))
+            .bind::<Bool, _>(personal.is_some_and(|p| p.shared))
+            .execute(conn)
+            .await?
+    } else {
+        query.execute(conn).await?
+    };
     Ok(n)
 }
 
@@ -211,31 +232,65 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
     soft_delete!()
 );
 
+/// `$4`: the member whose personal connection this is (NULL for organization connections),
+/// `$5`: whether they share it. Links first by the provider's own ids, then across sources:
+/// the first of `link_emails` that is a contact (its account too), the first of `link_domains`
+/// that is an account's domain, and the author by `owner_email`.
 const ACTIVITIES: &str = concat!(
     "
 INSERT INTO activities AS t (organization_id, source_system, source_id, type, subject, description,
                              activity_date, duration_seconds, participants, deal_id, account_id,
-                             contact_id, owner_id, custom_fields, source_created_at, source_updated_at,
-                             synced_at, deleted_at)
-SELECT $1, $2, r.source_id, r.type, r.subject, r.description, r.activity_date,
+                             contact_id, owner_id, is_private, private_to, custom_fields,
+                             source_created_at, source_updated_at, synced_at, deleted_at)
+SELECT $1, $2, CASE WHEN $4::uuid IS NULL THEN r.source_id ELSE $4::uuid || ':' || r.source_id END,
+       r.type, r.subject, r.description, r.activity_date,
        CASE WHEN r.duration_seconds >= 0 THEN r.duration_seconds END,
        CASE WHEN jsonb_typeof(r.participants) = 'array' THEN r.participants ELSE '[]' END,
-       d.id, a.id, c.id, o.id, coalesce(r.custom_fields, '{}'), r.source_created_at,
+       d.id, coalesce(a.id, lc.account_id, la.id), coalesce(c.id, lc.id), coalesce(o.id, lo.id, $4::uuid),
+       coalesce(r.is_private, false),
+       CASE WHEN $4::uuid IS NOT NULL AND (coalesce(r.is_private, false) OR NOT $5) THEN $4::uuid END,
+       coalesce(r.custom_fields, '{}'), r.source_created_at,
        r.source_updated_at, now(), CASE WHEN r.deleted THEN now() END
   FROM jsonb_to_recordset($3) AS r(source_id text, type text, subject text, description text,
                                    activity_date timestamptz, duration_seconds int, participants jsonb,
                                    deal_source_id text, account_source_id text, contact_source_id text,
-                                   owner_source_id text, source_created_at timestamptz,
+                                   owner_source_id text, link_emails jsonb, link_domains jsonb,
+                                   owner_email text, is_private boolean, source_created_at timestamptz,
                                    source_updated_at timestamptz, deleted boolean, custom_fields jsonb)
   LEFT JOIN deals d ON d.organization_id = $1 AND d.source_system = $2 AND d.source_id = r.deal_source_id
   LEFT JOIN accounts a ON a.organization_id = $1 AND a.source_system = $2 AND a.source_id = r.account_source_id
   LEFT JOIN contacts c ON c.organization_id = $1 AND c.source_system = $2 AND c.source_id = r.contact_source_id
   LEFT JOIN users o ON o.organization_id = $1 AND o.source_system = $2 AND o.source_id = r.owner_source_id
+  LEFT JOIN LATERAL (
+        SELECT lc.id, lc.account_id
+          FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(r.link_emails) = 'array'
+                                              THEN r.link_emails ELSE '[]' END)
+               WITH ORDINALITY AS e(email, n)
+          JOIN contacts lc ON lc.organization_id = $1 AND lower(lc.email) = lower(e.email)
+                          AND lc.deleted_at IS NULL
+         ORDER BY e.n, lc.account_id IS NULL, lc.source_updated_at DESC NULLS LAST
+         LIMIT 1) lc ON c.id IS NULL
+  LEFT JOIN LATERAL (
+        SELECT la.id
+          FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(r.link_domains) = 'array'
+                                              THEN r.link_domains ELSE '[]' END)
+               WITH ORDINALITY AS x(domain, n)
+          JOIN accounts la ON la.organization_id = $1 AND lower(la.domain) = lower(x.domain)
+                          AND la.deleted_at IS NULL
+         ORDER BY x.n, la.source_updated_at DESC NULLS LAST
+         LIMIT 1) la ON a.id IS NULL
+  LEFT JOIN LATERAL (
+        SELECT lo.id FROM users lo
+         WHERE lo.organization_id = $1 AND lo.email = lower(btrim(r.owner_email))
+           AND lo.deleted_at IS NULL
+         ORDER BY lo.status = 'crm_only', lo.created_at
+         LIMIT 1) lo ON o.id IS NULL AND r.owner_email IS NOT NULL
 ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
    SET type = EXCLUDED.type, subject = EXCLUDED.subject, description = EXCLUDED.description,
        activity_date = EXCLUDED.activity_date, duration_seconds = EXCLUDED.duration_seconds,
        participants = EXCLUDED.participants, deal_id = EXCLUDED.deal_id,
        account_id = EXCLUDED.account_id, contact_id = EXCLUDED.contact_id, owner_id = EXCLUDED.owner_id,
+       is_private = EXCLUDED.is_private, private_to = EXCLUDED.private_to,
        custom_fields = EXCLUDED.custom_fields, source_created_at = EXCLUDED.source_created_at,
        source_updated_at = EXCLUDED.source_updated_at, synced_at = EXCLUDED.synced_at,
 ",

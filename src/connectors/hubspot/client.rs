@@ -3,26 +3,20 @@
 //! HubSpot's error envelope turned into [`ConnectorError`]s. Tokens never appear in errors.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
-use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::types::ErrorBody;
-use crate::connectors::{ConnectorError, Credentials, ThrottleNotice};
-
-/// A retry-after longer than this is not waited for inside one call.
-const MAX_WAIT: Duration = Duration::from_secs(60);
+use crate::connectors::retry::{self, Retry};
+use crate::connectors::{ConnectorError, ConnectorOptions, Credentials};
 
 pub struct Client {
     agent: ureq::Agent,
     base: String,
     credentials: Arc<dyn Credentials>,
-    retry_base: Duration,
-    max_attempts: u32,
-    cancel: CancellationToken,
-    on_throttle: Option<ThrottleNotice>,
+    retry: Retry,
 }
 
 enum Method<'a> {
@@ -31,28 +25,12 @@ enum Method<'a> {
 }
 
 impl Client {
-    pub fn new(
-        base: &Url,
-        credentials: Arc<dyn Credentials>,
-        retry_base: Duration,
-        max_attempts: u32,
-        cancel: CancellationToken,
-        on_throttle: Option<ThrottleNotice>,
-    ) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(120)))
-            .http_status_as_error(false)
-            .build()
-            .into();
+    pub fn new(base: &Url, credentials: Arc<dyn Credentials>, options: &ConnectorOptions) -> Self {
         Self {
-            agent,
+            agent: retry::agent(),
             base: base.as_str().trim_end_matches('/').to_owned(),
             credentials,
-            retry_base,
-            max_attempts: max_attempts.max(1),
-            cancel,
-            on_throttle,
+            retry: Retry::new("HubSpot", options),
         }
     }
 
@@ -70,9 +48,7 @@ impl Client {
         let mut refreshed = false;
         let mut attempt = 0u32;
         loop {
-            if self.cancel.is_cancelled() {
-                return Err(ConnectorError::Cancelled);
-            }
+            self.retry.check_cancel()?;
             let bearer = format!("Bearer {token}");
             let sent = match method {
                 Method::Get(query) => self
@@ -94,29 +70,19 @@ impl Client {
                 Ok(resp) => resp,
                 Err(e) => {
                     let error = format!("HubSpot {path}: connection failed: {e}");
-                    self.wait_or_fail(attempt, None, error)?;
+                    self.retry.wait_or_fail(attempt, None, error)?;
                     continue;
                 }
             };
             let status = resp.status().as_u16();
-            let header = |name: &str| -> Option<u64> {
-                resp.headers()
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse().ok())
-            };
-            let retry_after = header("retry-after").map(Duration::from_secs);
-            let interval = header("x-hubspot-ratelimit-interval-milliseconds");
-            let text = match resp
-                .body_mut()
-                .with_config()
-                .limit(64 << 20)
-                .read_to_string()
-            {
+            let retry_after = retry::numeric_header(&resp, "retry-after").map(Duration::from_secs);
+            let interval =
+                retry::numeric_header(&resp, "x-hubspot-ratelimit-interval-milliseconds");
+            let text = match retry::body_text(&mut resp) {
                 Ok(text) => text,
                 Err(e) => {
                     let error = format!("HubSpot {path}: reading the response failed: {e}");
-                    self.wait_or_fail(attempt, None, error)?;
+                    self.retry.wait_or_fail(attempt, None, error)?;
                     continue;
                 }
             };
@@ -142,62 +108,12 @@ impl Client {
                     }
                     // Retry-After when sent, else the rolling window's length, else backoff.
                     let wait = retry_after.or(interval.map(Duration::from_millis));
-                    self.throttled_wait_or_fail(attempt, wait, described)?;
+                    self.retry
+                        .throttled_wait_or_fail(attempt, wait, described)?;
                 }
-                500 | 502 | 503 | 504 => self.wait_or_fail(attempt, None, described)?,
+                500 | 502 | 503 | 504 => self.retry.wait_or_fail(attempt, None, described)?,
                 _ => return Err(ConnectorError::Api(described)),
             }
-        }
-    }
-
-    /// As [`Self::wait_or_fail`], telling whoever listens that HubSpot limits the rate.
-    fn throttled_wait_or_fail(
-        &self,
-        attempt: u32,
-        wait: Option<Duration>,
-        error: String,
-    ) -> Result<(), ConnectorError> {
-        if attempt < self.max_attempts
-            && let Some(notice) = &self.on_throttle
-        {
-            notice(self.delay(attempt, wait));
-        }
-        self.wait_or_fail(attempt, wait, error)
-    }
-
-    fn delay(&self, attempt: u32, wait: Option<Duration>) -> Duration {
-        wait.map(|w| w.min(MAX_WAIT))
-            .unwrap_or_else(|| crate::backoff::delay(self.retry_base, attempt - 1))
-    }
-
-    /// Sleeps before the next attempt, or fails when the attempts are used up.
-    fn wait_or_fail(
-        &self,
-        attempt: u32,
-        wait: Option<Duration>,
-        error: String,
-    ) -> Result<(), ConnectorError> {
-        if attempt >= self.max_attempts {
-            return Err(ConnectorError::Api(format!(
-                "{error} (gave up after {attempt} attempts)"
-            )));
-        }
-        tracing::warn!(attempt, error = %error, "retrying a HubSpot request");
-        self.sleep(self.delay(attempt, wait))
-    }
-
-    /// Sleeps, waking early (with `Cancelled`) when the run is cancelled.
-    fn sleep(&self, delay: Duration) -> Result<(), ConnectorError> {
-        let until = Instant::now() + delay;
-        loop {
-            if self.cancel.is_cancelled() {
-                return Err(ConnectorError::Cancelled);
-            }
-            let left = until.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Ok(());
-            }
-            std::thread::sleep(left.min(Duration::from_millis(50)));
         }
     }
 }

@@ -19,7 +19,6 @@ mod records;
 pub mod types;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -28,11 +27,7 @@ use url::Url;
 use self::client::Client;
 use self::records::{LIST_LIMIT, skip};
 use self::types::{Listing, ObjectKind, Pipeline};
-use super::{
-    Connector, ConnectorError, Credentials, ObjectSpec, Page, Rows, SkippedRecord, Table,
-    ThrottleNotice,
-};
-use crate::config::SyncConfig;
+use super::{Connector, ConnectorError, Credentials, ObjectSpec, Page, Rows, SkippedRecord, Table};
 
 const OBJECTS: &[ObjectSpec] = &[
     ObjectSpec {
@@ -77,47 +72,8 @@ const OBJECTS: &[ObjectSpec] = &[
     },
 ];
 
-#[derive(Clone)]
-pub struct HubSpotOptions {
-    /// First retry delay (doubles per attempt, with jitter).
-    pub retry_base: Duration,
-    /// Attempts per request before the run fails.
-    pub max_attempts: u32,
-    /// How far before the last change seen the next incremental run starts.
-    pub overlap: Duration,
-    /// Checked between requests and while waiting to retry.
-    pub cancel: CancellationToken,
-    /// Told when HubSpot's rate limit makes the connector wait.
-    pub on_throttle: Option<ThrottleNotice>,
-}
-
-impl HubSpotOptions {
-    pub fn from_config(
-        sync: &SyncConfig,
-        cancel: CancellationToken,
-        on_throttle: ThrottleNotice,
-    ) -> Self {
-        Self {
-            retry_base: sync.retry_base,
-            max_attempts: sync.max_attempts,
-            overlap: Duration::from_secs(300),
-            cancel,
-            on_throttle: Some(on_throttle),
-        }
-    }
-}
-
-impl Default for HubSpotOptions {
-    fn default() -> Self {
-        Self {
-            retry_base: Duration::from_millis(500),
-            max_attempts: 6,
-            overlap: Duration::from_secs(300),
-            cancel: CancellationToken::new(),
-            on_throttle: None,
-        }
-    }
-}
+/// HubSpot takes the options every connector does.
+pub type HubSpotOptions = super::ConnectorOptions;
 
 pub struct HubSpotConnector {
     client: Client,
@@ -127,14 +83,7 @@ pub struct HubSpotConnector {
 
 impl HubSpotConnector {
     pub fn new(base_url: Url, credentials: Arc<dyn Credentials>, options: HubSpotOptions) -> Self {
-        let client = Client::new(
-            &base_url,
-            credentials,
-            options.retry_base,
-            options.max_attempts,
-            options.cancel.clone(),
-            options.on_throttle.clone(),
-        );
+        let client = Client::new(&base_url, credentials, &options);
         Self {
             client,
             overlap: chrono::Duration::from_std(options.overlap)

@@ -50,10 +50,9 @@ pub struct NangoCredentials {
     pub provider_config_key: String,
 }
 
-impl Credentials for NangoCredentials {
-    fn access_token(&self, force_refresh: bool) -> Result<String, ConnectorError> {
-        let connection = self
-            .client
+impl NangoCredentials {
+    fn connection(&self, force_refresh: bool) -> Result<Connection, ConnectorError> {
+        self.client
             .get_connection(
                 &self.connection_id,
                 &self.provider_config_key,
@@ -64,7 +63,17 @@ impl Credentials for NangoCredentials {
                     ConnectorError::Auth(e.to_string())
                 }
                 other => ConnectorError::Api(other.to_string()),
-            })?;
+            })
+    }
+}
+
+impl Credentials for NangoCredentials {
+    fn instance_url(&self) -> Result<Option<String>, ConnectorError> {
+        Ok(self.connection(false)?.instance_url().map(str::to_owned))
+    }
+
+    fn access_token(&self, force_refresh: bool) -> Result<String, ConnectorError> {
+        let connection = self.connection(force_refresh)?;
         connection
             .credentials
             .as_ref()

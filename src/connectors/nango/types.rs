@@ -66,6 +66,15 @@ impl Connection {
     pub fn tag(&self, key: &str) -> Option<&str> {
         self.tags.as_ref()?.get(key).map(String::as_str)
     }
+
+    /// Salesforce's instance host: in `connection_config`, else in the raw token response.
+    pub fn instance_url(&self) -> Option<&str> {
+        self.connection_config
+            .get("instance_url")
+            .and_then(serde_json::Value::as_str)
+            .filter(|v| !v.is_empty())
+            .or_else(|| self.credentials.as_ref()?.raw_field("instance_url"))
+    }
 }
 
 /// The credential object; its shape depends on `type` (OAUTH2, API_KEY, APP, …). Kept out of
@@ -80,9 +89,17 @@ pub struct ConnectionCredentials {
     api_key: Option<String>,
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// The provider's token response as Nango received it (Salesforce puts `instance_url` here).
+    #[serde(default)]
+    raw: serde_json::Value,
 }
 
 impl ConnectionCredentials {
+    /// A string field of the provider's raw token response.
+    pub fn raw_field(&self, key: &str) -> Option<&str> {
+        self.raw.get(key)?.as_str().filter(|v| !v.is_empty())
+    }
+
     /// The bearer token to call the provider with (OAuth access token, or API key).
     pub fn token(&self) -> Option<&str> {
         self.access_token

@@ -211,6 +211,7 @@ async fn forward_sync_progress(state: AppState, org: Uuid, frames: mpsc::Sender<
             skipped: event.skipped,
             status: event.status,
             throttled_for_secs: event.throttled_for_secs,
+            done_in_secs: event.done_in_secs,
         };
         if frames.send(frame).await.is_err() {
             return;
