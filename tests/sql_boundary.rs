@@ -7,16 +7,21 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::TestApp;
-use revtops::sql::SqlError;
+use revtops::sql::{SqlError, Viewer};
 use uuid::Uuid;
 
 const TIMEOUT_MS: u64 = 1500;
 const MARKER_B: &str = "SECRET-B";
+/// On the private calendar events of A's `owner`: the corpus runs as A's `colleague`.
+const MARKER_PRIVATE: &str = "PRIVATE-OWNER";
 
 struct Tenants {
     app: TestApp,
     a: Uuid,
     b: Uuid,
+    /// Members of A: `owner` has private activities, `colleague` runs the corpus.
+    owner: Uuid,
+    colleague: Uuid,
 }
 
 /// Two organizations with data; B's rows all carry MARKER_B so any leak is visible in a result.
@@ -28,8 +33,37 @@ async fn tenants(extra: &[(&str, &str)]) -> Tenants {
     vars.extend_from_slice(extra);
     let app = TestApp::spawn_with(&vars).await;
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-    seed(&app.db.client().await, a, b).await;
-    Tenants { app, a, b }
+    let db = app.db.client().await;
+    seed(&db, a, b).await;
+    let (owner, colleague) = seed_private(&db, a).await;
+    Tenants {
+        app,
+        a,
+        b,
+        owner,
+        colleague,
+    }
+}
+
+/// Two members of `org`; the first owns private calendar events (and one shared one).
+async fn seed_private(db: &tokio_postgres::Client, org: Uuid) -> (Uuid, Uuid) {
+    let (owner, colleague) = (Uuid::new_v4(), Uuid::new_v4());
+    db.batch_execute(&format!(
+        "INSERT INTO users (id, organization_id, email, name, role, status) VALUES \
+           ('{owner}', '{org}', 'owner@a.example', 'Owner', 'member', 'active'), \
+           ('{colleague}', '{org}', 'colleague@a.example', 'Colleague', 'member', 'active'); \
+         INSERT INTO activities (organization_id, source_system, source_id, type, subject, activity_date, \
+                                 owner_id, is_private, private_to) \
+           SELECT '{org}', 'google_calendar', '{owner}:ev-' || n, 'meeting', '{MARKER_PRIVATE} ' || n, \
+                  now() - n * interval '1 hour', '{owner}', n % 2 = 0, '{owner}' \
+           FROM generate_series(1, 6) n; \
+         INSERT INTO activities (organization_id, source_system, source_id, type, subject, activity_date, owner_id) \
+           VALUES ('{org}', 'google_calendar', '{owner}:shared', 'meeting', 'Shared standup', now(), '{owner}'); \
+         ANALYZE activities"
+    ))
+    .await
+    .unwrap();
+    (owner, colleague)
 }
 
 pub async fn seed(db: &tokio_postgres::Client, a: Uuid, b: Uuid) {
@@ -91,7 +125,7 @@ async fn fingerprint(db: &tokio_postgres::Client) -> Vec<(String, i64, String)> 
     out
 }
 
-fn corpus(a: Uuid, b: Uuid) -> Vec<String> {
+fn corpus(a: Uuid, b: Uuid, owner: Uuid) -> Vec<String> {
     let nested_parens = format!("SELECT {}1{}", "(".repeat(500), ")".repeat(500));
     let nested_subqueries = format!(
         "SELECT * FROM {}deals{}",
@@ -138,6 +172,18 @@ fn corpus(a: Uuid, b: Uuid) -> Vec<String> {
         format!("SELECT set_config('app.org_id', '{b}', false), (SELECT string_agg(name, ',') FROM deals)"),
         format!("SELECT set_config('app.org_id', '{b}', true), set_config('app.org_sig', current_setting('app.org_sig'), true), (SELECT string_agg(name, ',') FROM deals)"),
         "SELECT current_setting('app.org_sig')".into(),
+        // a colleague's private rows (the corpus runs as A's colleague; `owner` is A's member
+        // whose calendar is private)
+        format!("SELECT subject FROM activities WHERE private_to = '{owner}'"),
+        "SELECT subject FROM activities WHERE private_to IS NOT NULL OR is_private".into(),
+        format!("SELECT set_config('app.user_id', '{owner}', true), (SELECT string_agg(subject, ',') FROM activities)"),
+        format!("SELECT a.subject FROM (SELECT set_config('app.user_id', '{owner}', true)) s, LATERAL (SELECT * FROM activities) a"),
+        format!("SELECT a.subject FROM (SELECT set_config('app.user_id', '{owner}', true), set_config('app.user_sig', current_setting('app.user_sig'), true)) s, LATERAL (SELECT * FROM activities) a"),
+        format!("SELECT a.subject FROM (SELECT set_config('app.user_id', '{owner}', false)) s, LATERAL (SELECT * FROM activities) a"),
+        "SELECT current_setting('app.user_sig'), current_setting('app.user_id')".into(),
+        "SELECT revtops_current_user()".into(),
+        format!("SELECT subject FROM activities WHERE owner_id = '{owner}' OR private_to = revtops_current_user()"),
+        "SELECT count(*) FROM activities WHERE source_system = 'google_calendar'".into(),
         "SELECT revtops_current_org()".into(),
         format!("SELECT * FROM deals WHERE organization_id = revtops_current_org() OR organization_id = '{b}'"),
         "SELECT set_config('role', 'postgres', true)".into(),
@@ -320,7 +366,8 @@ fn expected() -> serde_json::Map<String, serde_json::Value> {
 fn key(sql: &str, t: &Tenants) -> String {
     let k = sql
         .replace(&t.a.to_string(), "<A>")
-        .replace(&t.b.to_string(), "<B>");
+        .replace(&t.b.to_string(), "<B>")
+        .replace(&t.owner.to_string(), "<OWNER>");
     if k.len() > 200 {
         format!(
             "{}… ({} bytes)",
@@ -348,16 +395,17 @@ async fn run_corpus(t: &Tenants, bypass: bool) -> Vec<(String, String)> {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let queries = corpus(t.a, t.b);
+    let queries = corpus(t.a, t.b, t.owner);
     assert!(queries.len() >= 60, "corpus has {} queries", queries.len());
     let limit = Duration::from_millis(TIMEOUT_MS) + Duration::from_secs(1);
     let mut outcomes = Vec::new();
     for sql in &queries {
         let started = Instant::now();
+        let colleague = Viewer::person(t.a, t.colleague);
         let result = if bypass {
-            engine.query_unchecked(t.a, sql).await
+            engine.query_unchecked(colleague, sql).await
         } else {
-            engine.query(t.a, sql, None).await
+            engine.query(colleague, sql, None).await
         };
         let took = started.elapsed();
         let shown: String = sql.chars().take(120).collect();
@@ -366,6 +414,10 @@ async fn run_corpus(t: &Tenants, bypass: bool) -> Vec<(String, String)> {
             Ok(out) => {
                 let text = serde_json::to_string(&out).unwrap();
                 assert!(!text.contains(MARKER_B), "LEAK of org B via {shown}");
+                assert!(
+                    !text.contains(MARKER_PRIVATE),
+                    "LEAK of a colleague's private event via {shown}"
+                );
                 for id in &b_rows {
                     assert!(
                         !text.contains(id.as_str()),
@@ -387,6 +439,10 @@ async fn run_corpus(t: &Tenants, bypass: bool) -> Vec<(String, String)> {
             Err(e) => {
                 let msg = e.to_string();
                 assert!(!msg.contains(MARKER_B), "LEAK in error of {shown}: {msg}");
+                assert!(
+                    !msg.contains(MARKER_PRIVATE),
+                    "LEAK in error of {shown}: {msg}"
+                );
             }
         }
         outcomes.push((key(sql, t), outcome(&result)));
@@ -512,4 +568,45 @@ async fn each_organization_sees_exactly_its_own_rows() {
         serde_json::json!(0),
         "an org with no data sees nothing"
     );
+}
+
+/// Private stays private in the database: the owner sees their private events, a colleague, the
+/// organization alone (no user) and a colleague claiming the owner's id see only shared ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_rows_reach_only_their_owner() {
+    let t = tenants(&[]).await;
+    let engine = &t.app.state.sql;
+    let count = "SELECT count(*) FROM activities WHERE source_system = 'google_calendar'";
+    let seen = |out: revtops::sql::QueryOutput| out.rows[0][0].clone();
+    let owner = Viewer::person(t.a, t.owner);
+    let colleague = Viewer::person(t.a, t.colleague);
+    assert_eq!(seen(engine.query(owner, count, None).await.unwrap()), 7);
+    assert_eq!(seen(engine.query(colleague, count, None).await.unwrap()), 1);
+    assert_eq!(seen(engine.query(t.a, count, None).await.unwrap()), 1);
+    // The owner's id bound to another organization verifies nowhere.
+    let elsewhere = Viewer::person(t.b, t.owner);
+    assert_eq!(seen(engine.query(elsewhere, count, None).await.unwrap()), 0);
+    // Straight into the boundary, a colleague rebinding the user sees nothing more.
+    let forged = format!(
+        "SELECT count(*) FROM (SELECT set_config('app.user_id', '{}', true)) s, \
+         LATERAL (SELECT * FROM activities WHERE source_system = 'google_calendar') x",
+        t.owner
+    );
+    assert_eq!(
+        seen(engine.query_unchecked(colleague, &forged).await.unwrap()),
+        1
+    );
+    // Search (the agent's activity search) is held by the same policy.
+    let search = "SELECT subject FROM activities WHERE subject LIKE $1";
+    let pattern = format!("{MARKER_PRIVATE}%");
+    let mine = engine
+        .query_trusted(owner, search, &[&pattern], 50)
+        .await
+        .unwrap();
+    assert_eq!(mine.row_count, 6);
+    let theirs = engine
+        .query_trusted(colleague, search, &[&pattern], 50)
+        .await
+        .unwrap();
+    assert_eq!(theirs.row_count, 0);
 }

@@ -11,7 +11,7 @@ use super::llm::ToolSpec;
 use super::schema;
 use crate::services::artifacts::{self, ArtifactSpec, NamedQuery};
 use crate::sql::chart::ChartSpec;
-use crate::sql::{QueryOutput, catalog};
+use crate::sql::{QueryOutput, Viewer, catalog};
 
 /// Rows of a result shown to the model (and stored, and shown in the chat); the rest is
 /// summarised. The full result is one click away in the SQL explorer.
@@ -22,6 +22,13 @@ pub struct ToolContext<'a> {
     pub org: Uuid,
     pub user: Uuid,
     pub conversation: Uuid,
+}
+
+impl ToolContext<'_> {
+    /// The asker: their private rows (their own calendar) are theirs to query.
+    fn viewer(&self) -> Viewer {
+        Viewer::person(self.org, self.user)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -185,7 +192,11 @@ pub async fn run(ctx: &ToolContext<'_>, name: &str, input: &Value) -> ToolOutcom
             match ctx
                 .deps
                 .sql
-                .query(ctx.org, input["sql"].as_str().unwrap_or_default(), limit)
+                .query(
+                    ctx.viewer(),
+                    input["sql"].as_str().unwrap_or_default(),
+                    limit,
+                )
                 .await
             {
                 Ok(out) => table_outcome(&out, input.get("chart")),
@@ -229,7 +240,7 @@ async fn search(ctx: &ToolContext<'_>, input: &Value) -> ToolOutcome {
         .deps
         .sql
         .query_trusted(
-            ctx.org,
+            ctx.viewer(),
             SQL,
             &[&query, &types, &source, &since, &until, &limit],
             50,

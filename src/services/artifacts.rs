@@ -15,7 +15,7 @@ use crate::db::DbPool;
 use crate::db::models::Artifact;
 use crate::db::schema::{artifacts, dashboard_tiles};
 use crate::sql::chart::ChartSpec;
-use crate::sql::{ColumnInfo, QueryOutput, SqlEngine, SqlError};
+use crate::sql::{ColumnInfo, QueryOutput, SqlEngine, SqlError, Viewer};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct NamedQuery {
@@ -35,10 +35,10 @@ pub struct ArtifactSpec {
 
 type Results = Vec<(String, Result<QueryOutput, SqlError>)>;
 
-async fn run_each(engine: &SqlEngine, org: Uuid, queries: &[NamedQuery]) -> Results {
+async fn run_each(engine: &SqlEngine, viewer: Viewer, queries: &[NamedQuery]) -> Results {
     let mut out = Vec::with_capacity(queries.len());
     for q in queries {
-        out.push((q.name.clone(), engine.query(org, &q.sql, None).await));
+        out.push((q.name.clone(), engine.query(viewer, &q.sql, None).await));
     }
     out
 }
@@ -59,8 +59,8 @@ fn results_json(results: Results) -> Value {
 }
 
 /// Runs every query of an artifact for `org`.
-pub async fn run_queries(engine: &SqlEngine, org: Uuid, queries: &[NamedQuery]) -> Value {
-    results_json(run_each(engine, org, queries).await)
+pub async fn run_queries(engine: &SqlEngine, viewer: Viewer, queries: &[NamedQuery]) -> Value {
+    results_json(run_each(engine, viewer, queries).await)
 }
 
 /// Checks the chart against the columns of the query it draws (named, or the first).
@@ -92,7 +92,7 @@ pub async fn create(
     conversation: Option<Uuid>,
     spec: ArtifactSpec,
 ) -> ServiceResult<Artifact> {
-    let results = run_each(engine, org, &spec.queries).await;
+    let results = run_each(engine, Viewer::person(org, user), &spec.queries).await;
     insert(pool, org, user, conversation, spec, results).await
 }
 
@@ -250,6 +250,10 @@ pub struct ArtifactData {
     pub read_at: DateTime<Utc>,
 }
 
+fn viewer_of(artifact: &Artifact, user: &AuthUser) -> Viewer {
+    Viewer::person(artifact.organization_id, user.user_id)
+}
+
 /// The artifact's data: fresh results for live artifacts, the saved snapshot otherwise.
 pub async fn data(
     pool: &DbPool,
@@ -269,7 +273,8 @@ pub async fn data(
     let queries = queries_of(&artifact);
     Ok(ArtifactData {
         live: true,
-        results: run_queries(engine, artifact.organization_id, &queries).await,
+        // Re-run as the person looking: a live tile shows each viewer what they may see.
+        results: run_queries(engine, viewer_of(&artifact, user), &queries).await,
         read_at,
     })
 }
@@ -294,7 +299,7 @@ pub async fn export(
         None => ServiceError::Invalid("the artifact has no query".into()),
     })?;
     let result = engine
-        .query(artifact.organization_id, &chosen.sql, None)
+        .query(viewer_of(&artifact, user), &chosen.sql, None)
         .await;
     Ok((artifact, result))
 }

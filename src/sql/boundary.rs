@@ -12,10 +12,9 @@ use serde_json::Value;
 use sha2::Sha256;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, IsolationLevel, NoTls};
-use uuid::Uuid;
 
 use super::values::{Cell, UnsupportedType, WireLen};
-use super::{ColumnInfo, QueryOutput, SqlError};
+use super::{ColumnInfo, QueryOutput, SqlError, Viewer};
 use crate::config::{DatabaseUrl, SqlConfig};
 
 pub struct Manager {
@@ -128,17 +127,17 @@ impl Boundary {
     /// call it directly to prove the database boundary holds on its own.
     pub async fn execute(
         &self,
-        org: Uuid,
+        viewer: Viewer,
         sql: &str,
         max_rows: usize,
     ) -> Result<QueryOutput, SqlError> {
-        self.execute_with(org, sql, &[], max_rows).await
+        self.execute_with(viewer, sql, &[], max_rows).await
     }
 
     /// Like `execute`, with bound parameters (for the server's own queries, e.g. activity search).
     pub async fn execute_with(
         &self,
-        org: Uuid,
+        viewer: Viewer,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
         max_rows: usize,
@@ -152,8 +151,11 @@ impl Boundary {
         // The server-side timeout does not cover transferring a huge row; this one does. A connection
         // cut off here is dropped instead of returned to the pool.
         let deadline = self.limits.statement_timeout + Duration::from_millis(500);
-        match tokio::time::timeout(deadline, self.run(&mut client, org, sql, params, max_rows))
-            .await
+        match tokio::time::timeout(
+            deadline,
+            self.run(&mut client, viewer, sql, params, max_rows),
+        )
+        .await
         {
             Ok(result) => {
                 // After a driver-level failure the session's protocol state is unknown: retire it.
@@ -179,7 +181,7 @@ impl Boundary {
     async fn run(
         &self,
         client: &mut Client,
-        org: Uuid,
+        viewer: Viewer,
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
         max_rows: usize,
@@ -199,11 +201,22 @@ impl Boundary {
         ))
         .await
         .map_err(|e| self.db_error(e))?;
-        let org_text = org.to_string();
+        let org_text = viewer.org.to_string();
         let sig = self.sign(&org_text);
+        // The user is signed together with the organization: a user id lifted from one
+        // organization's binding does not verify in another's.
+        let (user_text, user_sig) = match viewer.user {
+            Some(user) => {
+                let user = user.to_string();
+                let sig = self.sign(&format!("user:{org_text}:{user}"));
+                (user, sig)
+            }
+            None => (String::new(), String::new()),
+        };
         tx.query_one(
-            "SELECT set_config('app.org_id', $1, true), set_config('app.org_sig', $2, true)",
-            &[&org_text, &sig],
+            "SELECT set_config('app.org_id', $1, true), set_config('app.org_sig', $2, true), \
+                    set_config('app.user_id', $3, true), set_config('app.user_sig', $4, true)",
+            &[&org_text, &sig, &user_text, &user_sig],
         )
         .await
         .map_err(|e| self.db_error(e))?;

@@ -147,6 +147,8 @@ pub const RELATIONS: &[Relation] = &[
             "created_at" "timestamptz" "Row created",
             "updated_at" "timestamptz" "Row updated",
             "deleted_at" "timestamptz" "Always null here",
+            "is_private" "boolean" "Marked private in the source (a private calendar event)",
+            "private_to" "uuid" "Set on rows only their owner may see (reps.id); you only ever see your own",
         ],
     },
     Relation {

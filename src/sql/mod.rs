@@ -55,6 +55,31 @@ pub struct QueryOutput {
     pub elapsed_ms: f64,
 }
 
+/// Who a query runs for: the organization whose rows it may see and, when a person asks, that
+/// person, who alone sees the private rows of their personal sources (a calendar). Both are
+/// signed into the transaction; an organization alone sees no private row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub org: Uuid,
+    pub user: Option<Uuid>,
+}
+
+impl Viewer {
+    pub fn person(org: Uuid, user: Uuid) -> Self {
+        Self {
+            org,
+            user: Some(user),
+        }
+    }
+}
+
+/// The organization alone: shared rows only.
+impl From<Uuid> for Viewer {
+    fn from(org: Uuid) -> Self {
+        Self { org, user: None }
+    }
+}
+
 pub struct SqlEngine {
     boundary: Boundary,
     max_rows: usize,
@@ -82,34 +107,41 @@ impl SqlEngine {
     /// Gate, then boundary. `limit` may lower the row cap, never raise it.
     pub async fn query(
         &self,
-        org: Uuid,
+        viewer: impl Into<Viewer>,
         sql: &str,
         limit: Option<usize>,
     ) -> Result<QueryOutput, SqlError> {
+        let viewer = viewer.into();
         gate::admit(sql).map_err(|r| SqlError::Rejected(r.0))?;
         let max_rows = limit.map_or(self.max_rows, |l| l.clamp(1, self.max_rows));
-        let _share = self.shares.enter(org).await?;
-        self.boundary.execute(org, sql, max_rows).await
+        let _share = self.shares.enter(viewer.org).await?;
+        self.boundary.execute(viewer, sql, max_rows).await
     }
 
     /// The server's own parameterised SQL (no gate: it is not user text), still inside the
     /// boundary: analytics role, RLS, read-only, timeout and caps.
     pub async fn query_trusted(
         &self,
-        org: Uuid,
+        viewer: impl Into<Viewer>,
         sql: &str,
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
         max_rows: usize,
     ) -> Result<QueryOutput, SqlError> {
-        let _share = self.shares.enter(org).await?;
+        let viewer = viewer.into();
+        let _share = self.shares.enter(viewer.org).await?;
         self.boundary
-            .execute_with(org, sql, params, max_rows.min(self.max_rows))
+            .execute_with(viewer, sql, params, max_rows.min(self.max_rows))
             .await
     }
 
     /// The database boundary alone, parser bypassed: for proving it holds by itself.
-    pub async fn query_unchecked(&self, org: Uuid, sql: &str) -> Result<QueryOutput, SqlError> {
-        let _share = self.shares.enter(org).await?;
-        self.boundary.execute(org, sql, self.max_rows).await
+    pub async fn query_unchecked(
+        &self,
+        viewer: impl Into<Viewer>,
+        sql: &str,
+    ) -> Result<QueryOutput, SqlError> {
+        let viewer = viewer.into();
+        let _share = self.shares.enter(viewer.org).await?;
+        self.boundary.execute(viewer, sql, self.max_rows).await
     }
 }

@@ -18,6 +18,7 @@ use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
 use crate::services::artifacts::{ArtifactSpec, NamedQuery};
 use crate::services::{artifacts, rate};
+use crate::sql::Viewer;
 use crate::sql::chart::{ChartKind, ChartSpec, ValueFormat};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -301,7 +302,11 @@ impl ArtifactsApi {
         let per_minute = self.state.config.limits.queries_per_minute;
         rate::analytics_query(&self.state.cache, auth.0.user_id, per_minute).await?;
         let body = body.0;
-        let result = self.state.sql.query(org, &body.sql, None).await?;
+        let result = self
+            .state
+            .sql
+            .query(Viewer::person(org, auth.0.user_id), &body.sql, None)
+            .await?;
         let spec = ArtifactSpec {
             title: body.title.trim().to_owned(),
             description: body

@@ -11,6 +11,7 @@ use super::text::Text;
 use crate::http::auth::BearerAuth;
 use crate::http::{ApiResult, AppState};
 use crate::services::rate;
+use crate::sql::Viewer;
 use crate::sql::catalog;
 
 #[derive(Debug, Object)]
@@ -92,7 +93,11 @@ impl QueryApi {
         let out = self
             .state
             .sql
-            .query(org, &body.sql, body.limit.map(|l| l as usize))
+            .query(
+                Viewer::person(org, auth.0.user_id),
+                &body.sql,
+                body.limit.map(|l| l as usize),
+            )
             .await?;
         Ok(Json(QueryResultView {
             columns: out
@@ -123,7 +128,11 @@ impl QueryApi {
         let out = self
             .state
             .sql
-            .query(org, &body.sql, body.limit.map(|l| l as usize))
+            .query(
+                Viewer::person(org, auth.0.user_id),
+                &body.sql,
+                body.limit.map(|l| l as usize),
+            )
             .await?;
         Ok(CsvFile::new("query", &out))
     }
