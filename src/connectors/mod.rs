@@ -10,6 +10,7 @@ pub mod nango;
 pub mod provider;
 pub mod retry;
 pub mod rows;
+pub mod slack;
 
 use std::time::Duration;
 

@@ -11,6 +11,7 @@ use super::SyncError;
 use crate::config::{IntegrationsConfig, SyncConfig};
 use crate::connectors::hubspot::HubSpotConnector;
 use crate::connectors::nango::{NangoClient, NangoCredentials};
+use crate::connectors::slack::SlackConnector;
 use crate::connectors::{Connector, ConnectorOptions, Provider, ThrottleNotice};
 
 /// The integration a run syncs, as the engine reads it.
@@ -105,6 +106,12 @@ impl ConnectorFactory for NangoConnectors {
                 self.integrations.hubspot_base_url.clone(),
                 credentials,
                 options,
+            ))),
+            Provider::Slack => Ok(Box::new(SlackConnector::new(
+                self.integrations.slack_base_url.clone(),
+                credentials,
+                options,
+                self.sync.slack_backfill,
             ))),
             other => Err(SyncError::Unavailable(format!(
                 "syncing {} is not available in this build",

@@ -7,6 +7,7 @@ pub mod chat;
 pub mod fake_hubspot;
 pub mod fake_llm;
 pub mod fake_nango;
+pub mod fake_slack;
 pub mod fake_smtp;
 pub mod http;
 pub mod serve;
