@@ -5,6 +5,7 @@
 //! Connectors are blocking (ureq) like the model clients: the engine calls them on tokio's
 //! blocking pool.
 
+pub mod google_calendar;
 pub mod hubspot;
 pub mod nango;
 pub mod provider;

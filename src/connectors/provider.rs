@@ -70,7 +70,7 @@ impl Provider {
 
     /// Whether this build has a connector that syncs it.
     pub fn syncable(self) -> bool {
-        matches!(self, Self::Hubspot | Self::Slack)
+        matches!(self, Self::Hubspot | Self::Slack | Self::GoogleCalendar)
     }
 
     pub fn scope(self) -> Scope {

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::SyncError;
 use crate::config::{IntegrationsConfig, SyncConfig};
+use crate::connectors::google_calendar::{GoogleCalendarConnector, Window as CalendarWindow};
 use crate::connectors::hubspot::HubSpotConnector;
 use crate::connectors::nango::{NangoClient, NangoCredentials};
 use crate::connectors::slack::SlackConnector;
@@ -112,6 +113,15 @@ impl ConnectorFactory for NangoConnectors {
                 credentials,
                 options,
                 self.sync.slack_backfill,
+            ))),
+            Provider::GoogleCalendar => Ok(Box::new(GoogleCalendarConnector::new(
+                self.integrations.google_calendar_base_url.clone(),
+                credentials,
+                options,
+                CalendarWindow {
+                    past: self.sync.calendar_past,
+                    future: self.sync.calendar_future,
+                },
             ))),
             other => Err(SyncError::Unavailable(format!(
                 "syncing {} is not available in this build",

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod chat;
+pub mod fake_google_calendar;
 pub mod fake_hubspot;
 pub mod fake_llm;
 pub mod fake_nango;
