@@ -440,7 +440,8 @@ async fn only_admins_connect_org_providers_and_members_connect_their_own_calenda
     );
     assert_eq!(by("hubspot")["connected_users"], json!([]));
     assert_eq!(by("hubspot")["syncable"], true);
-    assert_eq!(by("google_calendar")["syncable"], false);
+    assert_eq!(by("google_calendar")["syncable"], true);
+    assert_eq!(by("salesforce")["syncable"], false);
     let db = w.app.db.client().await;
     let row = db
         .query_one(

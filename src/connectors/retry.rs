@@ -116,18 +116,67 @@ impl Retry {
     }
 }
 
-/// A response header as a number (Retry-After and the like).
-pub fn numeric_header(resp: &ureq::http::Response<ureq::Body>, name: &str) -> Option<u64> {
-    resp.headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
+/// A provider's answer, read whole.
+pub struct Answer {
+    pub status: u16,
+    pub headers: ureq::http::HeaderMap,
+    pub text: String,
 }
 
-/// Reads a body up to 64 MiB as text.
-pub fn body_text(resp: &mut ureq::http::Response<ureq::Body>) -> Result<String, ureq::Error> {
-    resp.body_mut()
-        .with_config()
-        .limit(64 << 20)
-        .read_to_string()
+impl Answer {
+    /// A header as a number (Retry-After and the like).
+    pub fn number(&self, name: &str) -> Option<u64> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok())
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.number("retry-after").map(Duration::from_secs)
+    }
+}
+
+impl Retry {
+    /// Sends a request (`send`) until an answer is read whole: a connection that fails or a body
+    /// cut off is retried here, so callers deal with statuses only. `attempt` counts every send,
+    /// for the caller's own status-based retries to go on counting from.
+    pub fn exchange(
+        &self,
+        attempt: &mut u32,
+        what: &str,
+        send: impl Fn() -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Answer, ConnectorError> {
+        loop {
+            self.check_cancel()?;
+            *attempt += 1;
+            let mut resp = match send() {
+                Ok(resp) => resp,
+                Err(e) => {
+                    let error = format!("{} {what}: connection failed: {e}", self.provider);
+                    self.wait_or_fail(*attempt, None, error)?;
+                    continue;
+                }
+            };
+            let read = resp
+                .body_mut()
+                .with_config()
+                .limit(64 << 20)
+                .read_to_string();
+            match read {
+                Ok(text) => {
+                    return Ok(Answer {
+                        status: resp.status().as_u16(),
+                        headers: resp.headers().clone(),
+                        text,
+                    });
+                }
+                Err(e) => {
+                    let error =
+                        format!("{} {what}: reading the response failed: {e}", self.provider);
+                    self.wait_or_fail(*attempt, None, error)?;
+                }
+            }
+        }
+    }
 }

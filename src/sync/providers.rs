@@ -16,7 +16,9 @@ use crate::connectors::slack::SlackConnector;
 use crate::connectors::{Connector, ConnectorOptions, Provider, ThrottleNotice};
 
 /// The integration a run syncs, as the engine reads it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = crate::db::schema::integrations)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct IntegrationRef {
     pub id: Uuid,
     pub organization_id: Uuid,

@@ -364,49 +364,11 @@ pub async fn load_integration(
     conn: &mut AsyncPgConnection,
     id: Uuid,
 ) -> Result<IntegrationRef, SyncError> {
-    type Loaded = (
-        Uuid,
-        Uuid,
-        String,
-        Option<Uuid>,
-        bool,
-        Option<String>,
-        bool,
-        Value,
-    );
-    let (
-        id,
-        organization_id,
-        provider,
-        user_id,
-        shared,
-        nango_connection_id,
-        is_active,
-        sync_cursors,
-    ) = integrations::table
+    Ok(integrations::table
         .find(id)
-        .select((
-            integrations::id,
-            integrations::organization_id,
-            integrations::provider,
-            integrations::user_id,
-            integrations::shared,
-            integrations::nango_connection_id,
-            integrations::is_active,
-            integrations::sync_cursors,
-        ))
-        .first::<Loaded>(conn)
-        .await?;
-    Ok(IntegrationRef {
-        id,
-        organization_id,
-        provider,
-        user_id,
-        shared,
-        nango_connection_id,
-        is_active,
-        sync_cursors,
-    })
+        .select(IntegrationRef::as_select())
+        .first(conn)
+        .await?)
 }
 
 /// Records and skipped records the run has committed so far (a resumed run continues counting).

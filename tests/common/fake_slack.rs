@@ -61,7 +61,7 @@ impl State {
             "text": format!("message {i} for <@U{}>", (i + 1) % USERS + 1),
             "ts": ts,
         });
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             m["thread_ts"] = json!(ts);
             m["reply_count"] = json!(2);
         }

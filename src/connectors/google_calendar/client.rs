@@ -5,7 +5,6 @@
 //! in errors.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -79,42 +78,26 @@ impl Client {
         let mut refreshed = false;
         let mut attempt = 0u32;
         loop {
-            self.retry.check_cancel()?;
-            let sent = self
-                .agent
-                .get(&url)
-                .header("authorization", &format!("Bearer {token}"))
-                .header("accept", "application/json")
-                .query_pairs(query.iter().map(|(k, v)| (*k, v.as_str())))
-                .call();
-            attempt += 1;
-            let mut resp = match sent {
-                Ok(resp) => resp,
-                Err(e) => {
-                    let error = format!("Google Calendar {path}: connection failed: {e}");
-                    self.retry.wait_or_fail(attempt, None, error)?;
-                    continue;
-                }
-            };
-            let status = resp.status().as_u16();
-            let retry_after = retry::numeric_header(&resp, "retry-after").map(Duration::from_secs);
-            let text = match retry::body_text(&mut resp) {
-                Ok(text) => text,
-                Err(e) => {
-                    let error = format!("Google Calendar {path}: reading the response failed: {e}");
-                    self.retry.wait_or_fail(attempt, None, error)?;
-                    continue;
-                }
-            };
+            let bearer = format!("Bearer {token}");
+            let answer = self.retry.exchange(&mut attempt, path, || {
+                self.agent
+                    .get(&url)
+                    .header("authorization", &bearer)
+                    .header("accept", "application/json")
+                    .query_pairs(query.iter().map(|(k, v)| (*k, v.as_str())))
+                    .call()
+            })?;
+            let (status, text) = (answer.status, &answer.text);
+            let retry_after = answer.retry_after();
             if (200..300).contains(&status) {
-                return serde_json::from_str(&text).map(Listed::Ok).map_err(|e| {
+                return serde_json::from_str(text).map(Listed::Ok).map_err(|e| {
                     ConnectorError::Api(format!(
                         "Google Calendar {path}: invalid JSON response: {e}"
                     ))
                 });
             }
-            let error: ErrorBody = serde_json::from_str(&text).unwrap_or_default();
-            let described = describe(path, status, &error, &text);
+            let error: ErrorBody = serde_json::from_str(text).unwrap_or_default();
+            let described = describe(path, status, &error, text);
             match (status, error.reason()) {
                 (401, _) if !refreshed => {
                     refreshed = true;

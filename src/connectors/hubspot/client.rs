@@ -19,6 +19,7 @@ pub struct Client {
     retry: Retry,
 }
 
+#[derive(Clone, Copy)]
 enum Method<'a> {
     Get(&'a [(&'a str, String)]),
     Post(&'a Value),
@@ -48,9 +49,8 @@ impl Client {
         let mut refreshed = false;
         let mut attempt = 0u32;
         loop {
-            self.retry.check_cancel()?;
             let bearer = format!("Bearer {token}");
-            let sent = match method {
+            let answer = self.retry.exchange(&mut attempt, path, || match method {
                 Method::Get(query) => self
                     .agent
                     .get(&url)
@@ -64,35 +64,17 @@ impl Client {
                     .header("authorization", &bearer)
                     .header("accept", "application/json")
                     .send_json(body),
-            };
-            attempt += 1;
-            let mut resp = match sent {
-                Ok(resp) => resp,
-                Err(e) => {
-                    let error = format!("HubSpot {path}: connection failed: {e}");
-                    self.retry.wait_or_fail(attempt, None, error)?;
-                    continue;
-                }
-            };
-            let status = resp.status().as_u16();
-            let retry_after = retry::numeric_header(&resp, "retry-after").map(Duration::from_secs);
-            let interval =
-                retry::numeric_header(&resp, "x-hubspot-ratelimit-interval-milliseconds");
-            let text = match retry::body_text(&mut resp) {
-                Ok(text) => text,
-                Err(e) => {
-                    let error = format!("HubSpot {path}: reading the response failed: {e}");
-                    self.retry.wait_or_fail(attempt, None, error)?;
-                    continue;
-                }
-            };
+            })?;
+            let (status, text) = (answer.status, &answer.text);
+            let retry_after = answer.retry_after();
+            let interval = answer.number("x-hubspot-ratelimit-interval-milliseconds");
             if (200..300).contains(&status) {
-                return serde_json::from_str(&text).map_err(|e| {
+                return serde_json::from_str(text).map_err(|e| {
                     ConnectorError::Api(format!("HubSpot {path}: invalid JSON response: {e}"))
                 });
             }
-            let error: ErrorBody = serde_json::from_str(&text).unwrap_or_default();
-            let described = describe(path, status, &error, &text);
+            let error: ErrorBody = serde_json::from_str(text).unwrap_or_default();
+            let described = describe(path, status, &error, text);
             match status {
                 401 if !refreshed => {
                     refreshed = true;

@@ -87,46 +87,28 @@ impl Client {
         let bearer = format!("Bearer {token}");
         let mut attempt = 0u32;
         loop {
-            self.retry.check_cancel()?;
-            if let Ok(mut p) = self.progress.lock() {
-                p.started.get_or_insert_with(Instant::now);
-                p.requests += 1;
-            }
-            let sent = self
-                .agent
-                .get(&url)
-                .header("authorization", &bearer)
-                .query_pairs(query.iter().map(|(k, v)| (*k, v.as_str())))
-                .call();
-            let mut resp = match sent {
-                Ok(resp) => resp,
-                Err(e) => {
-                    attempt += 1;
-                    let error = format!("Slack {method}: connection failed: {e}");
-                    self.retry.wait_or_fail(attempt, None, error)?;
-                    continue;
+            let answer = self.retry.exchange(&mut attempt, method, || {
+                if let Ok(mut p) = self.progress.lock() {
+                    p.started.get_or_insert_with(Instant::now);
+                    p.requests += 1;
                 }
-            };
-            let status = resp.status().as_u16();
-            let retry_after = retry::numeric_header(&resp, "retry-after").map(Duration::from_secs);
-            let text = match retry::body_text(&mut resp) {
-                Ok(text) => text,
-                Err(e) => {
-                    attempt += 1;
-                    let error = format!("Slack {method}: reading the response failed: {e}");
-                    self.retry.wait_or_fail(attempt, None, error)?;
-                    continue;
-                }
-            };
-            let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                self.agent
+                    .get(&url)
+                    .header("authorization", &bearer)
+                    .query_pairs(query.iter().map(|(k, v)| (*k, v.as_str())))
+                    .call()
+            })?;
+            let (status, text) = (answer.status, &answer.text);
+            let retry_after = answer.retry_after();
+            let body: Value = serde_json::from_str(text).unwrap_or(Value::Null);
             let code = body["error"].as_str().unwrap_or("");
             if status == 429 || code == "ratelimited" {
                 // Not a failed attempt: Slack said exactly how long to wait.
+                attempt -= 1;
                 self.throttle(retry_after.unwrap_or(Duration::from_secs(60)))?;
                 continue;
             }
             if status >= 500 {
-                attempt += 1;
                 let error = format!("Slack {method}: HTTP {status}");
                 self.retry.wait_or_fail(attempt, None, error)?;
                 continue;

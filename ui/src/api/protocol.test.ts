@@ -161,11 +161,14 @@ describe('parseServerFrame', () => {
   });
 
   it('validates sync progress', () => {
-    const p = { type: 'sync_progress', run_id: 'r', provider: 'hubspot', object: 'deals', records: 1, skipped: 0, status: 'succeeded', throttled_for_secs: null };
+    const p = { type: 'sync_progress', run_id: 'r', provider: 'hubspot', object: 'deals', records: 1, skipped: 0, status: 'succeeded', throttled_for_secs: null, done_in_secs: null };
     expect(parseServerFrame(JSON.stringify(p))).toEqual(p);
     expect(parseServerFrame(JSON.stringify({ ...p, throttled_for_secs: 12 }))).toEqual({ ...p, throttled_for_secs: 12 });
     expect(parseServerFrame(JSON.stringify({ ...p, records: '1' }))).toBeNull();
     expect(parseServerFrame(JSON.stringify({ ...p, throttled_for_secs: -1 }))).toBeNull();
+    const eta = { ...p, throttled_for_secs: 60, done_in_secs: 600 };
+    expect(parseServerFrame(JSON.stringify(eta))).toEqual(eta);
+    expect(parseServerFrame(JSON.stringify({ ...p, done_in_secs: 'soon' }))).toBeNull();
   });
 });
 

@@ -145,6 +145,8 @@ export interface SyncProgressFrame {
   status: string | null;
   /** Set while the provider's rate limit holds the run back: it goes on in this many seconds. */
   throttled_for_secs: number | null;
+  /** While throttled, when the connector can tell: about this many seconds until the run is done. */
+  done_in_secs: number | null;
 }
 
 export type RunFrame =
@@ -459,6 +461,7 @@ export function toServerFrame(value: unknown): ServerFrame | null {
         skipped: count(o, 'skipped'),
         status: strOrNull(o, 'status'),
         throttled_for_secs: countOrNull(o, 'throttled_for_secs'),
+        done_in_secs: countOrNull(o, 'done_in_secs'),
       });
     default:
       return null;

@@ -11,6 +11,7 @@ const frame = (records: number, object: string, extra: Partial<SyncProgressFrame
   skipped: 0,
   status: null,
   throttled_for_secs: null,
+  done_in_secs: null,
   ...extra,
 });
 

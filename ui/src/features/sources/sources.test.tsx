@@ -124,6 +124,7 @@ const frame = (records: number, object: string, status: string | null = null): S
   provider: 'hubspot',
   object,
   throttled_for_secs: null,
+  done_in_secs: null,
   records,
   skipped: 0,
   status,
