@@ -100,10 +100,13 @@ fn unreachable_postgres_is_one_line_without_the_password() {
 
 #[test]
 fn sync_rejects_unknown_and_unsupported_providers() {
-    let out = revtops(&["sync", "--provider", "salesforce"], &[]);
+    let out = revtops(
+        &["sync", "--provider", "slack", "--user", "ana@acme.com"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("not available yet"),
+        stderr(&out).contains("--user is for personal connections"),
         "{}",
         stderr(&out)
     );

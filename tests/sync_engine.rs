@@ -494,7 +494,7 @@ async fn sync_endpoints_stay_inside_the_callers_organization() {
     )
     .await;
     assert_eq!(r.status, 409, "{}", r.text());
-    assert!(r.text().contains("not available yet"));
+    assert_eq!(r.error_code(), "conflict");
     let r = call(
         "POST",
         format!("/api/sync/{org_b}/pipedrive"),

@@ -33,6 +33,10 @@ pub enum Command {
         /// Organization id or email domain (default: the only organization)
         #[arg(long)]
         org: Option<String>,
+        /// For personal providers (google_calendar): whose calendar, by email (default: the
+        /// only member with one connected)
+        #[arg(long)]
+        user: Option<String>,
         /// Ignore cursors and re-read everything
         #[arg(long)]
         full: bool,
@@ -87,8 +91,15 @@ pub fn main() -> ExitCode {
             Command::Sync {
                 provider,
                 org,
+                user,
                 full,
-            } => sync::run(&config, &provider, org.as_deref(), full).await,
+            } => {
+                let target = sync::Target {
+                    org: org.as_deref(),
+                    user: user.as_deref(),
+                };
+                sync::run(&config, &provider, target, full).await
+            }
             Command::Demo { org, size } => demo::run(&config, org.as_deref(), size).await,
             Command::VerifyEmail { email } => verify_email::run(&config, &email).await,
         }

@@ -1,4 +1,5 @@
-//! `revtops sync --provider hubspot [--org <id|domain>] [--full]`: one sync in the foreground,
+//! `revtops sync --provider <p> [--org <id|domain>] [--user <email>] [--full]`: one sync in the
+//! foreground (`--user` picks whose calendar for personal providers),
 //! through the same queue and runner the background workers use (so it never runs alongside a
 //! worker's run of the same integration), with a progress bar and a summary.
 
@@ -14,18 +15,26 @@ use uuid::Uuid;
 
 use super::NotAvailable;
 use crate::config::Config;
+use crate::connectors::Scope;
 use crate::db::models::SyncRun;
-use crate::db::schema::{integrations, organizations, sync_runs};
+use crate::db::schema::{integrations, organizations, sync_runs, users};
 use crate::db::{self, DbPool};
 use crate::services::validate::{OrgRef, org_ref};
 use crate::sync::providers::NangoConnectors;
 use crate::sync::queue::{self, NewRun, Outcome, Trigger};
 use crate::sync::{Provider, SyncEngine, runner, workers};
 
+/// Which connection to sync: `--org` and, for personal providers, `--user`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Target<'a> {
+    pub org: Option<&'a str>,
+    pub user: Option<&'a str>,
+}
+
 pub async fn run(
     config: &Config,
     provider: &str,
-    org: Option<&str>,
+    target: Target<'_>,
     full: bool,
 ) -> anyhow::Result<()> {
     let Some(provider) = Provider::parse(provider) else {
@@ -36,7 +45,14 @@ pub async fn run(
     };
     if !provider.syncable() {
         return Err(NotAvailable(format!(
-            "syncing {} is not available yet in this build; hubspot is",
+            "syncing {} is not available in this build",
+            provider.as_str()
+        ))
+        .into());
+    }
+    if target.user.is_some() && provider.scope() == Scope::Organization {
+        return Err(NotAvailable(format!(
+            "--user is for personal connections (google_calendar); {} belongs to the organization",
             provider.as_str()
         ))
         .into());
@@ -46,7 +62,7 @@ pub async fn run(
     }
     let pool = db::pool::connect(&config.database_url, 4).await?;
     db::migrate::run_pending(&pool).await?;
-    let (org_id, integration_id) = find_integration(&pool, provider, org).await?;
+    let (org_id, integration_id) = find_integration(&pool, provider, target).await?;
     let engine = Arc::new(SyncEngine::new(
         pool.clone(),
         config.sync.clone(),
@@ -99,41 +115,51 @@ pub async fn run(
     summarize(&pool, run.id, committed, started.elapsed(), &outcome).await
 }
 
-/// The organization's active integration of `provider` (the only one, when no org is named).
+/// The active integration of `provider` that `target` names (the only one, when it names none).
 async fn find_integration(
     pool: &DbPool,
     provider: Provider,
-    org: Option<&str>,
+    target: Target<'_>,
 ) -> anyhow::Result<(Uuid, Uuid)> {
     let mut conn = pool.get().await?;
     let mut query = integrations::table
         .inner_join(organizations::table)
+        .left_join(users::table.on(users::id.nullable().eq(integrations::user_id)))
         .filter(integrations::provider.eq(provider.as_str()))
-        .filter(integrations::scope.eq("organization"))
+        .filter(integrations::scope.eq(provider.scope().as_str()))
         .filter(integrations::is_active.eq(true))
         .select((integrations::organization_id, integrations::id))
         .into_boxed();
-    if let Some(key) = org {
+    if let Some(key) = target.org {
         query = match org_ref(key) {
             OrgRef::Id(id) => query.filter(organizations::id.eq(id)),
             OrgRef::Domain(domain) => query.filter(organizations::email_domain.eq(domain)),
         };
     }
+    if let Some(email) = target.user {
+        query = query.filter(users::email.eq(email.trim().to_lowercase()));
+    }
     let found: Vec<(Uuid, Uuid)> = query.limit(2).load(&mut conn).await?;
-    match (found.as_slice(), org) {
-        ([one], _) => Ok(*one),
-        ([], Some(key)) => bail!(
-            "organization {key:?} has no active {} integration (or does not exist)",
-            provider.as_str()
+    let name = provider.as_str();
+    let whose = match (target.org, target.user) {
+        (Some(org), Some(user)) => format!("{user:?} of organization {org:?} has"),
+        (None, Some(user)) => format!("{user:?} has"),
+        (Some(org), None) => format!("organization {org:?} has"),
+        (None, None) => String::new(),
+    };
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] if whose.is_empty() => {
+            bail!("no organization has {name} connected; connect it in the app first")
+        }
+        [] => bail!("{whose} no active {name} integration (or does not exist)"),
+        _ if provider.scope() == Scope::User => bail!(
+            "several members have {name} connected; choose one with --user <email> \
+             (and --org <id|domain> if needed)"
         ),
-        ([], None) => bail!(
-            "no organization has {} connected; connect it in the app first",
-            provider.as_str()
-        ),
-        _ => bail!(
-            "several organizations have {} connected; choose one with --org <id|domain>",
-            provider.as_str()
-        ),
+        _ => {
+            bail!("several organizations have {name} connected; choose one with --org <id|domain>")
+        }
     }
 }
 

@@ -173,4 +173,8 @@ pub struct Integration {
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// A personal connection's owner shares it with the organization.
+    pub shared: bool,
+    /// `token` when an admin stored a provider token directly instead of connecting via Nango.
+    pub credential_kind: Option<String>,
 }

@@ -1,6 +1,8 @@
 //! Triggering syncs and reading their state for the caller's organization. The organization in
 //! the path must be the caller's own; any other is "not found". Members may queue incremental
-//! syncs; a full re-read is an admin's decision.
+//! syncs; a full re-read of an organization's connection is an admin's decision. A personal
+//! connection (a calendar) is its owner's: they sync it, fully if they like, and nobody else
+//! sees its runs.
 
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -8,6 +10,7 @@ use uuid::Uuid;
 
 use super::auth::AuthUser;
 use super::{ServiceError, ServiceResult};
+use crate::connectors::Scope;
 use crate::db::models::SyncRun;
 use crate::db::schema::{integrations, sync_runs};
 use crate::sync::queue::{self, Enqueued, NewRun, Trigger};
@@ -41,31 +44,56 @@ fn syncable(provider: Provider) -> ServiceResult<Provider> {
     if provider.syncable() {
         Ok(provider)
     } else {
+        let available: Vec<&str> = Provider::ALL
+            .into_iter()
+            .filter(|p| p.syncable())
+            .map(Provider::as_str)
+            .collect();
         Err(ServiceError::Conflict(format!(
-            "syncing {} is not available yet; hubspot is",
-            provider.as_str()
+            "syncing {} is not available in this build; {} can be synced",
+            provider.as_str(),
+            available.join(", ")
         )))
     }
 }
 
-/// The organization's connected integration of a provider: (id, is_active).
+/// The integration the caller syncs for a provider: the organization's, or for a personal
+/// provider the caller's own.
+fn own_integration(
+    user: &AuthUser,
+    org: Uuid,
+    provider: Provider,
+) -> integrations::BoxedQuery<'static, diesel::pg::Pg> {
+    let query = integrations::table
+        .filter(integrations::organization_id.eq(org))
+        .filter(integrations::provider.eq(provider.as_str()))
+        .into_boxed();
+    match provider.scope() {
+        Scope::Organization => query.filter(integrations::scope.eq(Scope::Organization.as_str())),
+        Scope::User => query
+            .filter(integrations::scope.eq(Scope::User.as_str()))
+            .filter(integrations::user_id.eq(user.user_id)),
+    }
+}
+
+/// (id, is_active) of [`own_integration`].
 async fn integration(
     conn: &mut diesel_async::AsyncPgConnection,
+    user: &AuthUser,
     org: Uuid,
     provider: Provider,
 ) -> ServiceResult<Option<(Uuid, bool)>> {
-    Ok(integrations::table
-        .filter(integrations::organization_id.eq(org))
-        .filter(integrations::provider.eq(provider.as_str()))
-        .filter(integrations::scope.eq("organization"))
+    Ok(own_integration(user, org, provider)
         .select((integrations::id, integrations::is_active))
         .first(conn)
         .await
         .optional()?)
 }
 
-fn check_full(user: &AuthUser, full: bool) -> ServiceResult<()> {
-    if full {
+/// A full re-read of the organization's data is an admin's call; of one's own calendar, the
+/// owner's.
+fn check_full(user: &AuthUser, provider: Provider, full: bool) -> ServiceResult<()> {
+    if full && provider.scope() == Scope::Organization {
         user.require_admin()?;
     }
     Ok(())
@@ -80,13 +108,17 @@ pub async fn trigger(
     full: bool,
 ) -> ServiceResult<Enqueued> {
     let org = own_org(user, org_id)?;
-    check_full(user, full)?;
+    check_full(user, provider, full)?;
     let provider = syncable(provider)?;
     let mut conn = engine.pool.get().await?;
-    let Some((integration_id, true)) = integration(&mut conn, org, provider).await? else {
+    let Some((integration_id, true)) = integration(&mut conn, user, org, provider).await? else {
+        let whose = match provider.scope() {
+            Scope::Organization => "",
+            Scope::User => "your ",
+        };
         return Err(ServiceError::Conflict(format!(
-            "{} is not connected; connect it first",
-            provider.as_str()
+            "{whose}{} is not connected; connect it first",
+            provider.display_name()
         )));
     };
     let enqueued = queue::enqueue(
@@ -107,14 +139,14 @@ pub async fn trigger(
 
 /// Queues the first (full) sync of a newly connected or reconnected integration. A reconnect
 /// may point at another account upstream, so the run re-reads everything. Not for providers
-/// this build cannot sync yet.
+/// this build cannot sync.
 pub async fn start_initial(
     engine: &SyncEngine,
     integration: &crate::db::models::Integration,
     requested_by: Option<Uuid>,
 ) -> ServiceResult<Option<Enqueued>> {
     let syncable = Provider::parse(&integration.provider).is_some_and(|p| p.syncable());
-    if !syncable || !integration.is_active || integration.scope != "organization" {
+    if !syncable || !integration.is_active {
         return Ok(None);
     }
     let mut conn = engine.pool.get().await?;
@@ -142,11 +174,11 @@ pub async fn trigger_all(
     full: bool,
 ) -> ServiceResult<Vec<Enqueued>> {
     let org = own_org(user, org_id)?;
-    check_full(user, full)?;
     let mut out = Vec::new();
     for provider in Provider::ALL.into_iter().filter(|p| p.syncable()) {
+        check_full(user, provider, full)?;
         let mut conn = engine.pool.get().await?;
-        if let Some((_, true)) = integration(&mut conn, org, provider).await? {
+        if let Some((_, true)) = integration(&mut conn, user, org, provider).await? {
             drop(conn);
             out.push(trigger(engine, user, org_id, provider, full).await?);
         }
@@ -172,19 +204,32 @@ pub async fn status(
 ) -> ServiceResult<SyncStatus> {
     let org = own_org(user, org_id)?;
     let mut conn = engine.pool.get().await?;
-    let row: Option<(bool, Option<chrono::DateTime<chrono::Utc>>, Option<String>)> =
-        integrations::table
-            .filter(integrations::organization_id.eq(org))
-            .filter(integrations::provider.eq(provider.as_str()))
-            .filter(integrations::scope.eq("organization"))
-            .select((
-                integrations::is_active,
-                integrations::last_sync_at,
-                integrations::last_error,
-            ))
-            .first(&mut conn)
-            .await
-            .optional()?;
+    type Row = (
+        Uuid,
+        bool,
+        Option<chrono::DateTime<chrono::Utc>>,
+        Option<String>,
+    );
+    let row: Option<Row> = own_integration(user, org, provider)
+        .select((
+            integrations::id,
+            integrations::is_active,
+            integrations::last_sync_at,
+            integrations::last_error,
+        ))
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let Some((integration_id, connected, last_sync_at, last_error)) = row else {
+        return Ok(SyncStatus {
+            provider,
+            connected: false,
+            last_sync_at: None,
+            last_error: None,
+            active: None,
+            last: None,
+        });
+    };
     let runs = |active: bool| {
         let statuses: &[&str] = if active {
             &["queued", "running"]
@@ -193,7 +238,7 @@ pub async fn status(
         };
         sync_runs::table
             .filter(sync_runs::organization_id.eq(org))
-            .filter(sync_runs::provider.eq(provider.as_str()))
+            .filter(sync_runs::integration_id.eq(integration_id))
             .filter(sync_runs::status.eq_any(statuses.to_vec()))
             .order(sync_runs::queued_at.desc())
             .select(SyncRun::as_select())
@@ -202,15 +247,16 @@ pub async fn status(
     let last = runs(false).first(&mut conn).await.optional()?;
     Ok(SyncStatus {
         provider,
-        connected: row.as_ref().is_some_and(|r| r.0),
-        last_sync_at: row.as_ref().and_then(|r| r.1),
-        last_error: row.and_then(|r| r.2),
+        connected,
+        last_sync_at,
+        last_error,
         active,
         last,
     })
 }
 
-/// The organization's recent runs, newest first.
+/// The organization's recent runs, newest first: those of organization connections and of the
+/// caller's own personal ones.
 pub async fn history(
     engine: &SyncEngine,
     user: &AuthUser,
@@ -222,6 +268,7 @@ pub async fn history(
     Ok(queue::history(
         &mut conn,
         org,
+        user.user_id,
         provider.map(Provider::as_str),
         limit.clamp(1, 200),
     )

@@ -25,8 +25,6 @@ pub struct IntegrationRef {
     pub provider: String,
     /// The member a personal connection (a calendar) belongs to; None for organization ones.
     pub user_id: Option<Uuid>,
-    /// A personal connection's owner shares it with the organization.
-    pub shared: bool,
     pub nango_connection_id: Option<String>,
     pub is_active: bool,
     pub sync_cursors: Value,

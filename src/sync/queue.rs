@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::SyncError;
 use crate::db::models::SyncRun;
-use crate::db::schema::sync_runs;
+use crate::db::schema::{integrations, sync_runs};
 
 /// After this many claims a run that keeps killing its worker is failed instead of retried.
 pub const MAX_CLAIMS: i32 = 5;
@@ -236,11 +236,22 @@ pub async fn fail_exhausted(conn: &mut AsyncPgConnection) -> Result<usize, SyncE
 pub async fn history(
     conn: &mut AsyncPgConnection,
     organization_id: Uuid,
+    viewer: Uuid,
     provider: Option<&str>,
     limit: i64,
 ) -> Result<Vec<SyncRun>, SyncError> {
+    // A colleague's calendar runs are theirs: even counts say something about their week.
+    let visible = integrations::table
+        .filter(integrations::organization_id.eq(organization_id))
+        .filter(
+            integrations::scope
+                .eq("organization")
+                .or(integrations::user_id.eq(viewer)),
+        )
+        .select(integrations::id);
     let mut q = sync_runs::table
         .filter(sync_runs::organization_id.eq(organization_id))
+        .filter(sync_runs::integration_id.eq_any(visible))
         .order(sync_runs::queued_at.desc())
         .limit(limit)
         .select(SyncRun::as_select())

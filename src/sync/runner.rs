@@ -302,10 +302,13 @@ async fn commit_page(
             {
                 return Err(SyncError::LeaseLost);
             }
-            let personal = integration.user_id.map(|owner| upsert::Personal {
-                owner,
-                shared: integration.shared,
-            });
+            let personal = match integration.user_id {
+                Some(owner) => Some(upsert::Personal {
+                    owner,
+                    shared: shared_now(conn, integration.id).await?,
+                }),
+                None => None,
+            };
             upsert::apply(
                 conn,
                 integration.organization_id,
@@ -318,6 +321,19 @@ async fn commit_page(
         }
     })
     .await
+}
+
+/// Whether the owner shares their personal connection, read under the integration's row lock:
+/// an owner who stops sharing waits for this page, then re-marks its rows private; a page after
+/// that reads the new choice. A value read at the start of the run could publish a page of
+/// events the owner has just made private.
+async fn shared_now(conn: &mut AsyncPgConnection, integration_id: Uuid) -> Result<bool, SyncError> {
+    Ok(integrations::table
+        .find(integration_id)
+        .select(integrations::shared)
+        .for_no_key_update()
+        .first(conn)
+        .await?)
 }
 
 async fn save_cursor(

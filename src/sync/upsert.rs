@@ -84,6 +84,18 @@ fn unique_json<T: Serialize>(
 
 /// The `deleted_at` of an upsert: set when the provider reports the record deleted (keeping
 /// the first time it was seen), cleared when it comes back live.
+/// `col = …` for each column: a deleted record's tombstone (a cancelled calendar event is only
+/// an id) keeps what the row knew wherever it brings nothing, so the history stays readable; a
+/// private row stays private.
+macro_rules! tombstone_keeps {
+    ($($col:ident),+) => {
+        concat!($("
+       ", stringify!($col), " = CASE WHEN EXCLUDED.deleted_at IS NULL THEN EXCLUDED.",
+            stringify!($col), " ELSE coalesce(EXCLUDED.", stringify!($col), ", t.",
+            stringify!($col), ") END,"),+)
+    };
+}
+
 macro_rules! soft_delete {
     () => {
         "
@@ -286,13 +298,28 @@ SELECT $1, $2, CASE WHEN $4::uuid IS NULL THEN r.source_id ELSE $4::uuid || ':' 
          ORDER BY lo.status = 'crm_only', lo.created_at
          LIMIT 1) lo ON o.id IS NULL AND r.owner_email IS NOT NULL
 ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
-   SET type = EXCLUDED.type, subject = EXCLUDED.subject, description = EXCLUDED.description,
-       activity_date = EXCLUDED.activity_date, duration_seconds = EXCLUDED.duration_seconds,
-       participants = EXCLUDED.participants, deal_id = EXCLUDED.deal_id,
-       account_id = EXCLUDED.account_id, contact_id = EXCLUDED.contact_id, owner_id = EXCLUDED.owner_id,
-       is_private = EXCLUDED.is_private, private_to = EXCLUDED.private_to,
-       custom_fields = EXCLUDED.custom_fields, source_created_at = EXCLUDED.source_created_at,
-       source_updated_at = EXCLUDED.source_updated_at, synced_at = EXCLUDED.synced_at,
+   SET type = EXCLUDED.type,",
+    tombstone_keeps!(
+        subject,
+        description,
+        activity_date,
+        duration_seconds,
+        deal_id,
+        account_id,
+        contact_id,
+        owner_id,
+        source_created_at,
+        source_updated_at
+    ),
+    "
+       participants = CASE WHEN EXCLUDED.deleted_at IS NULL OR EXCLUDED.participants <> '[]'
+                           THEN EXCLUDED.participants ELSE t.participants END,
+       custom_fields = CASE WHEN EXCLUDED.deleted_at IS NULL THEN EXCLUDED.custom_fields
+                            ELSE t.custom_fields || EXCLUDED.custom_fields END,
+       is_private = EXCLUDED.is_private OR (EXCLUDED.deleted_at IS NOT NULL AND t.is_private),
+       private_to = CASE WHEN EXCLUDED.deleted_at IS NULL THEN EXCLUDED.private_to
+                         ELSE coalesce(t.private_to, EXCLUDED.private_to) END,
+       synced_at = EXCLUDED.synced_at,
 ",
     soft_delete!()
 );

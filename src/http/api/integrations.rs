@@ -122,6 +122,15 @@ pub struct IntegrationView {
     /// The last sync or token-refresh failure, if not resolved since.
     #[oai(nullable)]
     pub last_error: Option<String>,
+    /// A personal connection (a calendar) its owner shares with the organization: colleagues
+    /// see its events except those marked private. Always true for organization connections.
+    pub shared: bool,
+}
+
+/// Whether to share your calendar with your organization.
+#[derive(Debug, Object)]
+pub struct SharingRequest {
+    pub shared: bool,
 }
 
 impl TryFrom<Integration> for IntegrationView {
@@ -144,6 +153,7 @@ impl TryFrom<Integration> for IntegrationView {
             updated_at: row.updated_at,
             last_sync_at: row.last_sync_at,
             last_error: row.last_error,
+            shared: row.shared || row.scope != Scope::User.as_str(),
         })
     }
 }
@@ -425,6 +435,33 @@ impl IntegrationsApi {
         let provider = self::provider(&provider.0)?;
         let row =
             integrations::disconnect(&self.state.db, self.broker(), &auth.0, provider).await?;
+        Ok(Json(row.try_into()?))
+    }
+
+    /// Share your calendar with your organization, or stop
+    ///
+    /// Until you share it, every event of your calendar is visible only to you in chat, SQL,
+    /// search and reports. Shared, colleagues see its events except those marked private in
+    /// the calendar. Takes effect at once for events already synced. Only personal connections
+    /// (google_calendar) have this choice: 422 for organization-wide providers; 404 if you have
+    /// not connected one.
+    #[oai(
+        path = "/auth/integrations/:provider/sharing",
+        method = "put",
+        operation_id = "set_integration_sharing"
+    )]
+    async fn set_sharing(
+        &self,
+        auth: BearerAuth,
+        #[oai(validator(
+            pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"
+        ))]
+        provider: Path<String>,
+        body: Json<SharingRequest>,
+    ) -> ApiResult<Json<IntegrationView>> {
+        let provider = self::provider(&provider.0)?;
+        let row = integrations::set_shared(&self.state.db, &auth.0, provider, body.shared).await?;
+        tracing::info!(integration_id = %row.id, shared = row.shared, "calendar sharing changed");
         Ok(Json(row.try_into()?))
     }
 

@@ -5,6 +5,7 @@
 //! themselves. The organization always comes from the caller's user row. Syncing is not done
 //! here: the API layer enqueues it with the integration this module returns.
 
+mod sharing;
 mod webhook;
 
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 pub use crate::connectors::{Provider, Scope};
+pub use sharing::set_shared;
 pub use webhook::{WebhookOutcome, receive_webhook};
 
 use super::auth::{AuthUser, Role};
