@@ -134,6 +134,10 @@ pub struct IntegrationsConfig {
     pub hubspot_base_url: Url,
     /// Salesforce REST API version (`v62.0`); the host is the connection's `instance_url`.
     pub salesforce_api_version: String,
+    /// Hosts an admin may enter as a Salesforce `instance_url` (the server calls it): `.x.com`
+    /// entries match that domain's subdomains over https; other entries match exactly, over
+    /// http or https (a proxy or a test double).
+    pub salesforce_instance_hosts: Vec<String>,
     /// Slack Web API base (`https://slack.com/api`).
     pub slack_base_url: Url,
     /// Google Calendar API v3 base (`https://www.googleapis.com/calendar/v3`).
@@ -280,6 +284,18 @@ impl Config {
                 "SALESFORCE_API_VERSION",
                 "v62.0".to_owned(),
                 parse_salesforce_version,
+            )?,
+            salesforce_instance_hosts: vars.parse(
+                "SALESFORCE_INSTANCE_HOSTS",
+                [
+                    ".salesforce.com",
+                    ".force.com",
+                    ".cloudforce.com",
+                    ".salesforce.mil",
+                ]
+                .map(str::to_owned)
+                .to_vec(),
+                parse_host_list,
             )?,
             slack_base_url: vars.parse(
                 "SLACK_BASE_URL",

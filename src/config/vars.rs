@@ -94,6 +94,25 @@ pub(super) fn parse_http_url(raw: &str) -> Result<Url, String> {
     }
 }
 
+/// Comma-separated host names (`.example.com` for a domain's subdomains).
+pub(super) fn parse_host_list(raw: &str) -> Result<Vec<String>, String> {
+    let hosts: Vec<String> = raw
+        .split(',')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    if hosts.is_empty() {
+        return Err("expected at least one host name".into());
+    }
+    match hosts.iter().find(|h| {
+        h.chars()
+            .any(|c| !(c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+    }) {
+        Some(bad) => Err(format!("{bad:?} is not a host name")),
+        None => Ok(hosts),
+    }
+}
+
 pub(super) fn parse_redis_url(raw: &str) -> Result<Secret<Url>, String> {
     let url = Url::parse(raw).map_err(|e| format!("not a URL ({e})"))?;
     match url.scheme() {

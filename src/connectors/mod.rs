@@ -5,6 +5,7 @@
 //! Connectors are blocking (ureq) like the model clients: the engine calls them on tokio's
 //! blocking pool.
 
+pub mod direct;
 pub mod google_calendar;
 pub mod hubspot;
 pub mod nango;

@@ -1,5 +1,6 @@
 //! Which connector syncs an integration: the production factory reaches each provider through
-//! the credentials Nango holds for the integration's connection, fetched right before use.
+//! the credentials Nango holds for the integration's connection, fetched right before use, or
+//! through the credential an admin entered directly, opened with CREDENTIALS_KEY.
 
 use std::sync::Arc;
 
@@ -9,14 +10,15 @@ use uuid::Uuid;
 
 use super::SyncError;
 use crate::config::{IntegrationsConfig, SyncConfig};
+use crate::connectors::direct::{DirectCredential, SealError};
 use crate::connectors::google_calendar::{GoogleCalendarConnector, Window as CalendarWindow};
 use crate::connectors::hubspot::HubSpotConnector;
 use crate::connectors::nango::{NangoClient, NangoCredentials};
 use crate::connectors::slack::SlackConnector;
-use crate::connectors::{Connector, ConnectorOptions, Provider, ThrottleNotice};
+use crate::connectors::{Connector, ConnectorOptions, Credentials, Provider, ThrottleNotice};
 
 /// The integration a run syncs, as the engine reads it.
-#[derive(Debug, Clone, diesel::Queryable, diesel::Selectable)]
+#[derive(Clone, diesel::Queryable, diesel::Selectable)]
 #[diesel(table_name = crate::db::schema::integrations)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct IntegrationRef {
@@ -26,8 +28,25 @@ pub struct IntegrationRef {
     /// The member a personal connection (a calendar) belongs to; None for organization ones.
     pub user_id: Option<Uuid>,
     pub nango_connection_id: Option<String>,
+    /// A directly entered credential: its kind and sealed bytes (see `connectors::direct`).
+    pub credential_kind: Option<String>,
+    pub credential_ciphertext: Option<Vec<u8>>,
     pub is_active: bool,
     pub sync_cursors: Value,
+}
+
+impl std::fmt::Debug for IntegrationRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntegrationRef")
+            .field("id", &self.id)
+            .field("organization_id", &self.organization_id)
+            .field("provider", &self.provider)
+            .field("user_id", &self.user_id)
+            .field("nango_connection_id", &self.nango_connection_id)
+            .field("credential_kind", &self.credential_kind)
+            .field("is_active", &self.is_active)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Builds the connector for an integration; a seam so the engine does not know about Nango.
@@ -70,6 +89,55 @@ impl NangoConnectors {
     }
 }
 
+impl NangoConnectors {
+    /// The integration's credentials: the one an admin entered, else its Nango connection's.
+    fn credentials(
+        &self,
+        integration: &IntegrationRef,
+        provider: Provider,
+    ) -> Result<Arc<dyn Credentials>, SyncError> {
+        if let (Some(kind), Some(sealed)) = (
+            &integration.credential_kind,
+            &integration.credential_ciphertext,
+        ) {
+            let key = self
+                .integrations
+                .credentials_key
+                .as_ref()
+                .ok_or_else(|| SyncError::Unavailable(SealError::NoKey.to_string()))?;
+            let credential =
+                DirectCredential::open(key.expose(), integration.organization_id, kind, sealed)
+                    .map_err(|e| SyncError::Unavailable(e.to_string()))?;
+            if credential.provider() != provider {
+                return Err(SyncError::Unavailable(format!(
+                    "the stored credential is for {}, not {}",
+                    credential.provider().as_str(),
+                    provider.as_str()
+                )));
+            }
+            return Ok(credential.into_credentials());
+        }
+        let nango = self.nango.clone().ok_or_else(|| {
+            SyncError::Unavailable(
+                "NANGO_SECRET_KEY is not set and no token was entered for this integration: \
+                 connect it through Nango or enter a token on the data sources page"
+                    .into(),
+            )
+        })?;
+        let connection_id = integration.nango_connection_id.clone().ok_or_else(|| {
+            SyncError::Unavailable(format!(
+                "the {} integration has no Nango connection; reconnect it",
+                integration.provider
+            ))
+        })?;
+        Ok(Arc::new(NangoCredentials {
+            client: nango,
+            connection_id,
+            provider_config_key: provider.integration_id(&self.integrations).to_owned(),
+        }))
+    }
+}
+
 impl ConnectorFactory for NangoConnectors {
     fn build(
         &self,
@@ -85,22 +153,7 @@ impl ConnectorFactory for NangoConnectors {
                     integration.provider
                 ))
             })?;
-        let nango = self.nango.clone().ok_or_else(|| {
-            SyncError::Unavailable(
-                "NANGO_SECRET_KEY is not set: provider credentials come from Nango".into(),
-            )
-        })?;
-        let connection_id = integration.nango_connection_id.clone().ok_or_else(|| {
-            SyncError::Unavailable(format!(
-                "the {} integration has no Nango connection; reconnect it",
-                integration.provider
-            ))
-        })?;
-        let credentials = Arc::new(NangoCredentials {
-            client: nango,
-            connection_id,
-            provider_config_key: provider.integration_id(&self.integrations).to_owned(),
-        });
+        let credentials = self.credentials(integration, provider)?;
         let options = ConnectorOptions::from_config(&self.sync, cancel, on_throttle);
         match provider {
             Provider::Hubspot => Ok(Box::new(HubSpotConnector::new(

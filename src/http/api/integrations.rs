@@ -71,6 +71,9 @@ pub struct AvailableIntegrationView {
     pub syncable: bool,
     /// User-scope providers: the members of your organization who connected their own.
     pub connected_users: Vec<Uuid>,
+    /// An admin can enter a token for it instead of connecting through Nango (the server has
+    /// CREDENTIALS_KEY to encrypt it with).
+    pub direct_tokens: bool,
 }
 
 #[derive(Debug, Object)]
@@ -125,6 +128,31 @@ pub struct IntegrationView {
     /// A personal connection (a calendar) its owner shares with the organization: colleagues
     /// see its events except those marked private. Always true for organization connections.
     pub shared: bool,
+    /// How the server reaches the provider: a Nango connection, or a token an admin entered
+    /// (never returned).
+    pub credential: CredentialView,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum CredentialView {
+    Nango,
+    Token,
+}
+
+/// A provider credential entered directly: `token` for hubspot (a private app's access token)
+/// and slack (the bot token, `xoxb-…`); `instance_url`, `client_id` and `client_secret` for
+/// salesforce (a connected app with the client credentials flow).
+#[derive(Debug, Object)]
+pub struct TokenRequest {
+    #[oai(validator(max_length = 4096))]
+    pub token: Option<String>,
+    #[oai(validator(max_length = 2048))]
+    pub instance_url: Option<String>,
+    #[oai(validator(max_length = 4096))]
+    pub client_id: Option<String>,
+    #[oai(validator(max_length = 4096))]
+    pub client_secret: Option<String>,
 }
 
 /// Whether to share your calendar with your organization.
@@ -154,6 +182,11 @@ impl TryFrom<Integration> for IntegrationView {
             last_sync_at: row.last_sync_at,
             last_error: row.last_error,
             shared: row.shared || row.scope != Scope::User.as_str(),
+            credential: if row.credential_kind.is_some() {
+                CredentialView::Token
+            } else {
+                CredentialView::Nango
+            },
         })
     }
 }
@@ -302,6 +335,7 @@ impl IntegrationsApi {
                     connected: a.connected,
                     syncable: a.provider.syncable(),
                     connected_users: a.connected_users,
+                    direct_tokens: a.direct_tokens,
                 })
                 .collect(),
         ))
@@ -435,6 +469,49 @@ impl IntegrationsApi {
         let provider = self::provider(&provider.0)?;
         let row =
             integrations::disconnect(&self.state.db, self.broker(), &auth.0, provider).await?;
+        Ok(Json(row.try_into()?))
+    }
+
+    /// Enter a provider token instead of connecting through Nango (admins)
+    ///
+    /// For self-hosting without Nango: a HubSpot private app's access token, a Slack bot token
+    /// (`xoxb-…`), or a Salesforce connected app's `instance_url`, `client_id` and
+    /// `client_secret` (client credentials flow). Stored encrypted with CREDENTIALS_KEY and
+    /// never returned; replaces the integration's Nango connection or earlier token and queues
+    /// a full sync. 403 for members, 422 for a missing or malformed field (or google_calendar,
+    /// which members connect themselves), 503 `integrations_unavailable` without CREDENTIALS_KEY.
+    #[oai(
+        path = "/auth/integrations/:provider/token",
+        method = "put",
+        operation_id = "set_integration_token"
+    )]
+    async fn set_token(
+        &self,
+        auth: BearerAuth,
+        #[oai(validator(
+            pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"
+        ))]
+        provider: Path<String>,
+        body: Json<TokenRequest>,
+    ) -> ApiResult<Json<IntegrationView>> {
+        let provider = self::provider(&provider.0)?;
+        let body = body.0;
+        let input = integrations::TokenInput {
+            token: body.token,
+            instance_url: body.instance_url,
+            client_id: body.client_id,
+            client_secret: body.client_secret,
+        };
+        let row = integrations::store_token(
+            &self.state.db,
+            &self.state.config.integrations,
+            &auth.0,
+            provider,
+            input,
+        )
+        .await?;
+        tracing::info!(integration_id = %row.id, provider = provider.as_str(), "provider token entered");
+        self.start_initial_sync(&row, Some(auth.0.user_id)).await;
         Ok(Json(row.try_into()?))
     }
 

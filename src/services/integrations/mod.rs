@@ -5,6 +5,7 @@
 //! themselves. The organization always comes from the caller's user row. Syncing is not done
 //! here: the API layer enqueues it with the integration this module returns.
 
+mod direct;
 mod sharing;
 mod webhook;
 
@@ -18,6 +19,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 pub use crate::connectors::{Provider, Scope};
+pub use direct::{TokenInput, store_token};
 pub use sharing::set_shared;
 pub use webhook::{WebhookOutcome, receive_webhook};
 
@@ -93,6 +95,8 @@ pub struct Availability {
     /// User-scope providers: the members with an active connection of their own (who, never
     /// what: their data stays theirs).
     pub connected_users: Vec<Uuid>,
+    /// An admin can enter a token for it (organization-scope, and CREDENTIALS_KEY is set).
+    pub direct_tokens: bool,
 }
 
 pub async fn available(
@@ -131,6 +135,8 @@ pub async fn available(
                 .filter(|(p, _)| p == provider.as_str())
                 .filter_map(|(_, u)| *u)
                 .collect(),
+            direct_tokens: provider.scope() == Scope::Organization
+                && broker.config.credentials_key.is_some(),
         })
         .collect())
 }
@@ -265,6 +271,9 @@ pub async fn disconnect(
     Ok(diesel::update(integrations::table.find(row.id))
         .set((
             integrations::is_active.eq(false),
+            // A token entered directly is forgotten with the connection.
+            integrations::credential_kind.eq(None::<String>),
+            integrations::credential_ciphertext.eq(None::<Vec<u8>>),
             integrations::updated_at.eq(diesel::dsl::now),
         ))
         .returning(Integration::as_returning())
@@ -373,6 +382,9 @@ async fn upsert(
     );
     let changes = (
         integrations::nango_connection_id.eq(excluded(integrations::nango_connection_id)),
+        // A Nango connection replaces a token entered earlier.
+        integrations::credential_kind.eq(None::<String>),
+        integrations::credential_ciphertext.eq(None::<Vec<u8>>),
         integrations::is_active.eq(true),
         integrations::last_error.eq(None::<String>),
         integrations::updated_at.eq(diesel::dsl::now),

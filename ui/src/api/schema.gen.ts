@@ -278,6 +278,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/integrations/{provider}/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Enter a provider token instead of connecting through Nango (admins)
+         * @description For self-hosting without Nango: a HubSpot private app's access token, a Slack bot token
+         *     (`xoxb-…`), or a Salesforce connected app's `instance_url`, `client_id` and
+         *     `client_secret` (client credentials flow). Stored encrypted with CREDENTIALS_KEY and
+         *     never returned; replaces the integration's Nango connection or earlier token and queues
+         *     a full sync. 403 for members, 422 for a missing or malformed field (or google_calendar,
+         *     which members connect themselves), 503 `integrations_unavailable` without CREDENTIALS_KEY.
+         */
+        put: operations["set_integration_token"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/invitations/accept": {
         parameters: {
             query?: never;
@@ -1173,6 +1198,11 @@ export interface components {
             connected: boolean;
             /** @description User-scope providers: the members of your organization who connected their own. */
             connected_users: string[];
+            /**
+             * @description An admin can enter a token for it instead of connecting through Nango (the server has
+             *     CREDENTIALS_KEY to encrypt it with).
+             */
+            direct_tokens: boolean;
             display_name: string;
             /** @description Nango is configured on this server, so the provider can be connected. */
             nango_configured: boolean;
@@ -1323,6 +1353,8 @@ export interface components {
             email_domain?: string | null;
             name: string;
         };
+        /** @enum {string} */
+        CredentialView: "nango" | "token";
         /** DashboardSummaryView */
         DashboardSummaryView: {
             /** Format: date-time */
@@ -1449,6 +1481,11 @@ export interface components {
              * @description When the integration was first connected.
              */
             connected_at: string;
+            /**
+             * @description How the server reaches the provider: a Nango connection, or a token an admin entered
+             *     (never returned).
+             */
+            credential: components["schemas"]["CredentialView"] & unknown;
             /** Format: uuid */
             id: string;
             is_active: boolean;
@@ -1801,6 +1838,18 @@ export interface components {
              * @description Grid columns out of 12 (3–12).
              */
             width: number;
+        };
+        /**
+         * TokenRequest
+         * @description A provider credential entered directly: `token` for hubspot (a private app's access token)
+         *     and slack (the bot token, `xoxb-…`); `instance_url`, `client_id` and `client_secret` for
+         *     salesforce (a connected app with the client credentials flow).
+         */
+        TokenRequest: {
+            client_id?: string;
+            client_secret?: string;
+            instance_url?: string;
+            token?: string;
         };
         /** UpdateOrganizationRequest */
         UpdateOrganizationRequest: {
@@ -3731,6 +3780,141 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json; charset=utf-8": components["schemas"]["SharingRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["IntegrationView"];
+                };
+            };
+            /** @description The request is malformed (bad JSON, bad parameter) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method not allowed on this path */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Well-formed but semantically invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json; charset=utf-8": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_integration_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["TokenRequest"];
             };
         };
         responses: {
