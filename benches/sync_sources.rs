@@ -1,27 +1,31 @@
-//! End-to-end HubSpot sync: `revtops sync --provider hubspot --full` (the release binary, as its
-//! own process) against a zero-latency fake HubSpot serving N records, for several N. Reports
+//! End-to-end syncs of each source: `revtops sync --provider <p> --full` (the release binary, as
+//! its own process) against a zero-latency fake of the provider serving N records. Reports
 //! records/s, the sync process's peak RSS (it must stay flat as N grows: pages stream through)
 //! and, as the physical baseline measured in the same run, the time PostgreSQL's `COPY` takes
 //! to load the very same rows into tables with the same indexes — and the ratio.
 //!
-//!     cargo bench --bench sync_hubspot                      # 10k, 100k and 1M records
-//!     BENCH_SIZES=10000,100000 cargo bench --bench sync_hubspot
+//!     cargo bench --bench sync_sources        # HubSpot 100k, Salesforce 100k opportunities, Slack 100k messages
+//!     BENCH_SOURCES=hubspot:10000,hubspot:1000000 cargo bench --bench sync_sources
 //!
 //! Needs PostgreSQL on 127.0.0.1:5432 as a superuser (the baseline uses server-side COPY files
-//! in /tmp). Each size gets a scratch database, dropped at the end.
+//! in /tmp). Each run gets a scratch database, dropped at the end.
 
 #[path = "../tests/common/fake_hubspot.rs"]
 mod fake_hubspot;
 #[path = "../tests/common/fake_nango.rs"]
 #[allow(dead_code)]
 mod fake_nango;
+#[path = "../tests/common/fake_slack.rs"]
+mod fake_slack;
 #[path = "../tests/common/serve.rs"]
 mod serve;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fake_hubspot::{Dataset, FakeHubSpot};
 use fake_nango::FakeNango;
+use fake_slack::{FakeChannel, FakeSlack};
 
 const TABLES: [&str; 6] = [
     "users",
@@ -44,11 +48,72 @@ fn dataset(total: u64) -> Dataset {
     }
 }
 
-fn sizes() -> Vec<u64> {
-    std::env::var("BENCH_SIZES")
-        .unwrap_or_else(|_| "10000,100000,1000000".into())
+/// A fake provider serving one benchmark's records.
+enum Source {
+    HubSpot(Arc<FakeHubSpot>),
+    Slack(Arc<FakeSlack>),
+}
+
+impl Source {
+    async fn start(provider: &str, total: u64) -> anyhow::Result<Self> {
+        Ok(match provider {
+            "hubspot" => Self::HubSpot(Arc::new(FakeHubSpot::start(dataset(total)).await)),
+            // Every 5th message has a thread of 2 replies: 5/7 of the records are top-level.
+            "slack" => Self::Slack(Arc::new(
+                FakeSlack::start(vec![FakeChannel {
+                    id: "C1".into(),
+                    name: "deals".into(),
+                    member: true,
+                    generated: total * 5 / 7,
+                    extras: Vec::new(),
+                }])
+                .await,
+            )),
+            other => anyhow::bail!("no benchmark for {other}"),
+        })
+    }
+
+    fn provider(&self) -> &'static str {
+        match self {
+            Self::HubSpot(_) => "hubspot",
+            Self::Slack(_) => "slack",
+        }
+    }
+
+    fn stop(&self) {
+        match self {
+            Self::HubSpot(fake) => fake.stop(),
+            // Stops when dropped.
+            Self::Slack(_) => {}
+        }
+    }
+
+    /// Hands Nango the fake's token, and names the fake's URL for the binary.
+    fn wire(&self, nango: &FakeNango) -> (&'static str, String) {
+        match self {
+            Self::HubSpot(fake) => {
+                let source = Arc::clone(fake);
+                nango.issue_tokens_from(move || source.current_token());
+                ("HUBSPOT_BASE_URL", fake.base_url().to_owned())
+            }
+            Self::Slack(fake) => {
+                let source = Arc::clone(fake);
+                nango.issue_tokens_from(move || source.token());
+                ("SLACK_BASE_URL", fake.base_url().to_owned())
+            }
+        }
+    }
+}
+
+/// `provider:records` pairs.
+fn runs() -> Vec<(String, u64)> {
+    std::env::var("BENCH_SOURCES")
+        .unwrap_or_else(|_| "hubspot:100000,slack:100000".into())
         .split(',')
-        .filter_map(|s| s.trim().parse().ok())
+        .filter_map(|s| {
+            let (p, n) = s.trim().split_once(':')?;
+            Some((p.to_owned(), n.parse().ok()?))
+        })
         .collect()
 }
 
@@ -73,13 +138,14 @@ fn main() -> anyhow::Result<()> {
 
 async fn run() -> anyhow::Result<()> {
     println!(
-        "{:>9} {:>9} {:>9} {:>11} {:>10} {:>9} {:>7}",
-        "records", "synced", "sync s", "records/s", "peak RSS", "COPY s", "ratio"
+        "{:>10} {:>9} {:>9} {:>9} {:>11} {:>10} {:>9} {:>7}",
+        "source", "records", "synced", "sync s", "records/s", "peak RSS", "COPY s", "ratio"
     );
-    for total in sizes() {
-        let row = bench_one(total).await?;
+    for (provider, total) in runs() {
+        let row = bench_one(&provider, total).await?;
         println!(
-            "{:>9} {:>9} {:>9.2} {:>11.0} {:>7.1} MiB {:>9.2} {:>6.1}x",
+            "{:>10} {:>9} {:>9} {:>9.2} {:>11.0} {:>7.1} MiB {:>9.2} {:>6.1}x",
+            provider,
             total,
             row.synced,
             row.sync.as_secs_f64(),
@@ -99,13 +165,16 @@ struct Row {
     copy: Duration,
 }
 
-async fn bench_one(total: u64) -> anyhow::Result<Row> {
-    let fake = std::sync::Arc::new(FakeHubSpot::start(dataset(total)).await);
+async fn bench_one(provider: &str, total: u64) -> anyhow::Result<Row> {
+    let source = Source::start(provider, total).await?;
+    let provider = source.provider();
     let nango = FakeNango::start().await;
-    let source = std::sync::Arc::clone(&fake);
-    nango.issue_tokens_from(move || source.current_token());
-    nango.add_connection("hubspot", "bench-conn", serde_json::json!({}));
-    let db = format!("revtops_bench_sync_{total}_{}", std::process::id());
+    let (url_var, base_url) = source.wire(&nango);
+    nango.add_connection(provider, "bench-conn", serde_json::json!({}));
+    let db = format!(
+        "revtops_bench_sync_{provider}_{total}_{}",
+        std::process::id()
+    );
     let url = format!("postgres://postgres@127.0.0.1:5432/{db}");
     let bin = env!("CARGO_BIN_EXE_revtops");
     let status = std::process::Command::new(bin)
@@ -126,18 +195,18 @@ async fn bench_one(total: u64) -> anyhow::Result<Row> {
     client
         .execute(
             "INSERT INTO integrations (organization_id, provider, nango_connection_id)
-             VALUES ($1, 'hubspot', 'bench-conn')",
-            &[&org],
+             VALUES ($1, $2, 'bench-conn')",
+            &[&org, &provider],
         )
         .await?;
 
     let started = Instant::now();
     let mut child = std::process::Command::new(bin)
-        .args(["sync", "--provider", "hubspot", "--full"])
+        .args(["sync", "--provider", provider, "--full"])
         .env("DATABASE_URL", &url)
         .env("NANGO_HOST", &nango.url)
         .env("NANGO_SECRET_KEY", &nango.secret)
-        .env("HUBSPOT_BASE_URL", fake.base_url())
+        .env(url_var, &base_url)
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .spawn()?;
@@ -169,7 +238,7 @@ async fn bench_one(total: u64) -> anyhow::Result<Row> {
         copy += copy_baseline(&client, table, org).await?;
     }
     drop(client);
-    fake.stop();
+    source.stop();
     let admin_url = "postgres://postgres@127.0.0.1:5432/postgres";
     let (admin, conn) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls).await?;
     tokio::spawn(conn);
