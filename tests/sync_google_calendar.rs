@@ -464,3 +464,69 @@ async fn the_cli_syncs_the_calendar_of_the_member_named() {
         .collect();
     assert_eq!(rows, vec![format!("{}:one1", w.bob.id)]);
 }
+
+/// A saved (not live) report of Ana's private events is hers: Bob opening it gets the query
+/// re-run as himself, while a snapshot without private rows is shared as it was saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_of_private_events_is_not_shown_to_colleagues() {
+    let w = world().await;
+    w.google
+        .put(&w.ana.google, meeting("qbr1", "Customer QBR", -3, &BOTH));
+    let mut doctor = meeting("doc1", "Doctor", 1, &["ana@acme.com"]);
+    doctor["visibility"] = json!("private");
+    w.google.put(&w.ana.google, doctor);
+    w.sync(&w.ana).await;
+    w.share(&w.ana, true).await;
+    let client = w.app.client();
+    let save = |sql: &str| {
+        let body = json!({"title": "Mine", "sql": sql, "is_live": false});
+        let client = client.clone();
+        let token = w.ana.token.clone();
+        async move {
+            let r = client
+                .call("POST", "/api/artifacts", Some(&token), Some(&body))
+                .await;
+            assert_eq!(r.status, 201, "{}", r.text());
+            r.json()["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let read = |id: String, token: String| {
+        let client = client.clone();
+        async move {
+            let r = client
+                .call(
+                    "GET",
+                    &format!("/api/artifacts/{id}/data"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text());
+            let body = r.json();
+            let subjects: Vec<String> = body["results"]["result"]["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r[0].as_str().unwrap_or("").to_owned())
+                .collect();
+            (body["live"].as_bool().unwrap(), subjects)
+        }
+    };
+    let private = save(
+        "SELECT subject FROM activities WHERE source_system = 'google_calendar' ORDER BY subject",
+    )
+    .await;
+    assert_eq!(
+        read(private.clone(), w.ana.token.clone()).await,
+        (false, vec!["Customer QBR".into(), "Doctor".into()])
+    );
+    assert_eq!(
+        read(private, w.bob.token.clone()).await,
+        (true, vec!["Customer QBR".into()])
+    );
+    let shared = save("SELECT name FROM accounts ORDER BY name").await;
+    assert_eq!(
+        read(shared, w.bob.token.clone()).await,
+        (false, vec!["Customer Inc".into()])
+    );
+}

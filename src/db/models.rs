@@ -102,6 +102,8 @@ pub struct Artifact {
     pub is_live: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The snapshot holds rows only its creator may see (their private calendar events).
+    pub snapshot_private: bool,
 }
 
 /// A grid of saved artifacts, shared in its organization.

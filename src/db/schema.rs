@@ -76,6 +76,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        snapshot_private -> Bool,
     }
 }
 

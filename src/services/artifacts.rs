@@ -93,13 +93,48 @@ pub async fn create(
     spec: ArtifactSpec,
 ) -> ServiceResult<Artifact> {
     let results = run_each(engine, Viewer::person(org, user), &spec.queries).await;
-    insert(pool, org, user, conversation, spec, results).await
+    let private = holds_private(pool, engine, org, user, &spec.queries, &results).await?;
+    insert(pool, org, user, conversation, spec, results, private).await
+}
+
+/// Whether results read as `user` hold rows their colleagues may not see. Only someone with
+/// private rows can produce them; their queries are then re-run for the organization alone and
+/// compared (a change in between reads as private: the safe side).
+async fn holds_private(
+    pool: &DbPool,
+    engine: &SqlEngine,
+    org: Uuid,
+    user: Uuid,
+    queries: &[NamedQuery],
+    results: &Results,
+) -> ServiceResult<bool> {
+    use crate::db::schema::activities;
+    let mut conn = pool.get().await?;
+    let has_private: bool = diesel::select(diesel::dsl::exists(
+        activities::table
+            .filter(activities::organization_id.eq(org))
+            .filter(activities::private_to.eq(user)),
+    ))
+    .get_result(&mut conn)
+    .await?;
+    drop(conn);
+    if !has_private {
+        return Ok(false);
+    }
+    let shared = run_each(engine, Viewer::from(org), queries).await;
+    let rows = |r: &Results| -> Vec<Option<(Vec<Vec<Value>>, bool)>> {
+        r.iter()
+            .map(|(_, r)| r.as_ref().ok().map(|o| (o.rows.clone(), o.truncated)))
+            .collect()
+    };
+    Ok(rows(results) != rows(&shared))
 }
 
 /// Saves one query a person ran (the SQL explorer, a chat step) with the result they saw as its
 /// snapshot; the caller ran it through the engine, so a refused query never becomes an artifact.
 pub async fn create_from_result(
     pool: &DbPool,
+    engine: &SqlEngine,
     user: &AuthUser,
     conversation: Option<Uuid>,
     spec: ArtifactSpec,
@@ -117,13 +152,17 @@ pub async fn create_from_result(
     let name = <[_]>::first(&spec.queries)
         .map(|q: &NamedQuery| q.name.clone())
         .ok_or_else(|| ServiceError::Invalid("an artifact needs a query".into()))?;
+    let results = vec![(name, Ok(result))];
+    let first = &spec.queries[..1];
+    let private = holds_private(pool, engine, org, user.user_id, first, &results).await?;
     insert(
         pool,
         org,
         user.user_id,
         conversation,
         spec,
-        vec![(name, Ok(result))],
+        results,
+        private,
     )
     .await
 }
@@ -135,6 +174,7 @@ async fn insert(
     conversation: Option<Uuid>,
     spec: ArtifactSpec,
     results: Results,
+    snapshot_private: bool,
 ) -> ServiceResult<Artifact> {
     let chart = spec
         .chart
@@ -157,6 +197,7 @@ async fn insert(
             artifacts::chart_spec.eq(&chart),
             artifacts::snapshot.eq(Some(snapshot)),
             artifacts::is_live.eq(spec.is_live),
+            artifacts::snapshot_private.eq(snapshot_private),
         ))
         .returning(Artifact::as_returning())
         .get_result(&mut conn)
@@ -254,7 +295,9 @@ fn viewer_of(artifact: &Artifact, user: &AuthUser) -> Viewer {
     Viewer::person(artifact.organization_id, user.user_id)
 }
 
-/// The artifact's data: fresh results for live artifacts, the saved snapshot otherwise.
+/// The artifact's data: fresh results for live artifacts, the saved snapshot otherwise — but a
+/// snapshot holding its creator's private rows is theirs alone: anyone else gets the queries
+/// re-run as themselves.
 pub async fn data(
     pool: &DbPool,
     engine: &SqlEngine,
@@ -262,7 +305,8 @@ pub async fn data(
     id: Uuid,
 ) -> ServiceResult<ArtifactData> {
     let artifact = get(pool, user, id).await?;
-    if !artifact.is_live {
+    let someone_elses_private = artifact.snapshot_private && artifact.user_id != Some(user.user_id);
+    if !artifact.is_live && !someone_elses_private {
         return Ok(ArtifactData {
             live: false,
             results: artifact.snapshot.unwrap_or(Value::Null),

@@ -275,6 +275,9 @@ impl ArtifactsApi {
     }
 
     /// The artifact's data (live artifacts re-run their SQL now)
+    ///
+    /// A saved snapshot that holds its creator's private calendar events is shown only to
+    /// them; anyone else gets the SQL re-run as themselves (`live: true`).
     #[oai(path = "/:id/data", method = "get", operation_id = "artifact_data")]
     async fn data(&self, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<ArtifactData>> {
         let per_minute = self.state.config.limits.queries_per_minute;
@@ -333,6 +336,7 @@ impl ArtifactsApi {
         }
         let artifact = artifacts::create_from_result(
             &self.state.db,
+            &self.state.sql,
             &auth.0,
             body.conversation_id,
             spec,

@@ -74,7 +74,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The artifact's data (live artifacts re-run their SQL now) */
+        /**
+         * The artifact's data (live artifacts re-run their SQL now)
+         * @description A saved snapshot that holds its creator's private calendar events is shown only to
+         *     them; anyone else gets the SQL re-run as themselves (`live: true`).
+         */
         get: operations["artifact_data"];
         put?: never;
         post?: never;
