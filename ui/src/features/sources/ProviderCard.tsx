@@ -273,7 +273,9 @@ export function ProviderCard({ item, orgId, myId, isAdmin, nangoConfigured, inte
             </p>
           )}
           {state.kind === 'connected' && !state.lastSyncAt && !lastOk && (
-            <p className="text-sm text-slate-700">Not synced yet. The first sync starts shortly.</p>
+            <p className="text-sm text-slate-700">
+              {userScope ? 'Connected, not synced yet' : 'Not synced yet'}. The first sync starts shortly.
+            </p>
           )}
           {item.connected && syncable && <LastSync run={lastOk} at={state.kind === 'connected' ? state.lastSyncAt : null} />}
           {userScope && <TeamConnections name={name} item={item} mine={integration} members={members} myId={myId} />}

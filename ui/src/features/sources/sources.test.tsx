@@ -29,7 +29,7 @@ type Provider = 'hubspot' | 'salesforce' | 'slack' | 'google_calendar';
 
 type Row = Record<string, unknown>;
 
-/** The server's list. HubSpot is the provider it can sync unless `extra` says otherwise. */
+/** The server's list: every provider syncs, none takes a direct token, unless `extra` says otherwise. */
 function available(configured: boolean, connected: Partial<Record<Provider, boolean>> = {}, extra: Partial<Record<Provider, Row>> = {}) {
   const row = (provider: Provider, display_name: string, scope: 'organization' | 'user', syncable: boolean) => ({
     provider,
@@ -38,14 +38,15 @@ function available(configured: boolean, connected: Partial<Record<Provider, bool
     nango_configured: configured,
     connected: connected[provider] ?? false,
     syncable,
+    direct_tokens: false,
     connected_users: scope === 'user' && connected[provider] ? [USER.id] : [],
     ...extra[provider],
   });
   return [
     row('hubspot', 'HubSpot', 'organization', true),
-    row('salesforce', 'Salesforce', 'organization', false),
-    row('slack', 'Slack', 'organization', false),
-    row('google_calendar', 'Google Calendar', 'user', false),
+    row('salesforce', 'Salesforce', 'organization', true),
+    row('slack', 'Slack', 'organization', true),
+    row('google_calendar', 'Google Calendar', 'user', true),
   ];
 }
 
@@ -61,6 +62,8 @@ const integration = (provider: Provider, extra: Record<string, unknown> = {}) =>
   updated_at: '2026-01-01T00:00:00Z',
   last_sync_at: null,
   last_error: null,
+  credential: 'nango',
+  shared: provider !== 'google_calendar',
   ...extra,
 });
 
@@ -410,11 +413,12 @@ describe('data sources page', () => {
     expect(api.callsTo('POST', '/api/sync/o1/hubspot')[0]!.search).toBe('?full=true');
     expect(await screen.findByText('Full resync of HubSpot started.')).toBeInTheDocument();
 
-    // Salesforce is connected, but this version cannot sync it: say so instead of failing.
+    // Salesforce syncs like the others.
     const salesforce = await card('Salesforce');
-    expect(within(salesforce).getByText(/Syncing Salesforce is not available in this version of Revtops yet/)).toBeInTheDocument();
-    expect(within(salesforce).queryByRole('button', { name: 'Sync now' })).not.toBeInTheDocument();
-    expect(within(salesforce).getByRole('button', { name: 'Disconnect' })).toBeInTheDocument();
+    expect(within(salesforce).queryByText(/not available/)).not.toBeInTheDocument();
+    expect(within(salesforce).getByRole('button', { name: 'Sync now' })).toBeInTheDocument();
+    expect(within(salesforce).getByRole('button', { name: 'Full resync' })).toBeInTheDocument();
+    expect(within(salesforce).getByText(/^Connected through Nango/)).toBeInTheDocument();
   });
 
   it('shows who in the team connected a personal calendar, by name', async () => {
@@ -433,10 +437,12 @@ describe('data sources page', () => {
       'A former member',
     ]));
     expect(within(calendar).queryByText(/You have not connected/)).not.toBeInTheDocument();
-    expect(within(calendar).getByText(/teammates see who connected one, never what is in it/)).toBeInTheDocument();
-    // Members manage their own calendar connection.
+    expect(within(calendar).getByText(/Teammates see who connected a calendar/)).toBeInTheDocument();
+    // Members manage and sync their own calendar (not a full resync).
     expect(within(calendar).getByRole('button', { name: 'Disconnect' })).toBeInTheDocument();
-    expect(within(calendar).getByText(/Syncing Google Calendar is not available/)).toBeInTheDocument();
+    expect(within(calendar).getByRole('button', { name: 'Sync now' })).toBeInTheDocument();
+    expect(within(calendar).queryByRole('button', { name: 'Full resync' })).not.toBeInTheDocument();
+    expect(within(calendar).queryByText(/not available/)).not.toBeInTheDocument();
   });
 
   it('lists teammates’ calendars when you have not connected yours', async () => {
@@ -454,7 +460,7 @@ describe('data sources page', () => {
     const { api } = sourcesApp('admin', {
       'GET /api/auth/available-integrations': available(true, { hubspot: true }, {
         hubspot: { syncable: false },
-        salesforce: { syncable: true },
+        slack: { syncable: false },
       }),
       'GET /api/auth/integrations': [integration('hubspot')],
     });
