@@ -169,7 +169,7 @@ export function TokenForm({ item, nangoConfigured, viaToken }: TokenFormProps) {
               required
               placeholder={field.placeholder}
               hint={field.hint}
-              error={missing.has(field.key) ? `Enter the ${field.label.toLowerCase()}.` : null}
+              error={missing.has(field.key) ? `Enter the ${field.label.charAt(0).toLowerCase()}${field.label.slice(1)}.` : null}
               value={values[field.key] ?? ''}
               onChange={(event) => {
                 const value = event.target.value;
