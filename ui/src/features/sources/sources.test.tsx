@@ -692,4 +692,45 @@ describe('provider tokens, calendar sharing and throttling', () => {
     // Organization sources have no such choice.
     expect(within(await card('HubSpot')).queryByRole('switch')).not.toBeInTheDocument();
   });
+
+  it('follows my own calendar sync, not a colleague’s', async () => {
+    const mine = run('r-mine', { provider: 'google_calendar', status: 'running', counts: {}, progress: {}, finished_at: null });
+    let started = false;
+    const { server, api } = sourcesApp('member', {
+      'GET /api/auth/available-integrations': available(true, { google_calendar: true }),
+      'GET /api/auth/integrations': [integration('google_calendar')],
+      'GET /api/sync/runs': () => (started ? [mine] : []),
+      'GET /api/sync/:org/:provider/status': ({ params }: { params: Record<string, string> }) =>
+        status({ provider: params.provider, current: started && params.provider === 'google_calendar' ? mine : null }),
+      'POST /api/sync/:org/:provider': () => {
+        started = true;
+        return json({ created: true, run: mine }, 202);
+      },
+    });
+    const calendar = await card('Google Calendar');
+    await waitFor(() => expect(server.sockets.length).toBeGreaterThan(0));
+    const calendarFrame = (runId: string, records: number, status: string | null = null): SyncProgressFrame => ({
+      ...frame(records, 'events', status),
+      run_id: runId,
+      provider: 'google_calendar',
+    });
+
+    // A colleague's calendar run: the lists are asked, it is not shown, its end is not announced.
+    const runsCalls = api.callsTo('GET', '/api/sync/runs').length;
+    server.push(calendarFrame('r-colleague', 30));
+    expect(within(calendar).queryByRole('progressbar')).not.toBeInTheDocument();
+    await waitFor(() => expect(api.callsTo('GET', '/api/sync/runs').length).toBeGreaterThan(runsCalls));
+    server.push(calendarFrame('r-colleague', 40));
+    expect(within(calendar).queryByRole('progressbar')).not.toBeInTheDocument();
+    server.push(calendarFrame('r-colleague', 50, 'succeeded'));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(screen.queryByText(/Google Calendar is up to date/)).not.toBeInTheDocument();
+
+    // Mine, started here.
+    await userEvent.setup().click(within(calendar).getByRole('button', { name: 'Sync now' }));
+    await waitFor(() => expect(api.callsTo('POST', '/api/sync/o1/google_calendar')).toHaveLength(1));
+    expect(await within(calendar).findByRole('progressbar', { name: 'Google Calendar sync progress' })).toBeInTheDocument();
+    server.push(calendarFrame('r-mine', 12));
+    await waitFor(() => expect(within(calendar).getByText('Syncing events…')).toBeInTheDocument());
+  });
 });
