@@ -346,7 +346,7 @@ export function ProviderCard({ item, orgId, myId, isAdmin, nangoConfigured, inte
         )}
         {tokenForm && (
           <div className={cx('flex flex-wrap gap-2', actionsAvailable ? 'mt-3' : 'mt-4 border-t border-slate-100 pt-4')}>
-            <TokenForm item={item} nangoConfigured={nangoConfigured} viaToken={viaToken} />
+            <TokenForm item={item} nangoConfigured={nangoConfigured} viaToken={viaToken} urgent={needsReconnect && viaToken} />
           </div>
         )}
       </article>

@@ -79,9 +79,11 @@ export interface TokenFormProps {
   nangoConfigured: boolean;
   /** Connected with a token already: the form replaces it. */
   viaToken: boolean;
+  /** The provider refuses the current credential: replacing it is what to do next. */
+  urgent?: boolean;
 }
 
-export function TokenForm({ item, nangoConfigured, viaToken }: TokenFormProps) {
+export function TokenForm({ item, nangoConfigured, viaToken, urgent = false }: TokenFormProps) {
   const { provider, display_name: name } = item;
   const spec = TOKEN_PROVIDERS[provider];
   // Without Nango, a token is how a provider gets connected: the form is open from the start.
@@ -145,7 +147,7 @@ export function TokenForm({ item, nangoConfigured, viaToken }: TokenFormProps) {
     <div ref={box} className={open ? 'w-full' : undefined}>
       {!open ? (
         <Button
-          variant={nangoConfigured || item.connected ? 'ghost' : 'primary'}
+          variant={urgent || !(nangoConfigured || item.connected) ? 'primary' : 'ghost'}
           aria-expanded={false}
           onClick={openForm}
         >
