@@ -15,7 +15,8 @@ const VARIABLES: { name: string; text: string }[] = [
 ];
 
 /** Shown instead of connect buttons when the server has no Nango configuration. */
-export function NangoSetup({ isAdmin }: { isAdmin: boolean }) {
+export function NangoSetup({ isAdmin, tokenProviders = [] }: { isAdmin: boolean; tokenProviders?: readonly string[] }) {
+  const tokens = tokenProviders.length > 0 ? listNames(tokenProviders) : null;
   return (
     <section aria-labelledby="nango-setup-title" className="rounded-xl border border-amber-200 bg-amber-50 p-5 text-amber-950">
       <div className="flex gap-3">
@@ -45,8 +46,21 @@ export function NangoSetup({ isAdmin }: { isAdmin: boolean }) {
             <code className="font-mono text-xs">env.example</code> and the “Sync” section of the README describe them. Until
             then, this page shows what Revtops supports and what was connected before.
           </p>
+          {tokens && (
+            <p className="mt-2 text-sm">
+              {isAdmin
+                ? `Meanwhile, you can connect ${tokens} with a token instead: see their cards below.`
+                : `Meanwhile, an administrator can connect ${tokens} with a token instead.`}
+            </p>
+          )}
         </div>
       </div>
     </section>
   );
+}
+
+/** "HubSpot", "HubSpot and Slack", "HubSpot, Salesforce and Slack". */
+function listNames(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

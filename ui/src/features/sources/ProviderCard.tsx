@@ -12,8 +12,10 @@ import type { LiveRun } from './liveProgress';
 import { type Badge, type SourceState, badgeOf, sourceState } from './providerState';
 import { PROVIDER_BLURB, objectLabel } from './providers';
 import { type IntegrationView, type SyncRunView, objectCounts, runTotals } from './runs';
+import { SharingSwitch } from './SharingSwitch';
 import { SyncErrorBlock } from './SyncErrorText';
 import { SyncProgress } from './SyncProgress';
+import { TokenForm, hasTokenForm } from './TokenForm';
 import type { useConnect } from './useConnect';
 
 const BADGE_TONES: Record<Badge['tone'], string> = {
@@ -117,7 +119,8 @@ function TeamConnections({
         </ul>
       )}
       <p className="mt-1 text-xs text-slate-600">
-        Each calendar stays private: teammates see who connected one, never what is in it.
+        Teammates see who connected a calendar. What is in it stays with its owner until they share it, and events marked
+        private are never shared.
       </p>
     </div>
   );
@@ -145,7 +148,8 @@ export function ProviderCard({ item, orgId, myId, isAdmin, nangoConfigured, inte
   const integration = integrations?.find(
     (i) => i.provider === provider && i.is_active && (userScope ? i.user_id === myId : i.scope === 'organization'),
   );
-  const status = useSyncStatus(orgId, provider, !userScope && item.connected && syncable);
+  // For a personal calendar the status is the caller's own calendar run.
+  const status = useSyncStatus(orgId, provider, item.connected && syncable && (!userScope || integration !== undefined));
   const state = sourceState({ item, integration, status: status.data, runs, live });
   const badge = badgeOf(state, name);
   const lastOk = lastSucceeded(runs, provider);
@@ -160,6 +164,12 @@ export function ProviderCard({ item, orgId, myId, isAdmin, nangoConfigured, inte
   const connectError = mine ? connect.state.error : null;
   const running = state.kind === 'syncing' || state.kind === 'queued';
   const needsReconnect = state.kind === 'failed' && (state.text.kind === 'auth' || state.text.kind === 'connection_gone');
+  const viaToken = integration?.credential === 'token';
+  // A token connection syncs without Nango; a Nango one needs it.
+  const actionsAvailable = nangoConfigured || (item.connected && viaToken);
+  const tokenForm = isAdmin && !userScope && item.direct_tokens && hasTokenForm(provider);
+  // A personal calendar syncs on its owner's request.
+  const canSync = syncable && (!userScope || integration !== undefined);
   const triggerOverrides = {
     conflict: `${name} cannot be synced right now.`,
     forbidden: 'Only administrators can start a full resync.',
@@ -253,11 +263,23 @@ export function ProviderCard({ item, orgId, myId, isAdmin, nangoConfigured, inte
               {name} can be connected now; syncing its data comes in a later version of Revtops.
             </p>
           )}
+          {!userScope && integration && (
+            <p className="text-sm text-slate-700">
+              {viaToken ? 'Connected with a token' : 'Connected through Nango'}{' '}
+              <time dateTime={integration.connected_at} title={formatDateTime(integration.connected_at)}>
+                {formatRelative(integration.connected_at)}
+              </time>
+              .
+            </p>
+          )}
           {state.kind === 'connected' && !state.lastSyncAt && !lastOk && (
-            <p className="text-sm text-slate-700">Connected, not synced yet. The first sync starts shortly.</p>
+            <p className="text-sm text-slate-700">
+              {userScope ? 'Connected, not synced yet' : 'Not synced yet'}. The first sync starts shortly.
+            </p>
           )}
           {item.connected && syncable && <LastSync run={lastOk} at={state.kind === 'connected' ? state.lastSyncAt : null} />}
           {userScope && <TeamConnections name={name} item={item} mine={integration} members={members} myId={myId} />}
+          {userScope && integration && <SharingSwitch integration={integration} />}
 
           {connectError && (
             <ErrorAlert text={connectError}>
@@ -274,18 +296,18 @@ export function ProviderCard({ item, orgId, myId, isAdmin, nangoConfigured, inte
           {syncNow.error && <ErrorAlert error={syncNow.error} overrides={triggerOverrides} />}
         </div>
 
-        {nangoConfigured && (
+        {actionsAvailable && (
           <div className="mt-4 flex flex-wrap items-center gap-2 border-t border-slate-100 pt-4">
             {!item.connected ? (
-              canManage ? (
+              !nangoConfigured ? null : canManage ? (
                 connectButton
               ) : (
                 <p className="text-sm text-slate-700">Only an administrator can connect {name}.</p>
               )
             ) : (
               <>
-                {needsReconnect && canManage && connectButton}
-                {syncable && !userScope && (
+                {needsReconnect && canManage && nangoConfigured && connectButton}
+                {canSync && (
                   <Button
                     variant={needsReconnect ? 'secondary' : 'primary'}
                     busy={syncNow.isPending}
@@ -320,6 +342,11 @@ export function ProviderCard({ item, orgId, myId, isAdmin, nangoConfigured, inte
                 )}
               </>
             )}
+          </div>
+        )}
+        {tokenForm && (
+          <div className={cx('flex flex-wrap gap-2', actionsAvailable ? 'mt-3' : 'mt-4 border-t border-slate-100 pt-4')}>
+            <TokenForm item={item} nangoConfigured={nangoConfigured} viaToken={viaToken} urgent={needsReconnect && viaToken} />
           </div>
         )}
       </article>

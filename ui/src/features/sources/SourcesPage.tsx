@@ -1,7 +1,8 @@
 /**
  * Data sources: every provider Revtops can read with its state in plain words (not connected,
- * connected, syncing with live progress, throttled, failed), connecting through Nango's Connect
- * UI, disconnecting, syncing now or re-reading everything, and the history of sync runs.
+ * connected through Nango or with a token, syncing with live progress, throttled, failed),
+ * connecting through Nango's Connect UI or (admins) with a provider token, sharing my calendar,
+ * disconnecting, syncing now or re-reading everything, and the history of sync runs.
  */
 import { ErrorAlert } from '../../components/Alert';
 import { Button } from '../../components/Button';
@@ -55,7 +56,10 @@ export default function SourcesPage() {
         <>
           {!nangoConfigured && (
             <div className="mt-6">
-              <NangoSetup isAdmin={isAdmin} />
+              <NangoSetup
+                isAdmin={isAdmin}
+                tokenProviders={items.filter((i) => i.direct_tokens && i.scope === 'organization').map((i) => i.display_name)}
+              />
             </div>
           )}
           {nangoConfigured && !isAdmin && <MemberNote />}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { formatCount, formatRate, plural } from './format';
-import { type LiveRun, objectProgress, rateOf, throttledFor } from './liveProgress';
+import { formatCount, formatRate, formatRemaining, plural } from './format';
+import { type LiveRun, doneIn, objectProgress, rateOf, throttledFor } from './liveProgress';
 import { objectLabel } from './providers';
 
 /** No frame for this long while running: say the provider is slow rather than look frozen. */
@@ -26,6 +26,7 @@ export interface SyncProgressProps {
 export function SyncProgress({ name, live, fallbackTotal }: SyncProgressProps) {
   const now = useNow(1_000);
   const waitSecs = throttledFor(live, now);
+  const remainingSecs = waitSecs !== null ? doneIn(live, now) : null;
   const { done, total } = objectProgress(live, fallbackTotal);
   const rate = rateOf(live);
   const stalled = waitSecs === null && live.updatedAt !== null && now - live.updatedAt > STALLED_AFTER_MS;
@@ -77,9 +78,17 @@ export function SyncProgress({ name, live, fallbackTotal }: SyncProgressProps) {
         </div>
       </dl>
       {waitSecs !== null && (
-        <p className="mt-2 text-sm text-amber-900" role="status">
-          {name} asked Revtops to slow down. The sync goes on by itself in about {plural(waitSecs, 'second', 'seconds')}; nothing is lost.
-        </p>
+        <div className="mt-2 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-950">
+          {/* Announced when it changes (about once a minute), not the seconds below. */}
+          <p role="status" className="font-medium">
+            {remainingSecs !== null
+              ? `${name} is limiting how fast we can read; ${remainingSecs < 60 ? 'almost done' : `${formatRemaining(remainingSecs)} left`}.`
+              : `Waiting for ${name}’s rate limit.`}
+          </p>
+          <p className="mt-0.5">
+            The next read is in about {plural(waitSecs, 'second', 'seconds')}. The sync carries on by itself; nothing is lost.
+          </p>
+        </div>
       )}
       {stalled && (
         <p className="mt-2 text-sm text-amber-900">

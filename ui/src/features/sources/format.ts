@@ -48,3 +48,22 @@ export function formatDateTime(iso: string): string {
   const at = Date.parse(iso);
   return Number.isNaN(at) ? '' : absolute.format(at);
 }
+
+/**
+ * How long a run still needs, as a person would say it: "less than a minute", "about 12 min",
+ * "about 1 h 20 min", "about 2 days" (rounded to what matters at that scale).
+ */
+export function formatRemaining(secs: number): string {
+  if (secs < 60) return 'less than a minute';
+  const mins = Math.round(secs / 60);
+  if (mins < 60) return `about ${unit(mins, 'min')}`;
+  if (mins < 24 * 60) {
+    // Past an hour, five minutes is as precise as an estimate gets.
+    const rounded = Math.round(mins / 5) * 5;
+    const hours = Math.floor(rounded / 60);
+    const rest = rounded % 60;
+    return rest ? `about ${unit(hours, 'h')} ${unit(rest, 'min')}` : `about ${unit(hours, 'h')}`;
+  }
+  const days = Math.round(mins / (24 * 60));
+  return `about ${plural(days, 'day', 'days')}`;
+}

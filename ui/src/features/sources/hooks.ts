@@ -1,8 +1,9 @@
 /** Server state of the sources page: providers, connections, sync runs and the calls that change them. */
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
+import type { components } from '../../api/schema.gen';
 import type { Provider } from './providers';
-import { type SyncRunView, isActive } from './runs';
+import { type IntegrationView, type SyncRunView, isActive } from './runs';
 
 export const sourcesKeys = {
   available: ['available-integrations'] as const,
@@ -100,6 +101,39 @@ export function useRecordConnection() {
   return useMutation({
     mutationFn: (body: { provider: Provider; connection_id: string }) => unwrap(api.POST('/auth/callback', { body })),
     onSuccess: (_data, { provider }) => refreshSources(queryClient, provider),
+  });
+}
+
+/** What an admin enters instead of a Nango connection (`token`, or Salesforce's connected app). */
+export type TokenBody = components['schemas']['TokenRequest'];
+
+/**
+ * Saves a provider credential an admin entered (the server encrypts it and queues a full sync).
+ * The secret lives in the mutation's variables only while the call runs: the caller resets the
+ * mutation on success, and `gcTime: 0` drops it from the cache at once.
+ */
+export function useSetToken() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ provider, body }: { provider: Provider; body: TokenBody }) =>
+      unwrap(api.PUT('/auth/integrations/{provider}/token', { params: { path: { provider } }, body })),
+    gcTime: 0,
+    onSuccess: (_data, { provider }) => refreshSources(queryClient, provider),
+  });
+}
+
+/** Shares my calendar with the organization, or stops; the integrations list takes the server's answer. */
+export function useSetSharing() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ provider, shared }: { provider: Provider; shared: boolean }) =>
+      unwrap(api.PUT('/auth/integrations/{provider}/sharing', { params: { path: { provider } }, body: { shared } })),
+    onSuccess: (saved) => {
+      queryClient.setQueryData<IntegrationView[]>(sourcesKeys.integrations, (rows) =>
+        rows?.map((row) => (row.id === saved.id ? saved : row)),
+      );
+      void queryClient.invalidateQueries({ queryKey: sourcesKeys.integrations });
+    },
   });
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncProgressFrame } from '../../api/protocol';
-import { type LiveState, RATE_WINDOW_MS, applyProgress, liveFromRun, objectProgress, rateOf, throttledFor } from './liveProgress';
+import { formatRemaining } from './format';
+import { type LiveState, RATE_WINDOW_MS, applyProgress, doneIn, liveFromRun, objectProgress, rateOf, throttledFor } from './liveProgress';
 
 const frame = (records: number, object: string, extra: Partial<SyncProgressFrame> = {}): SyncProgressFrame => ({
   type: 'sync_progress',
@@ -106,5 +107,35 @@ describe('live sync progress', () => {
     expect(state.hubspot!.samples).toHaveLength(1);
     state = applyProgress(state, frame(200, 'contacts'), 5_000);
     expect(throttledFor(state.hubspot!, 5_000)).toBeNull();
+  });
+
+  it('keeps the estimate of a throttled run until a throttled frame says it has none, and counts it down', () => {
+    let state: LiveState = {};
+    state = applyProgress(state, frame(10, 'messages', { provider: 'slack', throttled_for_secs: 60, done_in_secs: 720 }), 0);
+    expect(doneIn(state.slack!, 0)).toBe(720);
+    expect(doneIn(state.slack!, 60_000)).toBe(660);
+    // A page read between two waits keeps it.
+    state = applyProgress(state, frame(20, 'messages', { provider: 'slack' }), 61_000);
+    expect(doneIn(state.slack!, 61_000)).toBe(659);
+    state = applyProgress(state, frame(20, 'messages', { provider: 'slack', throttled_for_secs: 60 }), 62_000);
+    expect(doneIn(state.slack!, 62_000)).toBeNull();
+    state = applyProgress(state, frame(30, 'messages', { provider: 'slack', throttled_for_secs: 60, done_in_secs: 30 }), 63_000);
+    expect(doneIn(state.slack!, 200_000)).toBe(0);
+    state = applyProgress(state, frame(30, '', { provider: 'slack', status: 'succeeded' }), 64_000);
+    expect(state.slack!.doneBy).toBeNull();
+  });
+});
+
+describe('remaining time in words', () => {
+  it.each([
+    [20, 'less than a minute'],
+    [12 * 60, 'about 12\u00a0min'],
+    [12 * 60 + 40, 'about 13\u00a0min'],
+    [60 * 60, 'about 1\u00a0h'],
+    [80 * 60 + 40, 'about 1\u00a0h 20\u00a0min'],
+    [23 * 3600 + 58 * 60, 'about 24\u00a0h'],
+    [50 * 3600, 'about 2 days'],
+  ])('%i seconds: %s', (secs, words) => {
+    expect(formatRemaining(secs)).toBe(words);
   });
 });

@@ -29,6 +29,8 @@ export interface LiveRun {
   updatedAt: number | null;
   /** Until when the provider's rate limit holds the run back (ms since the epoch), if it does. */
   throttledUntil: number | null;
+  /** While throttled, when the connector expects the whole run to be done (ms since the epoch), if it can tell. */
+  doneBy: number | null;
 }
 
 export type LiveState = Readonly<Record<string, LiveRun>>;
@@ -53,6 +55,7 @@ export function applyProgress(state: LiveState, frame: SyncProgressFrame, now: n
         samples: [],
         updatedAt: null,
         throttledUntil: null,
+        doneBy: null,
       };
   const object = frame.object || base.object;
   const objectsSeen = frame.object && !base.objectsSeen.includes(frame.object) ? [...base.objectsSeen, frame.object] : base.objectsSeen;
@@ -63,6 +66,8 @@ export function applyProgress(state: LiveState, frame: SyncProgressFrame, now: n
   const samples = frame.status === null && !throttled ? trimSamples([...base.samples, { at: now, records }], now) : base.samples;
   // Any other frame means the provider answered again.
   const throttledUntil = throttled ? now + (frame.throttled_for_secs ?? 0) * 1000 : null;
+  // The estimate comes with throttled frames (a throttled frame without one means the connector cannot tell).
+  const doneBy = throttled ? (frame.done_in_secs !== null ? now + frame.done_in_secs * 1000 : null) : frame.status === null ? base.doneBy : null;
   return {
     ...state,
     [frame.provider]: {
@@ -75,6 +80,7 @@ export function applyProgress(state: LiveState, frame: SyncProgressFrame, now: n
       samples,
       updatedAt: now,
       throttledUntil,
+      doneBy,
     },
   };
 }
@@ -111,6 +117,7 @@ export function liveFromRun(run: SyncRunView): LiveRun {
     samples: [],
     updatedAt: null,
     throttledUntil: null,
+    doneBy: null,
   };
 }
 
@@ -118,6 +125,12 @@ export function liveFromRun(run: SyncRunView): LiveRun {
 export function throttledFor(live: Pick<LiveRun, 'throttledUntil'>, now: number): number | null {
   if (live.throttledUntil === null || live.throttledUntil <= now) return null;
   return Math.ceil((live.throttledUntil - now) / 1000);
+}
+
+/** Seconds until the run is expected to be done (the connector's estimate while throttled); null without one. */
+export function doneIn(live: Pick<LiveRun, 'doneBy'>, now: number): number | null {
+  if (live.doneBy === null) return null;
+  return Math.max(0, Math.ceil((live.doneBy - now) / 1000));
 }
 
 export interface ObjectProgress {

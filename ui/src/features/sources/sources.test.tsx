@@ -29,7 +29,7 @@ type Provider = 'hubspot' | 'salesforce' | 'slack' | 'google_calendar';
 
 type Row = Record<string, unknown>;
 
-/** The server's list. HubSpot is the provider it can sync unless `extra` says otherwise. */
+/** The server's list: every provider syncs, none takes a direct token, unless `extra` says otherwise. */
 function available(configured: boolean, connected: Partial<Record<Provider, boolean>> = {}, extra: Partial<Record<Provider, Row>> = {}) {
   const row = (provider: Provider, display_name: string, scope: 'organization' | 'user', syncable: boolean) => ({
     provider,
@@ -38,14 +38,15 @@ function available(configured: boolean, connected: Partial<Record<Provider, bool
     nango_configured: configured,
     connected: connected[provider] ?? false,
     syncable,
+    direct_tokens: false,
     connected_users: scope === 'user' && connected[provider] ? [USER.id] : [],
     ...extra[provider],
   });
   return [
     row('hubspot', 'HubSpot', 'organization', true),
-    row('salesforce', 'Salesforce', 'organization', false),
-    row('slack', 'Slack', 'organization', false),
-    row('google_calendar', 'Google Calendar', 'user', false),
+    row('salesforce', 'Salesforce', 'organization', true),
+    row('slack', 'Slack', 'organization', true),
+    row('google_calendar', 'Google Calendar', 'user', true),
   ];
 }
 
@@ -61,6 +62,8 @@ const integration = (provider: Provider, extra: Record<string, unknown> = {}) =>
   updated_at: '2026-01-01T00:00:00Z',
   last_sync_at: null,
   last_error: null,
+  credential: 'nango',
+  shared: provider !== 'google_calendar',
   ...extra,
 });
 
@@ -410,11 +413,12 @@ describe('data sources page', () => {
     expect(api.callsTo('POST', '/api/sync/o1/hubspot')[0]!.search).toBe('?full=true');
     expect(await screen.findByText('Full resync of HubSpot started.')).toBeInTheDocument();
 
-    // Salesforce is connected, but this version cannot sync it: say so instead of failing.
+    // Salesforce syncs like the others.
     const salesforce = await card('Salesforce');
-    expect(within(salesforce).getByText(/Syncing Salesforce is not available in this version of Revtops yet/)).toBeInTheDocument();
-    expect(within(salesforce).queryByRole('button', { name: 'Sync now' })).not.toBeInTheDocument();
-    expect(within(salesforce).getByRole('button', { name: 'Disconnect' })).toBeInTheDocument();
+    expect(within(salesforce).queryByText(/not available/)).not.toBeInTheDocument();
+    expect(within(salesforce).getByRole('button', { name: 'Sync now' })).toBeInTheDocument();
+    expect(within(salesforce).getByRole('button', { name: 'Full resync' })).toBeInTheDocument();
+    expect(within(salesforce).getByText(/^Connected through Nango/)).toBeInTheDocument();
   });
 
   it('shows who in the team connected a personal calendar, by name', async () => {
@@ -433,10 +437,12 @@ describe('data sources page', () => {
       'A former member',
     ]));
     expect(within(calendar).queryByText(/You have not connected/)).not.toBeInTheDocument();
-    expect(within(calendar).getByText(/teammates see who connected one, never what is in it/)).toBeInTheDocument();
-    // Members manage their own calendar connection.
+    expect(within(calendar).getByText(/Teammates see who connected a calendar/)).toBeInTheDocument();
+    // Members manage and sync their own calendar (not a full resync).
     expect(within(calendar).getByRole('button', { name: 'Disconnect' })).toBeInTheDocument();
-    expect(within(calendar).getByText(/Syncing Google Calendar is not available/)).toBeInTheDocument();
+    expect(within(calendar).getByRole('button', { name: 'Sync now' })).toBeInTheDocument();
+    expect(within(calendar).queryByRole('button', { name: 'Full resync' })).not.toBeInTheDocument();
+    expect(within(calendar).queryByText(/not available/)).not.toBeInTheDocument();
   });
 
   it('lists teammates’ calendars when you have not connected yours', async () => {
@@ -454,7 +460,7 @@ describe('data sources page', () => {
     const { api } = sourcesApp('admin', {
       'GET /api/auth/available-integrations': available(true, { hubspot: true }, {
         hubspot: { syncable: false },
-        salesforce: { syncable: true },
+        slack: { syncable: false },
       }),
       'GET /api/auth/integrations': [integration('hubspot')],
     });
@@ -503,5 +509,228 @@ describe('data sources page', () => {
     await userEvent.setup().click(within(alert).getByRole('button', { name: 'Try again' }));
     expect(await card('HubSpot')).toBeInTheDocument();
     expect(await screen.findByText('No syncs yet. They show up here once a source is connected.')).toBeInTheDocument();
+  });
+});
+
+describe('provider tokens, calendar sharing and throttling', () => {
+  const SECRET = 'pat-na1-0123-secret';
+
+  it('an admin connects HubSpot with a private app token; the secret is sent, then gone from the page', async () => {
+    let saved = false;
+    const { api } = sourcesApp('admin', {
+      'GET /api/auth/available-integrations': () => available(true, { hubspot: saved }, { hubspot: { direct_tokens: true } }),
+      'GET /api/auth/integrations': () => (saved ? [integration('hubspot', { credential: 'token', connected_at: minutesAgo(0) })] : []),
+      'PUT /api/auth/integrations/:provider/token': () => {
+        saved = true;
+        return integration('hubspot', { credential: 'token' });
+      },
+    });
+    const user = userEvent.setup();
+    const hubspot = await card('HubSpot');
+    // Nango is configured: the token is the secondary path, folded away.
+    expect(within(hubspot).queryByLabelText('Private app access token')).not.toBeInTheDocument();
+    await user.click(within(hubspot).getByRole('button', { name: 'Use a token instead' }));
+    const form = within(hubspot).getByRole('form', { name: 'Connect HubSpot with a token' });
+    expect(form).toHaveTextContent('Private Apps');
+    const input = within(form).getByLabelText('Private app access token');
+    expect(input).toHaveAttribute('type', 'password');
+    expect(input).toHaveFocus();
+    await user.type(input, ` ${SECRET} `);
+    await expectAccessible();
+    await user.click(within(form).getByRole('button', { name: 'Save and sync' }));
+
+    await waitFor(() => expect(api.callsTo('PUT', '/api/auth/integrations/hubspot/token')).toHaveLength(1));
+    expect(api.callsTo('PUT', '/api/auth/integrations/hubspot/token')[0]!.body).toEqual({ token: SECRET });
+    expect(await screen.findByText('HubSpot is connected with a token. A full sync has started.')).toBeInTheDocument();
+    expect(within(hubspot).queryByRole('form')).not.toBeInTheDocument();
+    await waitFor(() => expect(within(hubspot).getByText(/^Connected with a token/)).toBeInTheDocument());
+    // Neither shown nor kept in an input, closed or reopened.
+    expect(document.body.innerHTML).not.toContain(SECRET);
+    await user.click(within(hubspot).getByRole('button', { name: 'Replace the token' }));
+    expect(within(hubspot).getByLabelText('Private app access token')).toHaveValue('');
+    expect(document.body.innerHTML).not.toContain(SECRET);
+  });
+
+  it('without Nango the token form is how an admin connects Salesforce, and a refusal is shown next to it', async () => {
+    const { api } = sourcesApp('admin', {
+      'GET /api/config': { ...CONFIG, nango: null },
+      'GET /api/auth/available-integrations': available(false, {}, {
+        hubspot: { direct_tokens: true },
+        salesforce: { direct_tokens: true },
+        slack: { direct_tokens: true },
+      }),
+      'PUT /api/auth/integrations/:provider/token': () =>
+        apiError(422, 'validation_failed', 'instance_url must be an https address on my.salesforce.com'),
+    });
+    const user = userEvent.setup();
+    const salesforce = await card('Salesforce');
+    expect(screen.getByRole('region', { name: /not set up on this server yet/ })).toHaveTextContent(
+      'Meanwhile, you can connect HubSpot, Salesforce and Slack with a token instead',
+    );
+    const form = within(salesforce).getByRole('form', { name: 'Connect Salesforce with a token' });
+    expect(form).toHaveTextContent('client credentials flow');
+    // Nothing has focus taken away on page load.
+    expect(within(form).getByLabelText('Instance URL')).not.toHaveFocus();
+    expect(within(form).getByLabelText('Consumer key (client ID)')).toHaveAttribute('type', 'password');
+    expect(within(form).getByLabelText('Consumer secret (client secret)')).toHaveAttribute('type', 'password');
+
+    // Empty fields are caught before anything is sent.
+    await user.click(within(form).getByRole('button', { name: 'Save and sync' }));
+    expect(within(form).getByText('Enter the instance URL.')).toBeInTheDocument();
+    expect(api.callsTo('PUT', '/api/auth/integrations/salesforce/token')).toHaveLength(0);
+
+    await user.type(within(form).getByLabelText('Instance URL'), 'http://acme.example.com');
+    await user.type(within(form).getByLabelText('Consumer key (client ID)'), 'key-1');
+    await user.type(within(form).getByLabelText('Consumer secret (client secret)'), 'secret-1');
+    await user.click(within(form).getByRole('button', { name: 'Save and sync' }));
+    const alert = await within(form).findByRole('alert');
+    expect(alert).toHaveTextContent('Some details need fixing.');
+    expect(alert).toHaveTextContent('Instance_url must be an https address on my.salesforce.com.');
+    expect(api.callsTo('PUT', '/api/auth/integrations/salesforce/token')[0]!.body).toEqual({
+      instance_url: 'http://acme.example.com',
+      client_id: 'key-1',
+      client_secret: 'secret-1',
+    });
+    // Slack's form says where its bot token is.
+    expect(within(await card('Slack')).getByRole('form', { name: 'Connect Slack with a token' })).toHaveTextContent(
+      'OAuth & Permissions',
+    );
+    await expectAccessible();
+  });
+
+  it('members see no token form', async () => {
+    sourcesApp('member', {
+      'GET /api/auth/available-integrations': available(false, {}, {
+        hubspot: { direct_tokens: true },
+        salesforce: { direct_tokens: true },
+        slack: { direct_tokens: true },
+      }),
+    });
+    const hubspot = await card('HubSpot');
+    expect(screen.getByText(/an administrator can connect HubSpot, Salesforce and Slack with a token/)).toBeInTheDocument();
+    expect(within(hubspot).queryByRole('form')).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /token/ })).not.toBeInTheDocument();
+    expect(document.querySelector('input[type="password"]')).toBeNull();
+  });
+
+  it('a provider connected with a token says so, and syncs without Nango', async () => {
+    sourcesApp('member', {
+      'GET /api/auth/available-integrations': available(false, { hubspot: true }, { hubspot: { direct_tokens: true } }),
+      'GET /api/auth/integrations': [integration('hubspot', { credential: 'token', connected_at: minutesAgo(60 * 24 * 3) })],
+      'GET /api/sync/runs': [run('r0')],
+      'GET /api/sync/:org/:provider/status': status({ last: run('r0'), last_sync_at: minutesAgo(10) }),
+    });
+    const hubspot = await card('HubSpot');
+    await waitFor(() => expect(within(hubspot).getByRole('status')).toHaveTextContent('Synced'));
+    expect(within(hubspot).getByText(/^Connected with a token/)).toHaveTextContent('Connected with a token 3 days ago.');
+    expect(within(hubspot).getByRole('button', { name: 'Sync now' })).toBeEnabled();
+    expect(within(hubspot).queryByRole('button', { name: 'Disconnect' })).not.toBeInTheDocument();
+  });
+
+  it('a throttled Slack read says how long is left, or that it waits for the rate limit', async () => {
+    const { server } = sourcesApp('member', {
+      'GET /api/auth/available-integrations': available(true, { slack: true }),
+      'GET /api/auth/integrations': [integration('slack')],
+    });
+    const slack = await card('Slack');
+    await waitFor(() => expect(server.sockets.length).toBeGreaterThan(0));
+    const slackFrame = (extra: Partial<SyncProgressFrame>): SyncProgressFrame => ({
+      ...frame(40, 'messages'),
+      run_id: 'r-slack',
+      provider: 'slack',
+      ...extra,
+    });
+    server.push(slackFrame({ throttled_for_secs: 60, done_in_secs: 12 * 60 }));
+    await waitFor(() => expect(within(slack).getAllByRole('status')[0]).toHaveTextContent('Throttled by Slack'));
+    expect(within(slack).getByText(/^Slack is limiting how fast we can read/)).toHaveTextContent(
+      /^Slack is limiting how fast we can read; about 12\s+min left\.$/,
+    );
+    expect(within(slack).getByText(/The next read is in about (59|60) seconds/)).toBeInTheDocument();
+
+    server.push(slackFrame({ records: 41, throttled_for_secs: 60, done_in_secs: null }));
+    expect(await within(slack).findByText('Waiting for Slack’s rate limit.')).toBeInTheDocument();
+    expect(within(slack).queryByText(/min left/)).not.toBeInTheDocument();
+
+    // Reading again: no longer throttled.
+    server.push(slackFrame({ records: 90 }));
+    await waitFor(() => expect(within(slack).getAllByRole('status')[0]).toHaveTextContent('Syncing'));
+    expect(within(slack).queryByText(/rate limit/)).not.toBeInTheDocument();
+  });
+
+  it('shares my calendar with the team, showing what the server answered', async () => {
+    let shared = false;
+    let fail = false;
+    const { api } = sourcesApp('member', {
+      'GET /api/auth/available-integrations': available(true, { google_calendar: true }),
+      'GET /api/auth/integrations': () => [integration('hubspot'), integration('google_calendar', { shared })],
+      'PUT /api/auth/integrations/:provider/sharing': ({ body }: { body: unknown }) => {
+        if (fail) return apiError(404, 'not_found', 'no google_calendar connection');
+        shared = (body as { shared: boolean }).shared;
+        return integration('google_calendar', { shared });
+      },
+    });
+    const user = userEvent.setup();
+    const calendar = await card('Google Calendar');
+    const toggle = await within(calendar).findByRole('switch', { name: 'Share my calendar with my team' });
+    expect(toggle).not.toBeChecked();
+    expect(toggle).toHaveAccessibleDescription(/^Private events stay private\. For now, only you see/);
+    await expectAccessible();
+
+    await user.click(toggle);
+    await waitFor(() => expect(api.callsTo('PUT', '/api/auth/integrations/google_calendar/sharing')).toHaveLength(1));
+    expect(api.callsTo('PUT', '/api/auth/integrations/google_calendar/sharing')[0]!.body).toEqual({ shared: true });
+    await waitFor(() => expect(toggle).toBeChecked());
+    expect(toggle).toHaveAccessibleDescription(/Colleagues see your other meetings/);
+
+    // Keyboard, and a refusal: the switch stays where the server has it.
+    fail = true;
+    toggle.focus();
+    await user.keyboard(' ');
+    expect(await within(calendar).findByRole('alert')).toHaveTextContent('Your calendar is no longer connected.');
+    expect(api.callsTo('PUT', '/api/auth/integrations/google_calendar/sharing')[1]!.body).toEqual({ shared: false });
+    expect(toggle).toBeChecked();
+    // Organization sources have no such choice.
+    expect(within(await card('HubSpot')).queryByRole('switch')).not.toBeInTheDocument();
+  });
+
+  it('follows my own calendar sync, not a colleague’s', async () => {
+    const mine = run('r-mine', { provider: 'google_calendar', status: 'running', counts: {}, progress: {}, finished_at: null });
+    let started = false;
+    const { server, api } = sourcesApp('member', {
+      'GET /api/auth/available-integrations': available(true, { google_calendar: true }),
+      'GET /api/auth/integrations': [integration('google_calendar')],
+      'GET /api/sync/runs': () => (started ? [mine] : []),
+      'GET /api/sync/:org/:provider/status': ({ params }: { params: Record<string, string> }) =>
+        status({ provider: params.provider, current: started && params.provider === 'google_calendar' ? mine : null }),
+      'POST /api/sync/:org/:provider': () => {
+        started = true;
+        return json({ created: true, run: mine }, 202);
+      },
+    });
+    const calendar = await card('Google Calendar');
+    await waitFor(() => expect(server.sockets.length).toBeGreaterThan(0));
+    const calendarFrame = (runId: string, records: number, status: string | null = null): SyncProgressFrame => ({
+      ...frame(records, 'events', status),
+      run_id: runId,
+      provider: 'google_calendar',
+    });
+
+    // A colleague's calendar run: the lists are asked, it is not shown, its end is not announced.
+    const runsCalls = api.callsTo('GET', '/api/sync/runs').length;
+    server.push(calendarFrame('r-colleague', 30));
+    expect(within(calendar).queryByRole('progressbar')).not.toBeInTheDocument();
+    await waitFor(() => expect(api.callsTo('GET', '/api/sync/runs').length).toBeGreaterThan(runsCalls));
+    server.push(calendarFrame('r-colleague', 40));
+    expect(within(calendar).queryByRole('progressbar')).not.toBeInTheDocument();
+    server.push(calendarFrame('r-colleague', 50, 'succeeded'));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(screen.queryByText(/Google Calendar is up to date/)).not.toBeInTheDocument();
+
+    // Mine, started here.
+    await userEvent.setup().click(within(calendar).getByRole('button', { name: 'Sync now' }));
+    await waitFor(() => expect(api.callsTo('POST', '/api/sync/o1/google_calendar')).toHaveLength(1));
+    expect(await within(calendar).findByRole('progressbar', { name: 'Google Calendar sync progress' })).toBeInTheDocument();
+    server.push(calendarFrame('r-mine', 12));
+    await waitFor(() => expect(within(calendar).getByText('Syncing events…')).toBeInTheDocument());
   });
 });
