@@ -571,6 +571,7 @@ fn event(origin: &str, org: Uuid, records: u64) -> revtops::sync::SyncEvent {
         status: None,
         throttled_for_secs: None,
         done_in_secs: None,
+        owner: None,
     }
 }
 

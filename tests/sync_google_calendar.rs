@@ -530,3 +530,43 @@ async fn a_snapshot_of_private_events_is_not_shown_to_colleagues() {
         (false, vec!["Customer Inc".into()])
     );
 }
+
+/// A calendar sync's live progress reaches its owner's sockets, not their colleagues'.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calendar_progress_reaches_only_its_owner() {
+    use common::ws::{Auth, Socket};
+    let w = world().await;
+    w.google.put(&w.ana.google, meeting("qbr1", "Customer QBR", -3, &BOTH));
+    let mut ana = Socket::connect(w.app.addr, "/ws/chat", Auth::Header(&w.ana.token))
+        .await
+        .unwrap();
+    let mut bob = Socket::connect(w.app.addr, "/ws/chat", Auth::Header(&w.bob.token))
+        .await
+        .unwrap();
+    assert_eq!(ana.next().await.unwrap()["type"], json!("ready"));
+    assert_eq!(bob.next().await.unwrap()["type"], json!("ready"));
+    // The sockets subscribe to progress right after `ready`.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let run = w.sync(&w.ana).await;
+    let frames = ana.until(&["sync_progress"]).await;
+    let first = frames.last().unwrap();
+    assert_eq!(first["run_id"], run["id"], "{first}");
+    assert_eq!(first["provider"], json!("google_calendar"));
+    // An organization-wide event after Ana's run: it is the first progress Bob ever sees.
+    w.app.state.sync.publish(revtops::sync::SyncEvent {
+        origin: w.app.state.sync.instance.clone(),
+        run_id: Uuid::new_v4(),
+        organization_id: w.org,
+        provider: "hubspot".into(),
+        object: "deals".into(),
+        records: 7,
+        skipped: 0,
+        status: None,
+        throttled_for_secs: None,
+        done_in_secs: None,
+        owner: None,
+    });
+    let frames = bob.until(&["sync_progress"]).await;
+    let seen = frames.last().unwrap();
+    assert_eq!(seen["provider"], json!("hubspot"), "{frames:?}");
+}

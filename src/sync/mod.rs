@@ -66,6 +66,9 @@ pub struct SyncEvent {
     /// the run is done.
     #[serde(default)]
     pub done_in_secs: Option<u64>,
+    /// A personal connection's member: only they are shown the run.
+    #[serde(default)]
+    pub owner: Option<Uuid>,
 }
 
 /// Shared by the workers, the scheduler, the API and the CLI.

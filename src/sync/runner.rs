@@ -35,7 +35,19 @@ pub async fn execute(
         engine.config.stale_after / 4,
         run_cancel.clone(),
     ));
-    let result = sync_objects(engine, &run, worker_id, run_cancel.clone()).await;
+    // Who may watch the run: a personal connection's progress is its owner's alone.
+    let owner = match run_owner(engine, run.integration_id).await {
+        Ok(owner) => owner,
+        Err(e) => {
+            heartbeat.abort();
+            let outcome = Outcome::Failed(e.to_string());
+            if let Err(e) = record_outcome(engine, &run, worker_id, &outcome).await {
+                tracing::error!(run_id = %run.id, error = %e, "cannot record the end of a sync run");
+            }
+            return outcome;
+        }
+    };
+    let result = sync_objects(engine, &run, owner, worker_id, run_cancel.clone()).await;
     heartbeat.abort();
     let outcome = match result {
         Ok(()) => Outcome::Succeeded,
@@ -69,6 +81,7 @@ pub async fn execute(
         status: Some(status_name(&outcome).into()),
         throttled_for_secs: None,
         done_in_secs: None,
+        owner,
     });
     outcome
 }
@@ -118,9 +131,19 @@ async fn keep_alive(
     }
 }
 
+async fn run_owner(engine: &SyncEngine, integration_id: Uuid) -> Result<Option<Uuid>, SyncError> {
+    let mut conn = engine.pool.get().await?;
+    Ok(integrations::table
+        .find(integration_id)
+        .select(integrations::user_id)
+        .first(&mut conn)
+        .await?)
+}
+
 async fn sync_objects(
     engine: &SyncEngine,
     run: &SyncRun,
+    owner: Option<Uuid>,
     worker_id: &str,
     cancel: CancellationToken,
 ) -> Result<(), SyncError> {
@@ -153,7 +176,7 @@ async fn sync_objects(
         let (mut pages, mut written) = (0u64, 0u64);
         while let Some(fetching) = next.take() {
             let waiting = |throttle: Throttle| {
-                progress(engine, run, spec.name, (records, skipped), Some(throttle));
+                progress(engine, run, owner, spec.name, (records, skipped), Some(throttle));
             };
             let page = page_or_throttled(fetching, &mut throttled, waiting).await?;
             if cancel.is_cancelled() {
@@ -170,7 +193,7 @@ async fn sync_objects(
             refresh_statistics(engine, spec, pages, written, page.done).await;
             records += page.rows.len() as u64;
             skipped += page.skipped.len() as u64;
-            progress(engine, run, spec.name, (records, skipped), None);
+            progress(engine, run, owner, spec.name, (records, skipped), None);
         }
     }
     Ok(())
@@ -220,6 +243,7 @@ async fn refresh_statistics(
 fn progress(
     engine: &SyncEngine,
     run: &SyncRun,
+    owner: Option<Uuid>,
     object: &str,
     (records, skipped): (u64, u64),
     throttle: Option<Throttle>,
@@ -236,6 +260,7 @@ fn progress(
         status: None,
         throttled_for_secs: throttle.map(|t| secs(t.wait)),
         done_in_secs: throttle.and_then(|t| t.done_in).map(secs),
+        owner,
     });
 }
 

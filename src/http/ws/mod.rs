@@ -118,7 +118,10 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
         let writer = spawn_writer(sink, outbox, ending, ended.clone());
         let progress = user
             .org_id
-            .map(|org| tokio::spawn(forward_sync_progress(state.clone(), org, frames.clone())));
+            .map(|org| {
+                let progress = forward_sync_progress(state.clone(), org, user.user_id, frames.clone());
+                tokio::spawn(progress)
+            });
         let watcher = tokio::spawn(access::watch(
             state.clone(),
             Credentials {
@@ -190,9 +193,15 @@ fn spawn_writer(
     })
 }
 
-/// Sync progress of the user's organization, as frames on this socket. A slow socket misses
-/// intermediate events (the broadcast lags) rather than holding the workers back.
-async fn forward_sync_progress(state: AppState, org: Uuid, frames: mpsc::Sender<ServerFrame>) {
+/// Sync progress of the user's organization (of personal connections, only their own), as
+/// frames on this socket. A slow socket misses intermediate events (the broadcast lags) rather
+/// than holding the workers back.
+async fn forward_sync_progress(
+    state: AppState,
+    org: Uuid,
+    user: Uuid,
+    frames: mpsc::Sender<ServerFrame>,
+) {
     let mut events = state.sync.events.subscribe();
     loop {
         let event = match events.recv().await {
@@ -200,7 +209,7 @@ async fn forward_sync_progress(state: AppState, org: Uuid, frames: mpsc::Sender<
             Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         };
-        if event.organization_id != org {
+        if event.organization_id != org || event.owner.is_some_and(|owner| owner != user) {
             continue;
         }
         let frame = ServerFrame::SyncProgress {
