@@ -4,9 +4,10 @@
 //! Every object is read with `queryAll` (so deleted rows arrive with `IsDeleted = true` and
 //! become soft deletes), ordered by `SystemModstamp, Id`: a backfill has no filter, an
 //! incremental run reads `SystemModstamp >=` the last high-water mark minus the overlap. Batches
-//! follow `nextRecordsUrl`; see [`cursor`] for resuming and expired locators. Custom fields
-//! (`…__c`) and, on multi-currency orgs, `CurrencyIsoCode` are found once per connector through
-//! the object's describe and selected too (at most [`MAX_CUSTOM_FIELDS`] per object).
+//! follow `nextRecordsUrl`; see [`cursor`] for resuming and expired locators. Each object's
+//! describe is read once per connector: standard fields the connection's user cannot see are
+//! left out of the query, custom fields (`…__c`, at most [`MAX_CUSTOM_FIELDS`]) and, on
+//! multi-currency orgs, `CurrencyIsoCode` are added.
 //!
 //! Each record is mapped on its own: one that cannot be used becomes a [`SkippedRecord`] and the
 //! rest of the batch still syncs.
@@ -27,6 +28,9 @@ use super::{
     Connector, ConnectorError, ConnectorOptions, Credentials, ObjectSpec, Page, Rows,
     SkippedRecord, Table,
 };
+
+/// Selected whatever the describe says: the query's order and the cursor depend on them.
+const ALWAYS: [&str; 2] = ["Id", "SystemModstamp"];
 
 /// Custom fields selected per object beyond this are left out (SOQL in a GET URL stays short).
 pub const MAX_CUSTOM_FIELDS: usize = 150;
@@ -66,12 +70,10 @@ const OBJECTS: &[ObjectSpec] = &[
 struct SObject {
     sobject: &'static str,
     fields: &'static [&'static str],
-    /// Whether its describe is read for custom fields (and `CurrencyIsoCode`).
-    described: bool,
 }
 
 fn sobject(name: &str) -> Option<SObject> {
-    let (sobject, fields, described): (_, &'static [&'static str], _) = match name {
+    let (sobject, fields): (_, &'static [&'static str]) = match name {
         "users" => (
             "User",
             &[
@@ -83,7 +85,6 @@ fn sobject(name: &str) -> Option<SObject> {
                 "IsActive",
                 "SystemModstamp",
             ],
-            false,
         ),
         "stages" => (
             "OpportunityStage",
@@ -99,7 +100,6 @@ fn sobject(name: &str) -> Option<SObject> {
                 "ForecastCategoryName",
                 "SystemModstamp",
             ],
-            false,
         ),
         "accounts" => (
             "Account",
@@ -116,7 +116,6 @@ fn sobject(name: &str) -> Option<SObject> {
                 "SystemModstamp",
                 "IsDeleted",
             ],
-            true,
         ),
         "contacts" => (
             "Contact",
@@ -134,7 +133,6 @@ fn sobject(name: &str) -> Option<SObject> {
                 "SystemModstamp",
                 "IsDeleted",
             ],
-            true,
         ),
         "deals" => (
             "Opportunity",
@@ -155,7 +153,6 @@ fn sobject(name: &str) -> Option<SObject> {
                 "SystemModstamp",
                 "IsDeleted",
             ],
-            true,
         ),
         "tasks" => (
             "Task",
@@ -175,7 +172,6 @@ fn sobject(name: &str) -> Option<SObject> {
                 "SystemModstamp",
                 "IsDeleted",
             ],
-            true,
         ),
         "events" => (
             "Event",
@@ -196,23 +192,18 @@ fn sobject(name: &str) -> Option<SObject> {
                 "SystemModstamp",
                 "IsDeleted",
             ],
-            true,
         ),
         _ => return None,
     };
-    Some(SObject {
-        sobject,
-        fields,
-        described,
-    })
+    Some(SObject { sobject, fields })
 }
 
 pub struct SalesforceConnector {
     client: Client,
     api_version: String,
     overlap: chrono::Duration,
-    /// Extra fields per sobject, from its describe (read once).
-    extras: Mutex<HashMap<&'static str, Vec<String>>>,
+    /// The select list per sobject, from its describe (read once).
+    fields: Mutex<HashMap<&'static str, Vec<String>>>,
 }
 
 impl SalesforceConnector {
@@ -233,7 +224,7 @@ impl SalesforceConnector {
             api_version,
             overlap: chrono::Duration::from_std(options.overlap)
                 .unwrap_or(chrono::Duration::minutes(5)),
-            extras: Mutex::new(HashMap::new()),
+            fields: Mutex::new(HashMap::new()),
         }
     }
 
@@ -246,12 +237,12 @@ impl SalesforceConnector {
         }
     }
 
-    /// Custom fields (and `CurrencyIsoCode` where the org has multi-currency) of `object`.
-    fn extra_fields(&self, object: &SObject) -> Result<Vec<String>, ConnectorError> {
-        if !object.described {
-            return Ok(Vec::new());
-        }
-        let mut cache = self.extras.lock().unwrap_or_else(|p| p.into_inner());
+    /// The fields to select from `object`, from its describe (read once per connector): the
+    /// standard fields the API user can see (a field hidden by field-level security is left out
+    /// and maps to None rather than failing the query), custom fields, and `CurrencyIsoCode` on
+    /// opportunities where the org has multi-currency.
+    fn select_list(&self, object: &SObject) -> Result<Vec<String>, ConnectorError> {
+        let mut cache = self.fields.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(found) = cache.get(object.sobject) {
             return Ok(found.clone());
         }
@@ -263,14 +254,35 @@ impl SalesforceConnector {
             .client
             .get(&path, &[])
             .map_err(|e| Self::failed(e, &path))?;
-        let mut found = Vec::new();
-        for field in body["fields"].as_array().into_iter().flatten() {
-            let Some(name) = field["name"].as_str() else {
-                continue;
-            };
-            let custom = name.ends_with("__c") && found.len() < MAX_CUSTOM_FIELDS;
+        let described: Vec<&str> = body["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["name"].as_str())
+            .collect();
+        let mut found: Vec<String> = object
+            .fields
+            .iter()
+            .filter(|f| ALWAYS.contains(f) || described.contains(f))
+            .map(|f| (*f).to_owned())
+            .collect();
+        for left_out in object
+            .fields
+            .iter()
+            .filter(|f| !found.iter().any(|g| g == *f))
+        {
+            tracing::info!(
+                sobject = object.sobject,
+                field = left_out,
+                "Salesforce field not visible to the connection's user: not synced"
+            );
+        }
+        let mut custom = 0;
+        for name in described {
+            let is_custom = name.ends_with("__c") && custom < MAX_CUSTOM_FIELDS;
             let currency = name == "CurrencyIsoCode" && object.sobject == "Opportunity";
-            if (custom || currency) && !object.fields.contains(&name) {
+            if (is_custom || currency) && !found.iter().any(|f| f == name) {
+                custom += is_custom as usize;
                 found.push(name.to_owned());
             }
         }
@@ -283,8 +295,7 @@ impl SalesforceConnector {
         object: &SObject,
         since: Option<DateTime<Utc>>,
     ) -> Result<String, ConnectorError> {
-        let mut fields: Vec<String> = object.fields.iter().map(|f| (*f).to_owned()).collect();
-        fields.extend(self.extra_fields(object)?);
+        let fields = self.select_list(object)?;
         let filter = since
             .map(|at| {
                 // Whole seconds, rounded down: `>=` then re-reads a little, never skips.
