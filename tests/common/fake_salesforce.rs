@@ -518,7 +518,7 @@ fn generate(data: &Dataset, t0: i64) -> HashMap<String, Object> {
     let accounts = data.accounts;
     let account = |i: u64| (accounts > 0).then(|| sf_id("001", i % accounts + 1));
     let contacts = data.contacts;
-    let contact_account = |c: u64| (c % 10 != 0).then(|| account(c)).flatten();
+    let contact_account = |c: u64| (!c.is_multiple_of(10)).then(|| account(c)).flatten();
 
     let o = objects.entry("User".into()).or_default();
     for i in 1..=data.users {
@@ -550,7 +550,7 @@ fn generate(data: &Dataset, t0: i64) -> HashMap<String, Object> {
             "Industry": industry,
             "NumberOfEmployees": i * 10, "AnnualRevenue": i as f64 * 1000.5, "OwnerId": owner(i),
             "Type": "Customer", "CreatedDate": created(i), "IsDeleted": false,
-            "Region__c": if i % 2 == 0 { json!("EMEA") } else { Value::Null },
+            "Region__c": if i.is_multiple_of(2) { json!("EMEA") } else { Value::Null },
         });
         if data.multi_currency {
             r["CurrencyIsoCode"] = json!("USD");
@@ -578,7 +578,7 @@ fn generate(data: &Dataset, t0: i64) -> HashMap<String, Object> {
             "Deal_Score__c": (i % 10) as f64,
         });
         if data.multi_currency {
-            r["CurrencyIsoCode"] = json!(if i % 2 == 0 { "EUR" } else { "USD" });
+            r["CurrencyIsoCode"] = json!(if i.is_multiple_of(2) { "EUR" } else { "USD" });
         }
         o.put(id, at(i), r);
     }
@@ -586,7 +586,7 @@ fn generate(data: &Dataset, t0: i64) -> HashMap<String, Object> {
     let opp_account = |d: u64| account(d);
     // Who/What of activity i: a contact (every 5th a lead), and an account, an opportunity or nothing.
     let who = |i: u64| {
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             Some(sf_id("00Q", i))
         } else {
             (contacts > 0).then(|| sf_id("003", i % contacts + 1))
@@ -599,7 +599,7 @@ fn generate(data: &Dataset, t0: i64) -> HashMap<String, Object> {
     };
     let derived_account = |i: u64| match what(i) {
         Some((_, acc)) => acc,
-        None if i % 5 != 0 && contacts > 0 => contact_account(i % contacts + 1),
+        None if !i.is_multiple_of(5) && contacts > 0 => contact_account(i % contacts + 1),
         None => None,
     };
     let o = objects.entry("Task".into()).or_default();
@@ -631,7 +631,7 @@ fn generate(data: &Dataset, t0: i64) -> HashMap<String, Object> {
         o.put(id.clone(), at(i), json!({
             "Id": id, "Subject": format!("Meeting {i}"), "Description": Value::Null,
             "StartDateTime": stamp(start), "EndDateTime": stamp(start + 1_800_000), "DurationInMinutes": 30,
-            "Location": "Zoom", "IsPrivate": i % 4 == 0, "WhoId": who(i), "WhatId": what(i).map(|w| w.0),
+            "Location": "Zoom", "IsPrivate": i.is_multiple_of(4), "WhoId": who(i), "WhatId": what(i).map(|w| w.0),
             "AccountId": derived_account(i), "OwnerId": owner(i), "CreatedDate": created(i), "IsDeleted": false,
         }));
     }
