@@ -12,6 +12,7 @@ pub mod nango;
 pub mod provider;
 pub mod retry;
 pub mod rows;
+pub mod salesforce;
 pub mod slack;
 
 use std::time::Duration;

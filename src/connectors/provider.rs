@@ -70,7 +70,10 @@ impl Provider {
 
     /// Whether this build has a connector that syncs it.
     pub fn syncable(self) -> bool {
-        matches!(self, Self::Hubspot | Self::Slack | Self::GoogleCalendar)
+        matches!(
+            self,
+            Self::Hubspot | Self::Salesforce | Self::Slack | Self::GoogleCalendar
+        )
     }
 
     pub fn scope(self) -> Scope {

@@ -14,6 +14,7 @@ use crate::connectors::direct::{DirectCredential, SealError};
 use crate::connectors::google_calendar::{GoogleCalendarConnector, Window as CalendarWindow};
 use crate::connectors::hubspot::HubSpotConnector;
 use crate::connectors::nango::{NangoClient, NangoCredentials};
+use crate::connectors::salesforce::SalesforceConnector;
 use crate::connectors::slack::SlackConnector;
 use crate::connectors::{Connector, ConnectorOptions, Credentials, Provider, ThrottleNotice};
 
@@ -161,6 +162,11 @@ impl ConnectorFactory for NangoConnectors {
                 credentials,
                 options,
             ))),
+            Provider::Salesforce => Ok(Box::new(SalesforceConnector::new(
+                self.integrations.salesforce_api_version.clone(),
+                credentials,
+                options,
+            ))),
             Provider::Slack => Ok(Box::new(SlackConnector::new(
                 self.integrations.slack_base_url.clone(),
                 credentials,
@@ -175,10 +181,6 @@ impl ConnectorFactory for NangoConnectors {
                     past: self.sync.calendar_past,
                     future: self.sync.calendar_future,
                 },
-            ))),
-            other => Err(SyncError::Unavailable(format!(
-                "syncing {} is not available in this build",
-                other.as_str()
             ))),
         }
     }

@@ -8,6 +8,7 @@ pub mod fake_google_calendar;
 pub mod fake_hubspot;
 pub mod fake_llm;
 pub mod fake_nango;
+pub mod fake_salesforce;
 pub mod fake_slack;
 pub mod fake_smtp;
 pub mod http;
