@@ -441,7 +441,7 @@ async fn only_admins_connect_org_providers_and_members_connect_their_own_calenda
     assert_eq!(by("hubspot")["connected_users"], json!([]));
     assert_eq!(by("hubspot")["syncable"], true);
     assert_eq!(by("google_calendar")["syncable"], true);
-    assert_eq!(by("salesforce")["syncable"], false);
+    assert_eq!(by("salesforce")["syncable"], true);
     let db = w.app.db.client().await;
     let row = db
         .query_one(

@@ -536,7 +536,8 @@ async fn a_snapshot_of_private_events_is_not_shown_to_colleagues() {
 async fn calendar_progress_reaches_only_its_owner() {
     use common::ws::{Auth, Socket};
     let w = world().await;
-    w.google.put(&w.ana.google, meeting("qbr1", "Customer QBR", -3, &BOTH));
+    w.google
+        .put(&w.ana.google, meeting("qbr1", "Customer QBR", -3, &BOTH));
     let mut ana = Socket::connect(w.app.addr, "/ws/chat", Auth::Header(&w.ana.token))
         .await
         .unwrap();

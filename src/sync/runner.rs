@@ -176,7 +176,14 @@ async fn sync_objects(
         let (mut pages, mut written) = (0u64, 0u64);
         while let Some(fetching) = next.take() {
             let waiting = |throttle: Throttle| {
-                progress(engine, run, owner, spec.name, (records, skipped), Some(throttle));
+                progress(
+                    engine,
+                    run,
+                    owner,
+                    spec.name,
+                    (records, skipped),
+                    Some(throttle),
+                );
             };
             let page = page_or_throttled(fetching, &mut throttled, waiting).await?;
             if cancel.is_cancelled() {

@@ -25,6 +25,8 @@ pub struct FakeConnection {
     pub tags: BTreeMap<String, String>,
     pub access_token: String,
     pub refreshes: usize,
+    /// Provider specifics Nango keeps with the connection (Salesforce's `instance_url`).
+    pub connection_config: Value,
 }
 
 #[derive(Default)]
@@ -200,7 +202,7 @@ fn get_connection(
         "provider": provider,
         "errors": [],
         "metadata": {},
-        "connection_config": {},
+        "connection_config": conn.connection_config,
         "tags": conn.tags,
         "created_at": "2026-11-27T10:00:00.000Z",
         "updated_at": "2026-11-27T10:00:00.000Z",
@@ -278,9 +280,24 @@ impl FakeNango {
                 tags: tags_of(&tags),
                 access_token: token.clone(),
                 refreshes: 0,
+                connection_config: json!({}),
             },
         );
         token
+    }
+
+    /// Sets a connection's `connection_config` (e.g. `{"instance_url": …}` for Salesforce).
+    pub fn set_connection_config(&self, integration: &str, id: &str, config: Value) {
+        if let Some(conn) = self
+            .shared
+            .state
+            .lock()
+            .unwrap()
+            .connections
+            .get_mut(&(integration.to_owned(), id.to_owned()))
+        {
+            conn.connection_config = config;
+        }
     }
 
     /// Connections hand out whatever `source` returns (e.g. a fake provider's current token),

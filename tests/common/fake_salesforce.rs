@@ -239,6 +239,9 @@ struct State {
     hidden: Vec<(String, String)>,
     /// (sobject, field) pairs describe lists but a query refuses (INVALID_FIELD).
     broken: Vec<(String, String)>,
+    /// A connected app's (consumer key, secret) accepted by the client credentials flow.
+    connected_app: Option<(String, String)>,
+    instance_url: String,
 }
 
 pub struct FakeSalesforce {
@@ -309,6 +312,36 @@ impl State {
 
     fn count(&mut self, what: &str) {
         *self.counts.entry(what.to_owned()).or_default() += 1;
+    }
+
+    /// `POST /services/oauth2/token` with `grant_type=client_credentials`: the current session
+    /// token for the connected app's key and secret, Salesforce's OAuth error otherwise.
+    fn oauth_token(&mut self, form: &HashMap<String, String>) -> Response {
+        self.count("oauth2");
+        let oauth_error = |code: &str, description: &str| {
+            json_response(
+                StatusCode::BAD_REQUEST,
+                json!({"error": code, "error_description": description}),
+            )
+        };
+        if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
+            return oauth_error("unsupported_grant_type", "grant type not supported");
+        }
+        let given = (
+            form.get("client_id").cloned().unwrap_or_default(),
+            form.get("client_secret").cloned().unwrap_or_default(),
+        );
+        match &self.connected_app {
+            Some(app) if *app == given => json_response(
+                StatusCode::OK,
+                json!({"access_token": self.token, "signature": "c2lnbmF0dXJl",
+                       "scope": "api", "instance_url": self.instance_url,
+                       "id": "https://login.salesforce.com/id/00DFAKE/005FAKE",
+                       "token_type": "Bearer", "issued_at": Utc::now().timestamp_millis().to_string()}),
+            ),
+            Some(_) => oauth_error("invalid_client", "invalid client credentials"),
+            None => oauth_error("invalid_grant", "no client credentials user enabled"),
+        }
     }
 
     fn handle(
@@ -662,12 +695,22 @@ impl FakeSalesforce {
             soql: Vec::new(),
             hidden: Vec::new(),
             broken: Vec::new(),
+            connected_app: None,
+            instance_url: String::new(),
         }));
         let shared = state.clone();
         let app = poem::endpoint::make(move |req: Request| {
             let state = shared.clone();
             async move {
                 let path = req.uri().path().to_owned();
+                if path == "/services/oauth2/token" {
+                    let form = req.into_body().into_string().await.unwrap_or_default();
+                    let form: HashMap<String, String> =
+                        url::form_urlencoded::parse(form.as_bytes())
+                            .into_owned()
+                            .collect();
+                    return state.lock().unwrap().oauth_token(&form);
+                }
                 let query: HashMap<String, String> =
                     url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
                         .into_owned()
@@ -689,6 +732,7 @@ impl FakeSalesforce {
             }
         });
         let (base_url, stop) = super::serve::serve_fake(app).await;
+        state.lock().unwrap().instance_url = base_url.clone();
         Self {
             base_url,
             state,
@@ -716,6 +760,11 @@ impl FakeSalesforce {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         st.token = format!("00DFAKE!token-{}", n + 1);
+    }
+    /// Accepts this connected app's key and secret at `/services/oauth2/token`.
+    pub fn enable_client_credentials(&self, client_id: &str, client_secret: &str) {
+        self.state.lock().unwrap().connected_app =
+            Some((client_id.to_owned(), client_secret.to_owned()));
     }
     /// Every token is refused (a revoked connection).
     pub fn reject_all(&self, on: bool) {

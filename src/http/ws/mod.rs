@@ -116,12 +116,10 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
         let (end, ending) = mpsc::channel::<Ending>(1);
         let ended = CancellationToken::new();
         let writer = spawn_writer(sink, outbox, ending, ended.clone());
-        let progress = user
-            .org_id
-            .map(|org| {
-                let progress = forward_sync_progress(state.clone(), org, user.user_id, frames.clone());
-                tokio::spawn(progress)
-            });
+        let progress = user.org_id.map(|org| {
+            let progress = forward_sync_progress(state.clone(), org, user.user_id, frames.clone());
+            tokio::spawn(progress)
+        });
         let watcher = tokio::spawn(access::watch(
             state.clone(),
             Credentials {
