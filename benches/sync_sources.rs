@@ -15,6 +15,9 @@ mod fake_hubspot;
 #[path = "../tests/common/fake_nango.rs"]
 #[allow(dead_code)]
 mod fake_nango;
+#[path = "../tests/common/fake_salesforce.rs"]
+#[allow(dead_code)]
+mod fake_salesforce;
 #[path = "../tests/common/fake_slack.rs"]
 mod fake_slack;
 #[path = "../tests/common/serve.rs"]
@@ -25,6 +28,7 @@ use std::time::{Duration, Instant};
 
 use fake_hubspot::{Dataset, FakeHubSpot};
 use fake_nango::FakeNango;
+use fake_salesforce::FakeSalesforce;
 use fake_slack::{FakeChannel, FakeSlack};
 
 const TABLES: [&str; 6] = [
@@ -51,6 +55,7 @@ fn dataset(total: u64) -> Dataset {
 /// A fake provider serving one benchmark's records.
 enum Source {
     HubSpot(Arc<FakeHubSpot>),
+    Salesforce(Arc<FakeSalesforce>),
     Slack(Arc<FakeSlack>),
 }
 
@@ -58,6 +63,17 @@ impl Source {
     async fn start(provider: &str, total: u64) -> anyhow::Result<Self> {
         Ok(match provider {
             "hubspot" => Self::HubSpot(Arc::new(FakeHubSpot::start(dataset(total)).await)),
+            // `total` opportunities with their accounts (one per 5) and contacts (one per 2).
+            "salesforce" => Self::Salesforce(Arc::new(
+                FakeSalesforce::start(fake_salesforce::Dataset {
+                    users: 200,
+                    accounts: total / 5,
+                    contacts: total / 2,
+                    opportunities: total,
+                    ..Default::default()
+                })
+                .await,
+            )),
             // Every 5th message has a thread of 2 replies: 5/7 of the records are top-level.
             "slack" => Self::Slack(Arc::new(
                 FakeSlack::start(vec![FakeChannel {
@@ -76,6 +92,7 @@ impl Source {
     fn provider(&self) -> &'static str {
         match self {
             Self::HubSpot(_) => "hubspot",
+            Self::Salesforce(_) => "salesforce",
             Self::Slack(_) => "slack",
         }
     }
@@ -83,18 +100,28 @@ impl Source {
     fn stop(&self) {
         match self {
             Self::HubSpot(fake) => fake.stop(),
-            // Stops when dropped.
-            Self::Slack(_) => {}
+            // These stop when dropped.
+            Self::Salesforce(_) | Self::Slack(_) => {}
         }
     }
 
-    /// Hands Nango the fake's token, and names the fake's URL for the binary.
+    /// Gives Nango a connection handing out the fake's token, and names the fake's URL for
+    /// the binary.
     fn wire(&self, nango: &FakeNango) -> (&'static str, String) {
+        nango.add_connection(self.provider(), "bench-conn", serde_json::json!({}));
         match self {
             Self::HubSpot(fake) => {
                 let source = Arc::clone(fake);
                 nango.issue_tokens_from(move || source.current_token());
                 ("HUBSPOT_BASE_URL", fake.base_url().to_owned())
+            }
+            Self::Salesforce(fake) => {
+                let source = Arc::clone(fake);
+                nango.issue_tokens_from(move || source.current_token());
+                let instance = serde_json::json!({"instance_url": fake.base_url()});
+                nango.set_connection_config("salesforce", "bench-conn", instance);
+                // Salesforce's host is the connection's; this only keeps the pair uniform.
+                ("SALESFORCE_API_VERSION", "v62.0".to_owned())
             }
             Self::Slack(fake) => {
                 let source = Arc::clone(fake);
@@ -108,7 +135,7 @@ impl Source {
 /// `provider:records` pairs.
 fn runs() -> Vec<(String, u64)> {
     std::env::var("BENCH_SOURCES")
-        .unwrap_or_else(|_| "hubspot:100000,slack:100000".into())
+        .unwrap_or_else(|_| "hubspot:100000,salesforce:100000,slack:100000".into())
         .split(',')
         .filter_map(|s| {
             let (p, n) = s.trim().split_once(':')?;
@@ -170,7 +197,6 @@ async fn bench_one(provider: &str, total: u64) -> anyhow::Result<Row> {
     let provider = source.provider();
     let nango = FakeNango::start().await;
     let (url_var, base_url) = source.wire(&nango);
-    nango.add_connection(provider, "bench-conn", serde_json::json!({}));
     let db = format!(
         "revtops_bench_sync_{provider}_{total}_{}",
         std::process::id()

@@ -1,5 +1,6 @@
-//! The fake third parties the browser tests need, as one process: Nango and a HubSpot portal of a
-//! few thousand records, the same stateful fakes the Rust tests use (`tests/common`), speaking
+//! The fake third parties the browser tests need, as one process: Nango, a HubSpot portal of a
+//! few thousand records and a Slack workspace that reads history as slowly as Slack lets apps
+//! outside its marketplace (a few seconds here instead of a minute), the same stateful fakes the Rust tests use (`tests/common`), speaking
 //! their real wire formats. `ui/e2e` starts it (`cargo build --example e2e_fakes`), reads one
 //! JSON line with the addresses, and steers it through a small control API:
 //!
@@ -15,6 +16,8 @@ mod fake_hubspot;
 #[path = "../tests/common/fake_nango.rs"]
 #[allow(dead_code)]
 mod fake_nango;
+#[path = "../tests/common/fake_slack.rs"]
+mod fake_slack;
 #[path = "../tests/common/serve.rs"]
 mod serve;
 
@@ -24,6 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use fake_hubspot::{Dataset, FakeHubSpot, Fault};
 use fake_nango::FakeNango;
+use fake_slack::{FakeChannel, FakeSlack};
 use poem::web::{Data, Json, Query};
 use poem::{EndpointExt, Route, handler};
 use serde_json::{Value, json};
@@ -85,6 +89,15 @@ async fn main() {
         })
         .await,
     );
+    let slack = FakeSlack::start(vec![FakeChannel {
+        id: "C1".into(),
+        name: "deals".into(),
+        member: true,
+        generated: 60,
+        extras: Vec::new(),
+    }])
+    .await;
+    slack.throttle_history(std::time::Duration::from_secs(3));
     let nango = FakeNango::start().await;
     let source = Arc::clone(&hubspot);
     nango.issue_tokens_from(move || source.current_token());
@@ -106,6 +119,8 @@ async fn main() {
             "nango_url": fakes.nango.url,
             "nango_secret": fakes.nango.secret,
             "hubspot_url": fakes.hubspot.base_url(),
+            "slack_url": slack.base_url(),
+            "slack_token": slack.token(),
             "control_url": control_url,
             "records": records,
         })

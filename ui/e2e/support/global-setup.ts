@@ -30,6 +30,8 @@ interface Fakes {
   nango_url: string;
   nango_secret: string;
   hubspot_url: string;
+  slack_url: string;
+  slack_token: string;
   control_url: string;
 }
 
@@ -107,6 +109,9 @@ export default async function globalSetup() {
       NANGO_SECRET_KEY: fakes.nango_secret,
       NANGO_CONNECT_URL: CONNECT_UI_URL,
       HUBSPOT_BASE_URL: fakes.hubspot_url,
+      SLACK_BASE_URL: fakes.slack_url,
+      // Lets admins enter provider tokens (sealed with this key) next to Nango.
+      CREDENTIALS_KEY: 'e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0e2e0',
       RUST_LOG: 'info',
       LOG_FORMAT: 'json',
     },
@@ -119,6 +124,7 @@ export default async function globalSetup() {
   process.env.E2E_BASE_URL = baseUrl;
   process.env.E2E_DATABASE = database;
   process.env.E2E_CONTROL_URL = fakes.control_url;
+  process.env.E2E_SLACK_TOKEN = fakes.slack_token;
 
   return async () => {
     server.kill('SIGTERM');
