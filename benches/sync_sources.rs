@@ -16,7 +16,6 @@ mod fake_hubspot;
 #[allow(dead_code)]
 mod fake_nango;
 #[path = "../tests/common/fake_salesforce.rs"]
-#[allow(dead_code)]
 mod fake_salesforce;
 #[path = "../tests/common/fake_slack.rs"]
 mod fake_slack;

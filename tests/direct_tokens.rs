@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::TestApp;
 use common::accounts::{admin_with_org, invited_member};
 use common::fake_hubspot::{Dataset, FakeHubSpot};
@@ -72,29 +70,9 @@ impl World {
             .await
     }
 
-    /// Waits for the newest run of `provider` to finish.
+    /// The newest run of `provider` once finished.
     async fn finished(&self, provider: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let runs = self
-                .app
-                .client()
-                .call(
-                    "GET",
-                    &format!("/api/sync/runs?provider={provider}"),
-                    Some(&self.token),
-                    None,
-                )
-                .await
-                .json();
-            if let Some(run) = runs.as_array().and_then(|r| r.first())
-                && !matches!(run["status"].as_str(), Some("queued" | "running"))
-            {
-                return run.clone();
-            }
-            assert!(Instant::now() < deadline, "no finished run: {runs}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        common::runs::finished(&self.app, &self.token, provider, None).await
     }
 
     async fn count(&self, sql: &str) -> i64 {

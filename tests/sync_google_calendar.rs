@@ -7,7 +7,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::TestApp;
 use common::accounts::{admin_with_org, invited_member};
@@ -109,36 +109,10 @@ async fn world() -> World {
 
 impl World {
     async fn sync(&self, who: &Member) -> Value {
-        let path = format!("/api/sync/{}/google_calendar", self.org);
-        let reply = self
-            .app
-            .client()
-            .call("POST", &path, Some(&who.token), None)
-            .await;
-        assert_eq!(reply.status, 202, "{}", reply.text());
-        let run_id = reply.json()["run"]["id"].clone();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let runs = self
-                .app
-                .client()
-                .call("GET", "/api/sync/runs", Some(&who.token), None)
-                .await
-                .json();
-            let run = runs
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["id"] == run_id)
-                .cloned()
-                .expect("the member sees their own run");
-            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
-                assert_eq!(run["status"], json!("succeeded"), "{run}");
-                return run;
-            }
-            assert!(Instant::now() < deadline, "run did not finish: {run}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let run =
+            common::runs::sync(&self.app, &who.token, self.org, "google_calendar", false).await;
+        assert_eq!(run["status"], json!("succeeded"), "{run}");
+        run
     }
 
     /// Calendar subjects `who` can read through the SQL API.

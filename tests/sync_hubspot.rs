@@ -84,43 +84,11 @@ async fn world(data: Dataset, extra: &[(&str, &str)]) -> World {
 impl World {
     /// Triggers a sync through the API and waits for the background worker to finish it.
     async fn sync(&self, full: bool) -> Value {
-        let path = format!(
-            "/api/sync/{}/hubspot{}",
-            self.org,
-            if full { "?full=true" } else { "" }
-        );
-        let reply = self
-            .app
-            .client()
-            .call("POST", &path, Some(&self.token), None)
-            .await;
-        assert_eq!(reply.status, 202, "{}", reply.text());
-        let run_id = reply.json()["run"]["id"].as_str().unwrap().to_owned();
-        self.wait(&run_id).await
+        common::runs::sync(&self.app, &self.token, self.org, "hubspot", full).await
     }
 
     async fn wait(&self, run_id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let runs = self
-                .app
-                .client()
-                .call("GET", "/api/sync/runs", Some(&self.token), None)
-                .await
-                .json();
-            let run = runs
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["id"] == json!(run_id))
-                .cloned()
-                .expect("the run is in the history");
-            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
-                return run;
-            }
-            assert!(Instant::now() < deadline, "run did not finish: {run}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        common::runs::finished(&self.app, &self.token, "hubspot", Some(&json!(run_id))).await
     }
 
     async fn ids(&self, table: &str, kind: Option<&str>, live: bool) -> BTreeSet<String> {

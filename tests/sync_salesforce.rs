@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::TestApp;
 use common::accounts::admin_with_org;
@@ -99,44 +99,12 @@ async fn world() -> World {
 
 impl World {
     async fn sync(&self) -> Value {
-        let path = format!("/api/sync/{}/salesforce", self.org);
-        let reply = self
-            .app
-            .client()
-            .call("POST", &path, Some(&self.token), None)
-            .await;
-        assert_eq!(reply.status, 202, "{}", reply.text());
-        self.wait(reply.json()["run"]["id"].clone()).await
+        common::runs::sync(&self.app, &self.token, self.org, "salesforce", false).await
     }
 
-    async fn wait(&self, run_id: Value) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let runs = self
-                .app
-                .client()
-                .call(
-                    "GET",
-                    "/api/sync/runs?provider=salesforce",
-                    Some(&self.token),
-                    None,
-                )
-                .await
-                .json();
-            let run = runs
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| run_id.is_null() || r["id"] == run_id)
-                .cloned();
-            if let Some(run) = run
-                && !matches!(run["status"].as_str(), Some("queued" | "running"))
-            {
-                return run;
-            }
-            assert!(Instant::now() < deadline, "run did not finish: {runs}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+    /// The newest run once finished.
+    async fn newest(&self) -> Value {
+        common::runs::finished(&self.app, &self.token, "salesforce", None).await
     }
 
     async fn rows(&self, sql: &str) -> Vec<tokio_postgres::Row> {
@@ -468,7 +436,7 @@ async fn a_connected_app_entered_directly_syncs() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let run = w.wait(Value::Null).await;
+    let run = w.newest().await;
     assert_eq!(run["status"], json!("failed"), "{run}");
     assert!(
         run["error"].as_str().unwrap().contains("invalid_client"),
@@ -482,7 +450,7 @@ async fn a_connected_app_entered_directly_syncs() {
     assert!(!r.text().contains("s3cret-consumer"));
     // The save queued a full sync; wait for the newest run.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let run = w.wait(Value::Null).await;
+    let run = w.newest().await;
     assert_eq!(run["status"], json!("succeeded"), "{run}");
     w.assert_matches_truth().await;
     assert!(sf.requests("oauth2") >= 2);

@@ -7,7 +7,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::TestApp;
 use common::accounts::admin_with_org;
@@ -85,40 +85,7 @@ async fn world() -> World {
 
 impl World {
     async fn sync(&self) -> Value {
-        let path = format!("/api/sync/{}/slack", self.org);
-        let reply = self
-            .app
-            .client()
-            .call("POST", &path, Some(&self.token), None)
-            .await;
-        assert_eq!(reply.status, 202, "{}", reply.text());
-        let run_id = reply.json()["run"]["id"].clone();
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let runs = self
-                .app
-                .client()
-                .call(
-                    "GET",
-                    "/api/sync/runs?provider=slack",
-                    Some(&self.token),
-                    None,
-                )
-                .await
-                .json();
-            let run = runs
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["id"] == run_id)
-                .cloned()
-                .expect("the run is in the history");
-            if !matches!(run["status"].as_str(), Some("queued" | "running")) {
-                return run;
-            }
-            assert!(Instant::now() < deadline, "run did not finish: {run}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        common::runs::sync(&self.app, &self.token, self.org, "slack", false).await
     }
 
     async fn ids(&self) -> BTreeSet<String> {

@@ -12,6 +12,7 @@ pub mod fake_salesforce;
 pub mod fake_slack;
 pub mod fake_smtp;
 pub mod http;
+pub mod runs;
 pub mod serve;
 pub mod snapshot;
 pub mod supabase;
