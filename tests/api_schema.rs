@@ -26,6 +26,10 @@ async fn the_openapi_document_describes_what_the_server_does() {
         ("NANGO_HOST", nango.url.as_str()),
         ("NANGO_SECRET_KEY", nango.secret.as_str()),
         ("NANGO_WEBHOOK_SECRET", "whsec-schemathesis"),
+        (
+            "CREDENTIALS_KEY",
+            "7365616c65642d62792d736368656d617468657369732d6b65792d3332627974",
+        ),
         ("ANTHROPIC_API_KEY", "test-key"),
         ("ANTHROPIC_BASE_URL", llm.url.as_str()),
         ("SMTP_URL", smtp_url.as_str()),

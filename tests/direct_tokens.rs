@@ -110,7 +110,12 @@ async fn an_entered_slack_token_syncs_and_never_comes_back() {
     let r = w
         .put_token(&w.token, "google_calendar", json!({"token": "ya29.x"}))
         .await;
-    assert_eq!(r.status, 422, "{}", r.text());
+    assert_eq!(
+        r.status,
+        400,
+        "members connect calendars themselves: {}",
+        r.text()
+    );
 
     let r = w
         .put_token(&w.token, "slack", json!({"token": secret}))

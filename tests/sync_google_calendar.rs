@@ -342,7 +342,7 @@ async fn sharing_is_for_personal_connections_of_ones_own() {
             Some(&json!({"shared": true})),
         )
         .await;
-    assert_eq!(hubspot.status, 422, "{}", hubspot.text());
+    assert_eq!(hubspot.status, 400, "{}", hubspot.text());
     // A member without a calendar connected has nothing to share.
     let (carl, _) = invited_member(&w.app, &w.ana.token, "carl@acme.com", "member").await;
     let none = client

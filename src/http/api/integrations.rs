@@ -145,14 +145,14 @@ pub enum CredentialView {
 /// salesforce (a connected app with the client credentials flow).
 #[derive(Debug, Object)]
 pub struct TokenRequest {
-    #[oai(validator(max_length = 4096))]
-    pub token: Option<String>,
-    #[oai(validator(max_length = 2048))]
-    pub instance_url: Option<String>,
-    #[oai(validator(max_length = 4096))]
-    pub client_id: Option<String>,
-    #[oai(validator(max_length = 4096))]
-    pub client_secret: Option<String>,
+    #[oai(nullable, validator(max_length = 4096))]
+    pub token: Option<Text>,
+    #[oai(nullable, validator(max_length = 2048))]
+    pub instance_url: Option<Text>,
+    #[oai(nullable, validator(max_length = 4096))]
+    pub client_id: Option<Text>,
+    #[oai(nullable, validator(max_length = 4096))]
+    pub client_secret: Option<Text>,
 }
 
 /// Whether to share your calendar with your organization.
@@ -478,8 +478,8 @@ impl IntegrationsApi {
     /// (`xoxb-…`), or a Salesforce connected app's `instance_url`, `client_id` and
     /// `client_secret` (client credentials flow). Stored encrypted with CREDENTIALS_KEY and
     /// never returned; replaces the integration's Nango connection or earlier token and queues
-    /// a full sync. 403 for members, 422 for a missing or malformed field (or google_calendar,
-    /// which members connect themselves), 503 `integrations_unavailable` without CREDENTIALS_KEY.
+    /// a full sync. 403 for members, 422 for a missing or malformed field (which fields a
+    /// provider needs is above), 503 `integrations_unavailable` without CREDENTIALS_KEY.
     #[oai(
         path = "/auth/integrations/:provider/token",
         method = "put",
@@ -488,19 +488,16 @@ impl IntegrationsApi {
     async fn set_token(
         &self,
         auth: BearerAuth,
-        #[oai(validator(
-            pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"
-        ))]
-        provider: Path<String>,
+        #[oai(validator(pattern = r"^(?:hubspot|salesforce|slack)$"))] provider: Path<String>,
         body: Json<TokenRequest>,
     ) -> ApiResult<Json<IntegrationView>> {
         let provider = self::provider(&provider.0)?;
         let body = body.0;
         let input = integrations::TokenInput {
-            token: body.token,
-            instance_url: body.instance_url,
-            client_id: body.client_id,
-            client_secret: body.client_secret,
+            token: body.token.map(|t| t.0),
+            instance_url: body.instance_url.map(|t| t.0),
+            client_id: body.client_id.map(|t| t.0),
+            client_secret: body.client_secret.map(|t| t.0),
         };
         let row = integrations::store_token(
             &self.state.db,
@@ -520,8 +517,7 @@ impl IntegrationsApi {
     /// Until you share it, every event of your calendar is visible only to you in chat, SQL,
     /// search and reports. Shared, colleagues see its events except those marked private in
     /// the calendar. Takes effect at once for events already synced. Only personal connections
-    /// (google_calendar) have this choice: 422 for organization-wide providers; 404 if you have
-    /// not connected one.
+    /// (google_calendar) have this choice; 404 if you have not connected one.
     #[oai(
         path = "/auth/integrations/:provider/sharing",
         method = "put",
@@ -530,10 +526,9 @@ impl IntegrationsApi {
     async fn set_sharing(
         &self,
         auth: BearerAuth,
-        #[oai(validator(
-            pattern = r"^(?:hubspot|salesforce|slack|google_calendar|google-calendar)$"
-        ))]
-        provider: Path<String>,
+        #[oai(validator(pattern = r"^(?:google_calendar|google-calendar)$"))] provider: Path<
+            String,
+        >,
         body: Json<SharingRequest>,
     ) -> ApiResult<Json<IntegrationView>> {
         let provider = self::provider(&provider.0)?;

@@ -271,8 +271,7 @@ export interface paths {
          * @description Until you share it, every event of your calendar is visible only to you in chat, SQL,
          *     search and reports. Shared, colleagues see its events except those marked private in
          *     the calendar. Takes effect at once for events already synced. Only personal connections
-         *     (google_calendar) have this choice: 422 for organization-wide providers; 404 if you have
-         *     not connected one.
+         *     (google_calendar) have this choice; 404 if you have not connected one.
          */
         put: operations["set_integration_sharing"];
         post?: never;
@@ -296,8 +295,8 @@ export interface paths {
          *     (`xoxb-…`), or a Salesforce connected app's `instance_url`, `client_id` and
          *     `client_secret` (client credentials flow). Stored encrypted with CREDENTIALS_KEY and
          *     never returned; replaces the integration's Nango connection or earlier token and queues
-         *     a full sync. 403 for members, 422 for a missing or malformed field (or google_calendar,
-         *     which members connect themselves), 503 `integrations_unavailable` without CREDENTIALS_KEY.
+         *     a full sync. 403 for members, 422 for a missing or malformed field (which fields a
+         *     provider needs is above), 503 `integrations_unavailable` without CREDENTIALS_KEY.
          */
         put: operations["set_integration_token"];
         post?: never;
@@ -1850,10 +1849,10 @@ export interface components {
          *     salesforce (a connected app with the client credentials flow).
          */
         TokenRequest: {
-            client_id?: string;
-            client_secret?: string;
-            instance_url?: string;
-            token?: string;
+            client_id?: string | null;
+            client_secret?: string | null;
+            instance_url?: string | null;
+            token?: string | null;
         };
         /** UpdateOrganizationRequest */
         UpdateOrganizationRequest: {
