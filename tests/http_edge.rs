@@ -50,40 +50,62 @@ async fn request_ids_are_echoed_when_plain_and_replaced_when_not() {
     assert_eq!(id.len(), 32);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn database_down_makes_health_503_not_a_crash() {
-    let app = TestApp::spawn().await;
-    // Kill every connection and forbid new ones: the pool cannot reach the database.
+/// Kills every connection to the app's database and forbids new ones (`allow` false), or lets
+/// them in again.
+async fn allow_connections(app: &TestApp, allow: bool) {
     let admin = revtops::db::admin::connect_raw(&common::server_url())
         .await
         .unwrap();
-    admin
-        .batch_execute(&format!(
-            "ALTER DATABASE {0} WITH ALLOW_CONNECTIONS false; \
-             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{1}';",
-            revtops::db::admin::quote_ident(&app.db.name),
+    let name = revtops::db::admin::quote_ident(&app.db.name);
+    let sql = if allow {
+        format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
+    } else {
+        format!(
+            "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}';",
             app.db.name
-        ))
-        .await
-        .unwrap();
+        )
+    };
+    admin.batch_execute(&sql).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_down_makes_health_503_not_a_crash() {
+    let app = TestApp::spawn().await;
+    allow_connections(&app, false).await;
     let reply = app.client().get("/api/health").await;
     assert_eq!(reply.status, 503, "{}", reply.text());
     assert_eq!(reply.json()["status"], "down");
     assert_eq!(reply.json()["database"]["status"], "down");
-    admin
-        .batch_execute(&format!(
-            "ALTER DATABASE {} WITH ALLOW_CONNECTIONS true",
-            revtops::db::admin::quote_ident(&app.db.name)
-        ))
-        .await
-        .unwrap();
+    allow_connections(&app, true).await;
     let reply = app.client().get("/api/health").await;
     assert_eq!(
         reply.status,
         200,
-        "recovers once the database is back: {}",
+        "recovers once the database is back (a failed probe is not reused): {}",
         reply.text()
     );
+}
+
+/// A load balancer polling health costs no database round trip per call: a healthy answer is
+/// reused (here for ten minutes, to show it without timing), with `HEALTH_CACHE_MS=0` never.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_healthy_answer_is_reused_without_asking_the_database() {
+    let app = TestApp::spawn_with(&[("HEALTH_CACHE_MS", "600000")]).await;
+    let first = app.client().get("/api/health").await;
+    assert_eq!(first.status, 200, "{}", first.text());
+    allow_connections(&app, false).await;
+    let again = app.client().get("/api/health").await;
+    allow_connections(&app, true).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(again.json()["database"], first.json()["database"]);
+
+    let app = TestApp::spawn_with(&[("HEALTH_CACHE_MS", "0")]).await;
+    assert_eq!(app.client().get("/api/health").await.status, 200);
+    allow_connections(&app, false).await;
+    let down = app.client().get("/api/health").await;
+    allow_connections(&app, true).await;
+    assert_eq!(down.status, 503, "{}", down.text());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -108,6 +108,9 @@ pub struct Config {
     /// Whether `GET /api/health` names the build's git revision (it tells an attacker which
     /// code runs, so only on request).
     pub health_shows_revision: bool,
+    /// How long a healthy `GET /api/health` answer is reused, so a load balancer polling it
+    /// costs no database round trip per call (0: probe every time).
+    pub health_cache: Duration,
     pub auth: AuthConfig,
     pub accounts: AccountsConfig,
     pub limits: LimitsConfig,
@@ -219,6 +222,11 @@ impl Config {
 
         let frontend_url = vars.optional("FRONTEND_URL", parse_http_url)?;
         let health_shows_revision = vars.parse("HEALTH_SHOWS_REVISION", false, parse_bool)?;
+        let health_cache = Duration::from_millis(vars.parse(
+            "HEALTH_CACHE_MS",
+            1_000,
+            parse_number(0u64, 600_000),
+        )?);
         let auth = Self::auth(&vars)?;
         let limits = limits::limits(&vars)?;
         let accounts = accounts::accounts(&vars)?;
@@ -238,6 +246,7 @@ impl Config {
             shutdown_timeout,
             frontend_url,
             health_shows_revision,
+            health_cache,
             auth,
             accounts,
             limits,

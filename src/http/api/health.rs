@@ -1,5 +1,8 @@
-//! `GET /api/health`: version, and whether PostgreSQL and the cache answer right now.
+//! `GET /api/health`: version, and whether PostgreSQL and the cache answer. A healthy answer is
+//! reused for `HEALTH_CACHE_MS` (one probe at a time refreshes it), so frequent polling costs no
+//! database round trip per call; an unhealthy one is never reused, so recovery shows at once.
 
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use diesel_async::RunQueryDsl;
@@ -38,7 +41,7 @@ pub enum CacheKind {
     Memory,
 }
 
-#[derive(Debug, Object)]
+#[derive(Debug, Clone, Object)]
 pub struct DatabaseHealth {
     pub status: ComponentStatus,
     #[oai(nullable)]
@@ -72,13 +75,68 @@ pub enum HealthResponse {
     Unavailable(Json<Health>),
 }
 
+/// What one probe found.
+#[derive(Clone)]
+struct Probe {
+    database: DatabaseHealth,
+    cache_ok: bool,
+}
+
+impl Probe {
+    fn healthy(&self) -> bool {
+        self.database.status == ComponentStatus::Ok && self.cache_ok
+    }
+}
+
+#[derive(Default)]
+struct Recent {
+    last: RwLock<Option<(Instant, Probe)>>,
+    /// Held while probing: concurrent callers wait for that probe instead of each running one.
+    probing: tokio::sync::Mutex<()>,
+}
+
 pub struct HealthApi {
     state: AppState,
+    recent: Arc<Recent>,
 }
 
 impl HealthApi {
     pub fn new(state: AppState) -> Self {
-        Self { state }
+        Self {
+            state,
+            recent: Arc::default(),
+        }
+    }
+
+    fn fresh(&self) -> Option<Probe> {
+        let last = self.recent.last.read().ok()?;
+        let (at, probe) = last.as_ref()?;
+        (at.elapsed() < self.state.config.health_cache).then(|| probe.clone())
+    }
+
+    async fn probe(&self) -> Probe {
+        if self.state.config.health_cache.is_zero() {
+            return self.probe_now().await;
+        }
+        if let Some(probe) = self.fresh() {
+            return probe;
+        }
+        let _probing = self.recent.probing.lock().await;
+        if let Some(probe) = self.fresh() {
+            return probe;
+        }
+        let probe = self.probe_now().await;
+        if probe.healthy()
+            && let Ok(mut last) = self.recent.last.write()
+        {
+            *last = Some((Instant::now(), probe.clone()));
+        }
+        probe
+    }
+
+    async fn probe_now(&self) -> Probe {
+        let (database, cache_ok) = tokio::join!(self.database(), self.state.cache.ping());
+        Probe { database, cache_ok }
     }
 
     async fn database(&self) -> DatabaseHealth {
@@ -107,10 +165,10 @@ impl HealthApi {
     /// Service health
     ///
     /// Public. 200 when the database answers (status `degraded` if Redis is configured but away),
-    /// 503 when it does not.
+    /// 503 when it does not. A healthy answer may be up to `HEALTH_CACHE_MS` (1 s) old.
     #[oai(path = "/health", method = "get", operation_id = "health")]
     async fn health(&self) -> ApiResult<HealthResponse> {
-        let (database, cache_ok) = tokio::join!(self.database(), self.state.cache.ping());
+        let Probe { database, cache_ok } = self.probe().await;
         let cache = CacheHealth {
             backend: match self.state.cache.backend() {
                 CacheBackend::Redis => CacheKind::Redis,

@@ -907,7 +907,7 @@ export interface paths {
         /**
          * Service health
          * @description Public. 200 when the database answers (status `degraded` if Redis is configured but away),
-         *     503 when it does not.
+         *     503 when it does not. A healthy answer may be up to `HEALTH_CACHE_MS` (1 s) old.
          */
         get: operations["health"];
         put?: never;
