@@ -60,7 +60,9 @@ impl Drop for PrivateRedis {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_backend_serves_the_cache_and_degrades_when_it_goes_away() {
     let redis = PrivateRedis::start().await;
-    let app = TestApp::spawn_with(&[("REDIS_URL", &redis.url())]).await;
+    // Health probes on every call here: the test watches the answer change the moment Redis
+    // goes away (by default a healthy answer is reused for a second).
+    let app = TestApp::spawn_with(&[("REDIS_URL", &redis.url()), ("HEALTH_CACHE_MS", "0")]).await;
     let cache = &app.state.cache;
     cache
         .set("greeting", "hello", Duration::from_secs(30))
