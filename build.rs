@@ -1,4 +1,4 @@
-//! Build-time facts baked into the binary: the git revision, a fingerprint of the migrations (test
+//! Build-time facts baked into the binary: a fingerprint of the migrations (test
 //! templates are keyed by it) and the embedded UI bundle, rebuilt with npm when its sources changed.
 
 use std::hash::Hasher;
@@ -31,30 +31,11 @@ fn main() {
     ui_bundle();
 }
 
+/// Only a revision given at build time (Docker passes its build argument) is compiled in; watching
+/// `.git` here would rerun this script, and so recompile the crate, on every commit (see
+/// `src/build_info.rs` for how other builds learn their revision).
 fn git_revision() {
-    for path in [".git/HEAD", ".git/refs/heads", ".git/packed-refs"] {
-        if Path::new(path).exists() {
-            println!("cargo:rerun-if-changed={path}");
-        }
-    }
     println!("cargo:rerun-if-env-changed=REVTOPS_GIT_REVISION");
-    // Docker builds have no .git: the revision comes in as a build argument instead.
-    if let Ok(revision) = std::env::var("REVTOPS_GIT_REVISION")
-        && !revision.trim().is_empty()
-    {
-        println!("cargo:rustc-env=REVTOPS_GIT_REVISION={}", revision.trim());
-        return;
-    }
-    let revision = Command::new("git")
-        .args(["rev-parse", "--short=12", "HEAD"])
-        .output()
-        .ok()
-        .filter(|out| out.status.success())
-        .and_then(|out| String::from_utf8(out.stdout).ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".to_owned());
-    println!("cargo:rustc-env=REVTOPS_GIT_REVISION={revision}");
 }
 
 fn migrations_fingerprint() {

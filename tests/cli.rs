@@ -45,7 +45,7 @@ fn help_lists_every_command_and_version_names_the_revision() {
         "{version}"
     );
     assert!(
-        version.contains(revtops::build_info::GIT_REVISION),
+        version.contains(revtops::build_info::git_revision()),
         "{version}"
     );
 }

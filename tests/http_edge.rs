@@ -23,7 +23,7 @@ async fn health_reports_database_cache_and_version() {
     );
     let asked = TestApp::spawn_with(&[("HEALTH_SHOWS_REVISION", "true")]).await;
     let body = asked.client().get("/api/health").await.json();
-    assert_eq!(body["git_revision"], revtops::build_info::GIT_REVISION);
+    assert_eq!(body["git_revision"], revtops::build_info::git_revision());
     assert_eq!(body["database"]["status"], "ok");
     assert_eq!(body["cache"]["backend"], "memory");
     assert_eq!(body["cache"]["status"], "ok");

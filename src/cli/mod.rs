@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 use crate::config::{Config, ConfigError};
 
 #[derive(Debug, Parser)]
-#[command(name = "revtops", version = crate::build_info::LONG_VERSION, about = "Revtops: a revenue copilot for sales and RevOps teams")]
+#[command(name = "revtops", version = crate::build_info::long_version(), about = "Revtops: a revenue copilot for sales and RevOps teams")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

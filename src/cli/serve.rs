@@ -28,7 +28,7 @@ pub async fn run(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let server = http::bind(state.config.bind_addr)
         .await
         .with_context(|| format!("cannot listen on {}", state.config.bind_addr))?;
-    tracing::info!(addr = %server.local_addr, version = crate::build_info::LONG_VERSION, "listening");
+    tracing::info!(addr = %server.local_addr, version = crate::build_info::long_version(), "listening");
     tokio::spawn(wait_for_signal(shutdown));
     let mut background = crate::startup::start_background(&state);
     server.serve(state).await.context("server failed")?;

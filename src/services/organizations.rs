@@ -266,11 +266,6 @@ pub async fn remove_member(
             "you cannot remove yourself; leave the organization from your profile instead".into(),
         ));
     }
-    if member_id == user.user_id {
-        return Err(ServiceError::Conflict(
-            "you cannot remove yourself; leave the organization from your profile instead".into(),
-        ));
-    }
     let mut conn = pool.get().await?;
     conn.transaction::<_, ServiceError, _>(async |conn| {
         let member = lock_member(conn, org, member_id).await?;

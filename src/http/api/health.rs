@@ -192,7 +192,7 @@ impl HealthApi {
                 .state
                 .config
                 .health_shows_revision
-                .then(|| crate::build_info::GIT_REVISION.to_owned()),
+                .then(|| crate::build_info::git_revision().to_owned()),
             database,
             cache,
         };
