@@ -4,8 +4,9 @@
 #       httptools) + asyncpg (benches/baseline_fastapi), verifying the same Revtops-issued token
 #       against the same database with one query;
 #   (b) GET /api/auth/me on Revtops (JWT verification + user lookup + revocation check + org);
-#   (c) GET /api/config on Revtops: a public answer with no auth and no database, so (b) against (c)
-#       is what authentication costs;
+#   (c) GET /api/config on Revtops: a public answer with no auth, so (b) against (c) is what
+#       authentication costs (with the default ALLOW_SIGNUP=first it still asks the database
+#       whether anyone can sign in yet: one EXISTS query per call);
 #   (d) GET /api/health on Revtops as a load balancer sees it (a healthy answer reused for
 #       HEALTH_CACHE_MS, 1 s by default), beside (e) a second Revtops probing the database on
 #       every call (HEALTH_CACHE_MS=0), the old baseline.
@@ -91,7 +92,8 @@ curl -fsS -X POST "http://127.0.0.1:$PORT/api/auth/organizations" -H 'content-ty
 
 # The baseline: 2 workers with a pool of 8 each, the 16 connections Revtops' pool has by default.
 BASELINE_POOL_SIZE=8 "$BASELINE_VENV/bin/uvicorn" app:app --app-dir benches/baseline_fastapi \
-  --host 127.0.0.1 --port "$BASELINE_PORT" --workers 2 --no-access-log --log-level warning &
+  --host 127.0.0.1 --port "$BASELINE_PORT" --workers 2 --loop uvloop --http httptools \
+  --no-access-log --log-level warning &
 SERVERS+=($!)
 until_up "http://127.0.0.1:$BASELINE_PORT/api/auth/me"
 
@@ -112,6 +114,13 @@ def who(me):
     return me["user"]["id"], (me.get("organization") or {}).get("id")
 if who(revtops) != who(baseline) or who(revtops)[1] is None:
     sys.exit(f"/me answers differ or carry no organization:\n revtops  {revtops}\n baseline {baseline}")
+for part in ("user", "organization"):
+    if set(revtops[part]) != set(baseline[part]):
+        sys.exit(f"/me {part} fields differ: revtops {sorted(revtops[part])}, baseline {sorted(baseline[part])}")
+    for key in revtops[part]:
+        if revtops[part][key] != baseline[part][key]:
+            print(f"note: /me {part}.{key}: revtops {revtops[part][key]!r}, baseline {baseline[part][key]!r}",
+                  file=sys.stderr)
 PY
 
 # rps NAME wrk-args...: requests per second; fails on any non-2xx answer or socket error.
@@ -149,7 +158,7 @@ stack, threads, connections, duration = sys.argv[6:10]
 print(f"wrk -t{threads} -c{connections} -d{duration}, loopback; baseline: {stack}, 2 workers")
 print(f"FastAPI  GET /api/auth/me  {baseline:10.0f} req/s  (reference stack: HS256 verify + one user/org/revocation query)")
 print(f"Revtops  GET /api/auth/me  {me:10.0f} req/s  (JWT verify + user lookup + revocation check + org lookup)")
-print(f"Revtops  GET /api/config   {config:10.0f} req/s  (public, no auth, no database)")
+print(f"Revtops  GET /api/config   {config:10.0f} req/s  (public, no auth; one EXISTS query: ALLOW_SIGNUP=first)")
 print(f"Revtops  GET /api/health   {cached:10.0f} req/s  (healthy answer reused for HEALTH_CACHE_MS=1000)")
 print(f"Revtops  GET /api/health   {probe:10.0f} req/s  (HEALTH_CACHE_MS=0: one DB ping per call)")
 def verdict(ok):

@@ -60,7 +60,7 @@ def unauthorized(message: str) -> JSONResponse:
 
 
 def iso(ts: datetime | None) -> str | None:
-    return None if ts is None else ts.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return None if ts is None else ts.astimezone(timezone.utc).isoformat()
 
 
 @app.get("/api/auth/me")
