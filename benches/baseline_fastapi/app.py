@@ -53,7 +53,7 @@ app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan
 
 def unauthorized(message: str) -> JSONResponse:
     return JSONResponse(
-        {"error": "unauthenticated", "message": message},
+        {"error": {"code": "unauthorized", "message": message}},
         status_code=401,
         headers={"www-authenticate": "Bearer"},
     )
