@@ -87,5 +87,10 @@ pub fn start_background(state: &AppState) -> tokio::task::JoinSet<()> {
     set.spawn(async move { sync.events.relay(shutdown).await });
     let (access, shutdown) = (Arc::clone(&state.access), state.shutdown.clone());
     set.spawn(async move { access.relay(shutdown).await });
+    set.spawn(crate::services::auth::session_listener::run(
+        state.config.database_url.clone(),
+        Arc::clone(&state.auth.sessions),
+        state.shutdown.clone(),
+    ));
     set
 }

@@ -47,6 +47,8 @@ pub struct AuthConfig {
     /// The project's public (anon) key: the browser needs it to start Google sign-in.
     pub supabase_anon_key: Option<String>,
     pub jwt_secret: Option<Secret<String>>,
+    /// How long a verified session is reused without reading the database (0: never).
+    pub session_cache: Duration,
 }
 
 /// Limits and the login of the analytics SQL engine (agent tool, SQL explorer, live artifacts).
@@ -473,6 +475,11 @@ impl Config {
         let supabase_anon_key =
             vars.optional("SUPABASE_ANON_KEY", |raw| Ok(raw.trim().to_owned()))?;
         let jwt_secret = vars.optional("JWT_SECRET", parse_secret(32))?;
+        let session_cache = Duration::from_millis(vars.parse(
+            "SESSION_CACHE_MS",
+            5_000,
+            parse_number(0u64, 60_000),
+        )?);
         let default_mode = if supabase_url.is_some() {
             AuthMode::Supabase
         } else {
@@ -498,6 +505,7 @@ impl Config {
             supabase_jwt_secret,
             supabase_anon_key,
             jwt_secret,
+            session_cache,
         })
     }
 }

@@ -1,6 +1,10 @@
 //! The bearer security schemes. `BearerAuth` yields an `AuthUser` whose user and organization come
-//! from our users table after the token verifies; `BearerToken` only verifies the token (for
-//! `POST /api/auth/users/sync`, which creates that row). Both appear as `bearerAuth` in OpenAPI.
+//! from our users table after the token verifies (or from the session cache, which holds exactly
+//! that); `BearerSession` also yields the user and organization rows; `BearerToken` only verifies
+//! the token (for `POST /api/auth/users/sync`, which creates that row). All appear as
+//! `bearerAuth` in OpenAPI.
+
+use std::sync::Arc;
 
 use poem::Request;
 use poem_openapi::SecurityScheme;
@@ -8,6 +12,7 @@ use poem_openapi::auth::Bearer;
 
 use super::error::ApiError;
 use super::state::AppState;
+use crate::services::auth::sessions::Session;
 use crate::services::auth::{AuthUser, VerifiedToken};
 
 /// A signed-in user: `Authorization: Bearer <JWT>`.
@@ -19,6 +24,16 @@ use crate::services::auth::{AuthUser, VerifiedToken};
     checker = "check_user"
 )]
 pub struct BearerAuth(pub AuthUser);
+
+/// A signed-in user with their user and organization rows.
+#[derive(SecurityScheme)]
+#[oai(
+    rename = "bearerAuth",
+    ty = "bearer",
+    bearer_format = "JWT",
+    checker = "check_session"
+)]
+pub struct BearerSession(pub Arc<Session>);
 
 /// A verified token whose user may not exist yet.
 #[derive(SecurityScheme)]
@@ -42,10 +57,14 @@ fn state(req: &Request) -> poem::Result<&AppState> {
 }
 
 async fn check_user(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
+    Ok(check_session(req, bearer).await?.auth.clone())
+}
+
+async fn check_session(req: &Request, bearer: Bearer) -> poem::Result<Arc<Session>> {
     let state = state(req)?;
     state
         .auth
-        .authenticate(&state.db, &bearer.token)
+        .session(&state.db, &bearer.token)
         .await
         .map_err(|e| ApiError::from(e).into())
 }

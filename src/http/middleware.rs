@@ -11,6 +11,7 @@ use tracing::Instrument;
 
 use super::error::ApiError;
 use super::headers::ResponsePolicy;
+use crate::services::auth::sessions::{Change, SessionCache};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -113,6 +114,25 @@ fn error_response(err: poem::Error) -> Response {
         return err.into_response();
     }
     ApiError::from_poem(&err).into_response()
+}
+
+/// Every identity write (anything under /api/auth/ but a read: sign-in and out, profiles,
+/// organizations, members, invitations, passwords) may change someone's session, the caller's
+/// or another member's. This replica forgets its cached sessions before it answers, so the
+/// next request sees the change at once; other replicas hear of it from the database triggers
+/// a moment later. Such writes are rare beside the reads the cache serves.
+pub async fn forget_sessions_after_identity_writes<E: Endpoint>(
+    ep: Arc<E>,
+    req: Request,
+    sessions: Arc<SessionCache>,
+) -> Result<Response> {
+    let identity_write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && req.uri().path().starts_with("/api/auth/");
+    let resp = ep.call(req).await.map(IntoResponse::into_response);
+    if identity_write {
+        sessions.evict(&Change::All);
+    }
+    resp
 }
 
 /// Rejects bodies over `limit` bytes with 413: by Content-Length up front, and for chunked bodies

@@ -30,6 +30,7 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         &state.config,
     ));
     let limit = state.config.max_body_bytes;
+    let sessions = std::sync::Arc::clone(&state.auth.sessions);
     // `Url::origin` is how a browser spells it in the Origin header (no path, default port dropped).
     let frontend = state
         .config
@@ -44,6 +45,9 @@ pub fn app(state: AppState) -> impl Endpoint + 'static {
         .at("/openapi.json", spec)
         .nest("/", spa::SpaEndpoint::default())
         .data(state)
+        .around(move |ep, req| {
+            middleware::forget_sessions_after_identity_writes(ep, req, sessions.clone())
+        })
         .around(move |ep, req| middleware::limit_body(ep, req, limit))
         .around(move |ep, req| {
             let frontend = frontend.clone();

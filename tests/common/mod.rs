@@ -193,6 +193,10 @@ pub fn config_for(db: &TestDb, extra: &[(&str, &str)]) -> Config {
     // Sync workers only where a test asks for them: they poll the database.
     vars.entry("SYNC_WORKERS".into())
         .or_insert_with(|| "0".into());
+    // Tests change users with SQL and read them back over HTTP at once; the session cache (which
+    // hears such changes a moment later) has its own tests in tests/session_cache.rs.
+    vars.entry("SESSION_CACHE_MS".into())
+        .or_insert_with(|| "0".into());
     // Most tests sign up several people; the default (first user only) has its own test.
     vars.entry("ALLOW_SIGNUP".into())
         .or_insert_with(|| "true".into());

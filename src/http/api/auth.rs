@@ -11,7 +11,7 @@ use super::ApiTags;
 use super::images::ImageUpload;
 use super::text::Text;
 use super::views::{OrganizationView, UserView};
-use crate::http::auth::{BearerAuth, BearerToken};
+use crate::http::auth::{BearerAuth, BearerSession, BearerToken};
 use crate::http::client_ip::client_ip;
 use crate::http::{ApiError, ApiResult, AppState};
 use crate::services::auth::local_tokens::IssuedToken;
@@ -102,6 +102,15 @@ impl AuthApi {
     pub fn new(state: AppState) -> Self {
         Self { state }
     }
+
+    /// The caller as the database has them now (after a change, not from the session cache).
+    async fn current(&self, auth: &BearerAuth) -> ApiResult<Json<MeView>> {
+        let (user, org) = users::current(&self.state.db, &auth.0).await?;
+        Ok(Json(MeView {
+            user: user.into(),
+            organization: org.map(Into::into),
+        }))
+    }
 }
 
 #[OpenApi(prefix_path = "/auth", tag = "ApiTags::Auth")]
@@ -169,11 +178,10 @@ impl AuthApi {
 
     /// The signed-in user and their organization
     #[oai(path = "/me", method = "get", operation_id = "me")]
-    async fn me(&self, auth: BearerAuth) -> ApiResult<Json<MeView>> {
-        let (user, org) = users::current(&self.state.db, &auth.0).await?;
+    async fn me(&self, auth: BearerSession) -> ApiResult<Json<MeView>> {
         Ok(Json(MeView {
-            user: user.into(),
-            organization: org.map(Into::into),
+            user: auth.0.user.clone().into(),
+            organization: auth.0.org.clone().map(Into::into),
         }))
     }
 
@@ -200,14 +208,14 @@ impl AuthApi {
     async fn upload_avatar(&self, auth: BearerAuth, body: ImageUpload) -> ApiResult<Json<MeView>> {
         let bytes = body.into_checked()?;
         images::set_avatar(&self.state.db, &auth.0, Some(&bytes)).await?;
-        self.me(auth).await
+        self.current(&auth).await
     }
 
     /// Remove your avatar
     #[oai(path = "/me/avatar", method = "delete", operation_id = "remove_avatar")]
     async fn remove_avatar(&self, auth: BearerAuth) -> ApiResult<Json<MeView>> {
         images::set_avatar(&self.state.db, &auth.0, None).await?;
-        self.me(auth).await
+        self.current(&auth).await
     }
 
     /// Delete your account

@@ -5,9 +5,13 @@
 pub mod access;
 pub mod local_tokens;
 pub mod passwords;
+pub mod session_listener;
+pub mod sessions;
 pub mod supabase;
 pub mod supabase_email;
 pub mod throttle;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -15,11 +19,12 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::config::{AuthConfig, AuthMode};
-use crate::db::models::User;
-use crate::db::schema::{revoked_tokens, users};
+use crate::db::models::{Organization, User};
+use crate::db::schema::{organizations, revoked_tokens, users};
 use crate::db::{DbError, DbPool};
 use crate::services::{ServiceError, ServiceResult};
 use local_tokens::LocalTokens;
+use sessions::{Session, SessionCache};
 use supabase::SupabaseVerifier;
 
 /// Who the token says it belongs to.
@@ -140,6 +145,8 @@ pub struct Authenticator {
     pub confirmed_emails: Option<supabase_email::ConfirmedEmails>,
     /// Local mode: who may register without an invitation.
     pub signup: crate::config::SignupPolicy,
+    /// Verified sessions reused for SESSION_CACHE_MS while the change listener runs.
+    pub sessions: Arc<SessionCache>,
     local: LocalTokens,
     supabase: Option<SupabaseVerifier>,
 }
@@ -171,6 +178,7 @@ impl Authenticator {
             mode: config.mode,
             confirmed_emails,
             signup,
+            sessions: Arc::new(SessionCache::new(config.session_cache)),
             local: LocalTokens::new(&secret),
             supabase,
         })
@@ -198,26 +206,51 @@ impl Authenticator {
         }
     }
 
-    /// Verifies the token and loads its user: a deleted user, a CRM-only placeholder, an unknown
-    /// subject or a revoked token are all 401.
+    /// The session of `token`: from the cache when it holds one, else verified and loaded (and
+    /// kept for the next request).
+    pub async fn session(&self, pool: &DbPool, token: &str) -> ServiceResult<Arc<Session>> {
+        if let Some(session) = self.sessions.get(token) {
+            return Ok(session);
+        }
+        let ticket = self.sessions.ticket();
+        let session = Arc::new(self.load_session(pool, token).await?);
+        if let Some(ticket) = ticket {
+            self.sessions.insert(ticket, token, Arc::clone(&session));
+        }
+        Ok(session)
+    }
+
+    /// Verifies the token and loads its user from the database, never from the cache (an open
+    /// socket re-checking its access after a change).
     pub async fn authenticate(&self, pool: &DbPool, token: &str) -> ServiceResult<AuthUser> {
+        Ok(self.load_session(pool, token).await?.auth)
+    }
+
+    /// Verifies the token and loads its user and organization: a deleted user, a CRM-only
+    /// placeholder, an unknown subject or a revoked token are all 401.
+    async fn load_session(&self, pool: &DbPool, token: &str) -> ServiceResult<Session> {
         let verified = self.verify(token).await?;
         let mut conn = pool.get().await?;
-        // One round trip: the user row and whether this token was revoked.
+        // One round trip: the user, their organization and whether this token was revoked.
         let token_id = verified.token_id.clone().unwrap_or_default();
         let revoked = diesel::dsl::exists(
             revoked_tokens::table.filter(revoked_tokens::token_id.eq(token_id)),
         );
         let base = users::table
+            .left_join(organizations::table)
             .filter(users::deleted_at.is_null())
             .filter(users::status.ne("crm_only"))
-            .select((User::as_select(), revoked))
+            .select((
+                User::as_select(),
+                Option::<Organization>::as_select(),
+                revoked,
+            ))
             .into_boxed();
         let query = match &verified.subject {
             Subject::Local(id) => base.filter(users::id.eq(*id)),
             Subject::Supabase(sub) => base.filter(users::auth_subject.eq(sub)),
         };
-        let (user, revoked): (User, bool) =
+        let (user, org, revoked): (User, Option<Organization>, bool) =
             query.first(&mut conn).await.optional()?.ok_or_else(|| {
                 ServiceError::Unauthenticated(match verified.subject {
                     Subject::Local(_) => "unknown or deleted user".into(),
@@ -236,14 +269,15 @@ impl Authenticator {
                 "this session ended when the password changed; sign in again".into(),
             ));
         }
-        Ok(AuthUser {
+        let auth = AuthUser {
             user_id: user.id,
             org_id: user.organization_id,
             role: Role::parse(&user.role),
-            email: user.email,
+            email: user.email.clone(),
             email_verified: user.email_verified,
             token_id: verified.token_id,
             token_expires_at: verified.expires_at,
-        })
+        };
+        Ok(Session { auth, user, org })
     }
 }
