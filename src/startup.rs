@@ -55,6 +55,7 @@ pub async fn prepare(
     });
     let sync = Arc::new(SyncEngine::new(
         pool.clone(),
+        config.database_url.clone(),
         config.sync.clone(),
         NangoConnectors::with_client(
             nango.clone(),

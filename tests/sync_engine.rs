@@ -123,10 +123,14 @@ fn contact(id: &str, account: &str) -> ContactRow {
 }
 
 async fn apply(app: &TestApp, org: Uuid, rows: Rows) -> usize {
-    let mut conn = app.state.db.get().await.unwrap();
-    upsert::apply(&mut conn, org, "hubspot", &rows, None)
+    let mut client = app.db.client().await;
+    revtops::sync::staging::prepare(&client).await.unwrap();
+    let tx = client.transaction().await.unwrap();
+    let n = upsert::apply(&tx, org, "hubspot", &rows, None)
         .await
-        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    n
 }
 
 async fn scalar(app: &TestApp, sql: &str) -> Value {
@@ -404,12 +408,13 @@ async fn concurrent_triggers_make_one_run_and_claims_never_collide() {
         .expect("stale run taken over");
     assert_eq!((taken.id, taken.attempt), (run.id, 2));
     // The old worker can no longer commit pages or heartbeat.
-    let mut conn = app.state.db.get().await.unwrap();
+    let client = app.db.client().await;
     assert!(
-        !queue::record_page(&mut conn, run.id, owner, "deals", 1, &[])
+        !queue::record_page(&client, run.id, owner, "deals", 1, &[])
             .await
             .unwrap()
     );
+    let mut conn = app.state.db.get().await.unwrap();
     assert!(!queue::heartbeat(&mut conn, run.id, owner).await.unwrap());
     assert!(queue::heartbeat(&mut conn, run.id, "w-c").await.unwrap());
 }

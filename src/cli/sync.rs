@@ -65,6 +65,7 @@ pub async fn run(
     let (org_id, integration_id) = find_integration(&pool, provider, target).await?;
     let engine = Arc::new(SyncEngine::new(
         pool.clone(),
+        config.database_url.clone(),
         config.sync.clone(),
         NangoConnectors::new(config.integrations.clone(), config.sync.clone()),
         // Progress goes to this process's bar only.

@@ -126,6 +126,20 @@ pub enum ActivityType {
     Task,
 }
 
+impl ActivityType {
+    /// The value of `activities.type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Meeting => "meeting",
+            Self::Call => "call",
+            Self::Note => "note",
+            Self::Message => "message",
+            Self::Task => "task",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActivityRow {
     pub source_id: String,

@@ -8,7 +8,9 @@
 
 pub mod providers;
 pub mod queue;
+pub mod page_writer;
 pub mod runner;
+pub mod staging;
 pub mod upsert;
 pub mod workers;
 
@@ -18,7 +20,7 @@ use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::cache::{Bus, Cache};
-use crate::config::SyncConfig;
+use crate::config::{DatabaseUrl, SyncConfig};
 use crate::connectors::ConnectorError;
 use crate::db::DbPool;
 
@@ -30,6 +32,9 @@ pub use queue::{Outcome, Trigger};
 pub enum SyncError {
     #[error("database: {0}")]
     Db(#[from] diesel::result::Error),
+    /// The page writer's own connection (binary COPY needs tokio-postgres itself).
+    #[error("database: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
     #[error("database unavailable: {0}")]
     Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
     #[error(transparent)]
@@ -74,6 +79,8 @@ pub struct SyncEvent {
 /// Shared by the workers, the scheduler, the API and the CLI.
 pub struct SyncEngine {
     pub pool: DbPool,
+    /// Where page writers connect: each run writes its pages over a connection of its own.
+    pub database_url: DatabaseUrl,
     pub config: SyncConfig,
     pub connectors: Arc<dyn ConnectorFactory>,
     /// Woken when a run is queued here so an idle worker starts it without waiting to poll.
@@ -91,6 +98,7 @@ impl SyncEngine {
     /// `cache` decides whether progress also reaches the other replicas (Redis) or not.
     pub fn new(
         pool: DbPool,
+        database_url: DatabaseUrl,
         config: SyncConfig,
         connectors: Arc<dyn ConnectorFactory>,
         cache: &Cache,
@@ -98,6 +106,7 @@ impl SyncEngine {
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
         Self {
             pool,
+            database_url,
             config,
             connectors,
             wake: Notify::new(),

@@ -265,37 +265,39 @@ pub async fn history(
 /// Adds one committed page to the run's counts and progress (in the page's transaction);
 /// false when the run is no longer this worker's (the caller rolls the page back).
 pub async fn record_page(
-    conn: &mut AsyncPgConnection,
+    client: &impl tokio_postgres::GenericClient,
     run_id: Uuid,
     worker_id: &str,
     object: &str,
     records: usize,
     skipped: &[Value],
 ) -> Result<bool, SyncError> {
-    let n = diesel::sql_query(
-        "UPDATE sync_runs
-            SET counts = jsonb_set(counts, ARRAY[$2], jsonb_build_object(
-                    'records', coalesce((counts -> $2 ->> 'records')::bigint, 0) + $3,
-                    'skipped', coalesce((counts -> $2 ->> 'skipped')::bigint, 0) + $4,
-                    'pages', coalesce((counts -> $2 ->> 'pages')::bigint, 0) + 1)),
-                error_count = error_count + $4,
-                progress = progress || jsonb_build_object(
-                    'object', $2,
-                    'records', coalesce((progress ->> 'records')::bigint, 0) + $3,
-                    -- The first problems are kept so the history can show what was skipped.
-                    'skipped_samples', (SELECT coalesce(jsonb_agg(s), '[]') FROM (
-                        SELECT s FROM jsonb_array_elements(coalesce(progress -> 'skipped_samples', '[]') || $5) s
-                        LIMIT 20) x)),
-                heartbeat_at = now()
-          WHERE id = $1 AND worker_id = $6 AND status = 'running'",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(run_id)
-    .bind::<Text, _>(object)
-    .bind::<diesel::sql_types::BigInt, _>(records as i64)
-    .bind::<Integer, _>(skipped.len() as i32)
-    .bind::<diesel::sql_types::Jsonb, _>(Value::Array(skipped.to_vec()))
-    .bind::<Text, _>(worker_id)
-    .execute(conn)
-    .await?;
+    let n = client
+        .execute(
+            "UPDATE sync_runs
+                SET counts = jsonb_set(counts, ARRAY[$2::text], jsonb_build_object(
+                        'records', coalesce((counts -> $2 ->> 'records')::bigint, 0) + $3::bigint,
+                        'skipped', coalesce((counts -> $2 ->> 'skipped')::bigint, 0) + $4::int,
+                        'pages', coalesce((counts -> $2 ->> 'pages')::bigint, 0) + 1)),
+                    error_count = error_count + $4::int,
+                    progress = progress || jsonb_build_object(
+                        'object', $2::text,
+                        'records', coalesce((progress ->> 'records')::bigint, 0) + $3::bigint,
+                        -- The first problems are kept so the history can show what was skipped.
+                        'skipped_samples', (SELECT coalesce(jsonb_agg(s), '[]') FROM (
+                            SELECT s FROM jsonb_array_elements(coalesce(progress -> 'skipped_samples', '[]') || $5::jsonb) s
+                            LIMIT 20) x)),
+                    heartbeat_at = now()
+              WHERE id = $1 AND worker_id = $6 AND status = 'running'",
+            &[
+                &run_id,
+                &object,
+                &(records as i64),
+                &(skipped.len() as i32),
+                &Value::Array(skipped.to_vec()),
+                &worker_id,
+            ],
+        )
+        .await?;
     Ok(n == 1)
 }

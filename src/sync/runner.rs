@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::prelude::*;
-use diesel::sql_types::{Jsonb, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use tokio_postgres::Transaction;
+
+use super::page_writer::PageWriter;
 use super::providers::IntegrationRef;
 use super::queue::{self, Outcome};
 use super::{SyncEngine, SyncError, SyncEvent, upsert};
@@ -170,6 +172,7 @@ async fn sync_objects(
         .build(&integration, cancel.clone(), notice)?
         .into();
     let (mut records, mut skipped) = totals(engine, run.id).await?;
+    let mut writer = PageWriter::connect(&engine.database_url).await?;
     for spec in connector.objects() {
         let cursor = cursors.get(spec.name).cloned().unwrap_or(Value::Null);
         let mut next = Some(fetch(Arc::clone(&connector), *spec, cursor));
@@ -194,7 +197,7 @@ async fn sync_objects(
             if !page.done {
                 next = Some(fetch(Arc::clone(&connector), *spec, page.cursor.clone()));
             }
-            commit_page(engine, run, worker_id, spec, &integration, &page).await?;
+            commit_page(&mut writer, run, worker_id, spec, &integration, &page).await?;
             pages += 1;
             written += page.rows.len() as u64;
             refresh_statistics(engine, spec, pages, written, page.done).await;
@@ -301,7 +304,7 @@ fn fetch(
 
 /// Rows, cursor and counts of one page, all or nothing.
 async fn commit_page(
-    engine: &SyncEngine,
+    writer: &mut PageWriter,
     run: &SyncRun,
     worker_id: &str,
     spec: &ObjectSpec,
@@ -313,76 +316,63 @@ async fn commit_page(
         .iter()
         .map(|s| json!({"object": spec.name, "source_id": s.source_id, "reason": s.reason}))
         .collect();
-    let mut conn = engine.pool.get().await?;
-    conn.transaction::<_, SyncError, _>(async |conn| {
-        {
-            // Not waiting for the WAL flush is safe: the rows and the cursor commit together, so
-            // a crash that loses this commit loses both and the page is fetched again.
-            diesel::sql_query("SET LOCAL synchronous_commit TO off")
-                .execute(conn)
-                .await?;
-            // Claim check first: a run taken over must not write rows or move the cursor.
-            if !queue::record_page(
-                conn,
-                run.id,
-                worker_id,
-                spec.name,
-                page.rows.len(),
-                &skipped,
-            )
-            .await?
-            {
-                return Err(SyncError::LeaseLost);
-            }
-            let personal = match integration.user_id {
-                Some(owner) => Some(upsert::Personal {
-                    owner,
-                    shared: shared_now(conn, integration.id).await?,
-                }),
-                None => None,
-            };
-            upsert::apply(
-                conn,
-                integration.organization_id,
-                &run.provider,
-                &page.rows,
-                personal,
-            )
-            .await?;
-            save_cursor(conn, integration.id, spec.name, &page.cursor).await
-        }
-    })
-    .await
+    let tx = writer.client().transaction().await?;
+    // Not waiting for the WAL flush is safe: the rows and the cursor commit together, so a crash
+    // that loses this commit loses both and the page is fetched again.
+    tx.batch_execute("SET LOCAL synchronous_commit TO off")
+        .await?;
+    // Claim check first: a run taken over must not write rows or move the cursor.
+    if !queue::record_page(
+        &tx,
+        run.id,
+        worker_id,
+        spec.name,
+        page.rows.len(),
+        &skipped,
+    )
+    .await?
+    {
+        return Err(SyncError::LeaseLost);
+    }
+    let personal = match integration.user_id {
+        Some(owner) => Some(upsert::Personal {
+            owner,
+            shared: shared_now(&tx, integration.id).await?,
+        }),
+        None => None,
+    };
+    upsert::apply(
+        &tx,
+        integration.organization_id,
+        &run.provider,
+        &page.rows,
+        personal,
+    )
+    .await?;
+    // (Called by path: diesel's `RunQueryDsl::execute` is in scope too.)
+    Transaction::execute(
+        &tx,
+        "UPDATE integrations SET sync_cursors = jsonb_set(sync_cursors, ARRAY[$2::text], $3::jsonb) \
+         WHERE id = $1",
+        &[&integration.id, &spec.name, &page.cursor],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Whether the owner shares their personal connection, read under the integration's row lock:
 /// an owner who stops sharing waits for this page, then re-marks its rows private; a page after
 /// that reads the new choice. A value read at the start of the run could publish a page of
 /// events the owner has just made private.
-async fn shared_now(conn: &mut AsyncPgConnection, integration_id: Uuid) -> Result<bool, SyncError> {
-    Ok(integrations::table
-        .find(integration_id)
-        .select(integrations::shared)
-        .for_no_key_update()
-        .first(conn)
-        .await?)
-}
-
-async fn save_cursor(
-    conn: &mut AsyncPgConnection,
-    integration_id: Uuid,
-    object: &str,
-    cursor: &Value,
-) -> Result<(), SyncError> {
-    diesel::sql_query(
-        "UPDATE integrations SET sync_cursors = jsonb_set(sync_cursors, ARRAY[$2], $3) WHERE id = $1",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(integration_id)
-    .bind::<Text, _>(object)
-    .bind::<Jsonb, _>(cursor)
-    .execute(conn)
-    .await?;
-    Ok(())
+async fn shared_now(tx: &Transaction<'_>, integration_id: Uuid) -> Result<bool, SyncError> {
+    let row = tx
+        .query_one(
+            "SELECT shared FROM integrations WHERE id = $1 FOR NO KEY UPDATE",
+            &[&integration_id],
+        )
+        .await?;
+    Ok(row.get(0))
 }
 
 /// A full run starts every object from scratch, once: the reset is marked on the run in the

@@ -1,7 +1,8 @@
-//! One statement per page: the page's rows travel as a single JSONB parameter, are unpacked with
-//! `jsonb_to_recordset`, have their references (owner, account, deal, contact, stage) resolved to
-//! uuids by joining on source ids inside the organization, and are upserted on
-//! `(organization_id, source_system, source_id)`, so replaying a page changes nothing.
+//! One statement per page: the page's rows are staged with binary COPY ([`staging`]), taken out
+//! of the staging table by the statement itself (`DELETE … RETURNING`), have their references
+//! (owner, account, deal, contact, stage) resolved to uuids by joining on source ids inside the
+//! organization, and are upserted on `(organization_id, source_system, source_id)`, so
+//! replaying a page changes nothing.
 //! Upstream deletes set `deleted_at` (kept from the first time it was seen); a record that comes
 //! back live clears it.
 //!
@@ -10,14 +11,10 @@
 //! its own privacy) and `private_to` names the member when the event is private or the member
 //! has not shared the calendar, which the analytics policy enforces.
 
-use std::collections::HashMap;
-
-use diesel::sql_types::{Bool, Jsonb, Nullable, Text};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
+use tokio_postgres::Transaction;
 use uuid::Uuid;
 
-use super::SyncError;
+use super::{SyncError, staging};
 use crate::connectors::Rows;
 
 /// Whose personal connection a page comes from.
@@ -28,58 +25,46 @@ pub struct Personal {
     pub shared: bool,
 }
 
-/// Upserts one page; returns how many rows were written.
+/// Upserts one page inside `tx`, whose connection has its staging tables
+/// ([`staging::prepare`]); returns how many rows were written.
 pub async fn apply(
-    conn: &mut AsyncPgConnection,
+    tx: &Transaction<'_>,
     organization_id: Uuid,
     source_system: &str,
     rows: &Rows,
     personal: Option<Personal>,
 ) -> Result<usize, SyncError> {
-    let (sql, json) = match rows {
-        Rows::Users(r) => (USERS, unique_json(r, |x| &x.source_id)?),
-        Rows::PipelineStages(r) => (STAGES, unique_json(r, |x| &x.source_id)?),
-        Rows::Accounts(r) => (ACCOUNTS, unique_json(r, |x| &x.source_id)?),
-        Rows::Contacts(r) => (CONTACTS, unique_json(r, |x| &x.source_id)?),
-        Rows::Deals(r) => (DEALS, unique_json(r, |x| &x.source_id)?),
-        Rows::Activities(r) => (ACTIVITIES, unique_json(r, |x| &x.source_id)?),
-    };
     if rows.is_empty() {
         return Ok(0);
     }
-    let query = diesel::sql_query(sql)
-        .bind::<diesel::sql_types::Uuid, _>(organization_id)
-        .bind::<Text, _>(source_system)
-        .bind::<Jsonb, _>(json);
-    let n = if let Rows::Activities(_) = rows {
-        query
-            .bind::<Nullable<diesel::sql_types::Uuid>, _>(personal.map(|p| p.owner))
-            .bind::<Bool, _>(personal.is_some_and(|p| p.shared))
-            .execute(conn)
+    staging::stage(tx, rows).await?;
+    let n = match rows {
+        Rows::Activities(_) => {
+            let owner = personal.map(|p| p.owner);
+            let shared = personal.is_some_and(|p| p.shared);
+            tx.execute(
+                ACTIVITIES,
+                &[&organization_id, &source_system, &owner, &shared],
+            )
             .await?
-    } else {
-        query.execute(conn).await?
+        }
+        _ => {
+            tx.execute(statement(rows), &[&organization_id, &source_system])
+                .await?
+        }
     };
-    Ok(n)
+    Ok(n as usize)
 }
 
-/// The rows as a JSON array, the last occurrence of each source id winning: one statement may
-/// not update the same row twice, and a page can repeat a record that changed while paging.
-fn unique_json<T: Serialize>(
-    rows: &[T],
-    key: impl Fn(&T) -> &str,
-) -> Result<serde_json::Value, SyncError> {
-    let mut last: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        last.insert(key(row), i);
+fn statement(rows: &Rows) -> &'static str {
+    match rows {
+        Rows::Users(_) => USERS,
+        Rows::PipelineStages(_) => STAGES,
+        Rows::Accounts(_) => ACCOUNTS,
+        Rows::Contacts(_) => CONTACTS,
+        Rows::Deals(_) => DEALS,
+        Rows::Activities(_) => ACTIVITIES,
     }
-    let kept: Vec<&T> = rows
-        .iter()
-        .enumerate()
-        .filter(|(i, row)| last.get(key(row)) == Some(i))
-        .map(|(_, row)| row)
-        .collect();
-    serde_json::to_value(kept).map_err(|e| SyncError::Internal(format!("encoding rows: {e}")))
 }
 
 /// The `deleted_at` of an upsert: set when the provider reports the record deleted (keeping
@@ -110,9 +95,7 @@ macro_rules! soft_delete {
 /// unique per organization); a deleted owner never deletes a real member.
 const USERS: &str = concat!(
     "
-WITH r AS (
-    SELECT * FROM jsonb_to_recordset($3) AS r(source_id text, email text, name text, deleted boolean,
-                                              custom_fields jsonb)
+WITH r AS (DELETE FROM pg_temp.sync_stage_users RETURNING *
 ), members AS (
     UPDATE users u SET source_system = $2, source_id = r.source_id, synced_at = now()
       FROM r
@@ -146,15 +129,14 @@ ON CONFLICT (organization_id, source_system, source_id) WHERE source_id IS NOT N
 
 const STAGES: &str = concat!(
     "
+WITH r AS (DELETE FROM pg_temp.sync_stage_pipeline_stages RETURNING *)
 INSERT INTO pipeline_stages AS t (organization_id, source_system, source_id, pipeline_id, pipeline_label,
                                   label, display_order, probability, is_closed, is_won, custom_fields,
                                   synced_at, deleted_at)
 SELECT $1, $2, r.source_id, r.pipeline_id, r.pipeline_label, r.label, r.display_order,
-       least(greatest(r.probability, 0), 1), r.is_closed, r.is_won AND r.is_closed,
+       least(greatest(r.probability::numeric, 0), 1), r.is_closed, r.is_won AND r.is_closed,
        coalesce(r.custom_fields, '{}'), now(), CASE WHEN r.deleted THEN now() END
-  FROM jsonb_to_recordset($3) AS r(source_id text, pipeline_id text, pipeline_label text, label text,
-                                   display_order int, probability numeric, is_closed boolean,
-                                   is_won boolean, deleted boolean, custom_fields jsonb)
+  FROM r
 ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
    SET pipeline_id = EXCLUDED.pipeline_id, pipeline_label = EXCLUDED.pipeline_label,
        label = EXCLUDED.label, display_order = EXCLUDED.display_order,
@@ -166,16 +148,14 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
 
 const ACCOUNTS: &str = concat!(
     "
+WITH r AS (DELETE FROM pg_temp.sync_stage_accounts RETURNING *)
 INSERT INTO accounts AS t (organization_id, source_system, source_id, name, domain, industry,
                            employee_count, annual_revenue, owner_id, custom_fields, source_created_at,
                            source_updated_at, synced_at, deleted_at)
 SELECT $1, $2, r.source_id, coalesce(nullif(btrim(r.name), ''), r.domain, 'Company ' || r.source_id), lower(r.domain), r.industry, r.employee_count,
        r.annual_revenue::numeric, o.id, coalesce(r.custom_fields, '{}'), r.source_created_at,
        r.source_updated_at, now(), CASE WHEN r.deleted THEN now() END
-  FROM jsonb_to_recordset($3) AS r(source_id text, name text, domain text, industry text,
-                                   employee_count int, annual_revenue text, owner_source_id text,
-                                   source_created_at timestamptz, source_updated_at timestamptz,
-                                   deleted boolean, custom_fields jsonb)
+  FROM r
   LEFT JOIN users o ON o.organization_id = $1 AND o.source_system = $2 AND o.source_id = r.owner_source_id
 ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
    SET name = EXCLUDED.name, domain = EXCLUDED.domain, industry = EXCLUDED.industry,
@@ -189,16 +169,14 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
 
 const CONTACTS: &str = concat!(
     "
+WITH r AS (DELETE FROM pg_temp.sync_stage_contacts RETURNING *)
 INSERT INTO contacts AS t (organization_id, source_system, source_id, account_id, first_name, last_name,
                            name, email, title, phone, owner_id, custom_fields, source_created_at,
                            source_updated_at, synced_at, deleted_at)
 SELECT $1, $2, r.source_id, a.id, r.first_name, r.last_name, r.name, lower(r.email), r.title, r.phone,
        o.id, coalesce(r.custom_fields, '{}'), r.source_created_at, r.source_updated_at, now(),
        CASE WHEN r.deleted THEN now() END
-  FROM jsonb_to_recordset($3) AS r(source_id text, first_name text, last_name text, name text,
-                                   email text, title text, phone text, account_source_id text,
-                                   owner_source_id text, source_created_at timestamptz,
-                                   source_updated_at timestamptz, deleted boolean, custom_fields jsonb)
+  FROM r
   LEFT JOIN accounts a ON a.organization_id = $1 AND a.source_system = $2 AND a.source_id = r.account_source_id
   LEFT JOIN users o ON o.organization_id = $1 AND o.source_system = $2 AND o.source_id = r.owner_source_id
 ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
@@ -215,20 +193,17 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
 /// falling back to the raw stage id when the stage is unknown.
 const DEALS: &str = concat!(
     "
+WITH r AS (DELETE FROM pg_temp.sync_stage_deals RETURNING *)
 INSERT INTO deals AS t (organization_id, source_system, source_id, name, amount, currency, stage, stage_id,
                         pipeline, probability, is_closed, is_won, close_date, owner_id, account_id,
                         custom_fields, source_created_at, source_updated_at, synced_at, deleted_at)
 SELECT $1, $2, r.source_id, coalesce(nullif(btrim(r.name), ''), 'Deal ' || r.source_id), r.amount::numeric, upper(r.currency),
        coalesce(s.label, r.stage_source_id), r.stage_source_id, coalesce(s.pipeline_label, r.pipeline),
-       least(greatest(coalesce(r.probability, s.probability), 0), 1),
+       least(greatest(coalesce(r.probability::numeric, s.probability), 0), 1),
        coalesce(s.is_closed, false), coalesce(s.is_won AND s.is_closed, false), r.close_date, o.id, a.id,
        coalesce(r.custom_fields, '{}'), r.source_created_at, r.source_updated_at, now(),
        CASE WHEN r.deleted THEN now() END
-  FROM jsonb_to_recordset($3) AS r(source_id text, name text, amount text, currency text,
-                                   stage_source_id text, pipeline text, probability numeric,
-                                   close_date date, owner_source_id text, account_source_id text,
-                                   source_created_at timestamptz, source_updated_at timestamptz,
-                                   deleted boolean, custom_fields jsonb)
+  FROM r
   LEFT JOIN pipeline_stages s ON s.organization_id = $1 AND s.source_system = $2
                              AND s.source_id = r.stage_source_id
   LEFT JOIN accounts a ON a.organization_id = $1 AND a.source_system = $2 AND a.source_id = r.account_source_id
@@ -244,39 +219,34 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
     soft_delete!()
 );
 
-/// `$4`: the member whose personal connection this is (NULL for organization connections),
-/// `$5`: whether they share it. Links first by the provider's own ids, then across sources:
+/// `$3`: the member whose personal connection this is (NULL for organization connections),
+/// `$4`: whether they share it. Links first by the provider's own ids, then across sources:
 /// the first of `link_emails` that is a contact (its account too), the first of `link_domains`
 /// that is an account's domain, and the author by `owner_email`.
 const ACTIVITIES: &str = concat!(
     "
+WITH r AS (DELETE FROM pg_temp.sync_stage_activities RETURNING *)
 INSERT INTO activities AS t (organization_id, source_system, source_id, type, subject, description,
                              activity_date, duration_seconds, participants, deal_id, account_id,
                              contact_id, owner_id, is_private, private_to, custom_fields,
                              source_created_at, source_updated_at, synced_at, deleted_at)
-SELECT $1, $2, CASE WHEN $4::uuid IS NULL THEN r.source_id ELSE $4::uuid || ':' || r.source_id END,
+SELECT $1, $2, CASE WHEN $3::uuid IS NULL THEN r.source_id ELSE $3::uuid || ':' || r.source_id END,
        r.type, r.subject, r.description, r.activity_date,
        CASE WHEN r.duration_seconds >= 0 THEN r.duration_seconds END,
        CASE WHEN jsonb_typeof(r.participants) = 'array' THEN r.participants ELSE '[]' END,
-       d.id, coalesce(a.id, lc.account_id, la.id), coalesce(c.id, lc.id), coalesce(o.id, lo.id, $4::uuid),
+       d.id, coalesce(a.id, lc.account_id, la.id), coalesce(c.id, lc.id), coalesce(o.id, lo.id, $3::uuid),
        coalesce(r.is_private, false),
-       CASE WHEN $4::uuid IS NOT NULL AND (coalesce(r.is_private, false) OR NOT $5) THEN $4::uuid END,
+       CASE WHEN $3::uuid IS NOT NULL AND (coalesce(r.is_private, false) OR NOT $4) THEN $3::uuid END,
        coalesce(r.custom_fields, '{}'), r.source_created_at,
        r.source_updated_at, now(), CASE WHEN r.deleted THEN now() END
-  FROM jsonb_to_recordset($3) AS r(source_id text, type text, subject text, description text,
-                                   activity_date timestamptz, duration_seconds int, participants jsonb,
-                                   deal_source_id text, account_source_id text, contact_source_id text,
-                                   owner_source_id text, link_emails jsonb, link_domains jsonb,
-                                   owner_email text, is_private boolean, source_created_at timestamptz,
-                                   source_updated_at timestamptz, deleted boolean, custom_fields jsonb)
+  FROM r
   LEFT JOIN deals d ON d.organization_id = $1 AND d.source_system = $2 AND d.source_id = r.deal_source_id
   LEFT JOIN accounts a ON a.organization_id = $1 AND a.source_system = $2 AND a.source_id = r.account_source_id
   LEFT JOIN contacts c ON c.organization_id = $1 AND c.source_system = $2 AND c.source_id = r.contact_source_id
   LEFT JOIN users o ON o.organization_id = $1 AND o.source_system = $2 AND o.source_id = r.owner_source_id
   LEFT JOIN LATERAL (
         SELECT lc.id, lc.account_id
-          FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(r.link_emails) = 'array'
-                                              THEN r.link_emails ELSE '[]' END)
+          FROM unnest(r.link_emails)
                WITH ORDINALITY AS e(email, n)
           JOIN contacts lc ON lc.organization_id = $1 AND lower(lc.email) = lower(e.email)
                           AND lc.deleted_at IS NULL
@@ -284,8 +254,7 @@ SELECT $1, $2, CASE WHEN $4::uuid IS NULL THEN r.source_id ELSE $4::uuid || ':' 
          LIMIT 1) lc ON c.id IS NULL
   LEFT JOIN LATERAL (
         SELECT la.id
-          FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(r.link_domains) = 'array'
-                                              THEN r.link_domains ELSE '[]' END)
+          FROM unnest(r.link_domains)
                WITH ORDINALITY AS x(domain, n)
           JOIN accounts la ON la.organization_id = $1 AND lower(la.domain) = lower(x.domain)
                           AND la.deleted_at IS NULL
@@ -323,3 +292,25 @@ ON CONFLICT (organization_id, source_system, source_id) DO UPDATE
 ",
     soft_delete!()
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_statement_consumes_its_own_staging_table() {
+        let pairs = [
+            (USERS, &staging::USERS),
+            (STAGES, &staging::STAGES),
+            (ACCOUNTS, &staging::ACCOUNTS),
+            (CONTACTS, &staging::CONTACTS),
+            (DEALS, &staging::DEALS),
+            (ACTIVITIES, &staging::ACTIVITIES),
+        ];
+        for (sql, stage) in pairs {
+            let source = format!("DELETE FROM pg_temp.{} RETURNING *", stage.table);
+            assert!(sql.contains(&source), "{} is not read by its statement", stage.table);
+            assert_eq!(sql.matches("DELETE FROM pg_temp.").count(), 1);
+        }
+    }
+}
