@@ -126,7 +126,8 @@ async fn apply(app: &TestApp, org: Uuid, rows: Rows) -> usize {
     let mut client = app.db.client().await;
     revtops::sync::staging::prepare(&client).await.unwrap();
     let tx = client.transaction().await.unwrap();
-    let n = upsert::apply(&tx, org, "hubspot", &rows, None)
+    let statement = tx.prepare(upsert::statement(&rows)).await.unwrap();
+    let n = upsert::apply(&tx, &statement, org, "hubspot", &rows, None)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -6,9 +6,9 @@
 //! commit in one transaction, so a worker that dies loses at most the page it was fetching and
 //! the next worker (any replica) continues from the last committed cursor.
 
+pub mod page_writer;
 pub mod providers;
 pub mod queue;
-pub mod page_writer;
 pub mod runner;
 pub mod staging;
 pub mod upsert;

@@ -2,9 +2,10 @@
 //! pool, because binary COPY ([`super::staging`]) needs the driver's copy API. One per run, with
 //! its staging tables created once.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, NoTls, Statement};
 
 use super::{SyncError, staging};
 use crate::config::DatabaseUrl;
@@ -12,6 +13,10 @@ use crate::config::DatabaseUrl;
 pub struct PageWriter {
     client: Client,
     connection: tokio::task::JoinHandle<()>,
+    /// Pages committed since the staging tables were last truncated.
+    since_sweep: u32,
+    /// Upserts prepared on this connection, by their text.
+    prepared: HashMap<&'static str, Statement>,
 }
 
 impl PageWriter {
@@ -27,11 +32,36 @@ impl PageWriter {
             }
         });
         staging::prepare(&client).await?;
-        Ok(Self { client, connection })
+        Ok(Self {
+            client,
+            connection,
+            since_sweep: 0,
+            prepared: HashMap::new(),
+        })
     }
 
     pub fn client(&mut self) -> &mut Client {
         &mut self.client
+    }
+
+    /// `sql` prepared on this connection, the first time it is asked for.
+    pub async fn statement(&mut self, sql: &'static str) -> Result<Statement, SyncError> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql).await?;
+        self.prepared.insert(sql, statement.clone());
+        Ok(statement)
+    }
+
+    /// Counts a committed page, truncating the staging tables every so many.
+    pub async fn committed(&mut self) -> Result<(), SyncError> {
+        self.since_sweep += 1;
+        if self.since_sweep >= staging::TRUNCATE_EVERY {
+            staging::sweep(&self.client).await?;
+            self.since_sweep = 0;
+        }
+        Ok(())
     }
 }
 

@@ -11,7 +11,7 @@
 //! its own privacy) and `private_to` names the member when the event is private or the member
 //! has not shared the calendar, which the analytics policy enforces.
 
-use tokio_postgres::Transaction;
+use tokio_postgres::{Statement, Transaction};
 use uuid::Uuid;
 
 use super::{SyncError, staging};
@@ -26,9 +26,12 @@ pub struct Personal {
 }
 
 /// Upserts one page inside `tx`, whose connection has its staging tables
-/// ([`staging::prepare`]); returns how many rows were written.
+/// ([`staging::prepare`]), with `upsert`: [`statement`] of these rows, prepared on that
+/// connection (once: a page's statement is long to parse and plan). Returns how many rows
+/// were written.
 pub async fn apply(
     tx: &Transaction<'_>,
+    upsert: &Statement,
     organization_id: Uuid,
     source_system: &str,
     rows: &Rows,
@@ -42,21 +45,19 @@ pub async fn apply(
         Rows::Activities(_) => {
             let owner = personal.map(|p| p.owner);
             let shared = personal.is_some_and(|p| p.shared);
-            tx.execute(
-                ACTIVITIES,
-                &[&organization_id, &source_system, &owner, &shared],
-            )
-            .await?
+            tx.execute(upsert, &[&organization_id, &source_system, &owner, &shared])
+                .await?
         }
         _ => {
-            tx.execute(statement(rows), &[&organization_id, &source_system])
+            tx.execute(upsert, &[&organization_id, &source_system])
                 .await?
         }
     };
     Ok(n as usize)
 }
 
-fn statement(rows: &Rows) -> &'static str {
+/// The upsert of these rows' table.
+pub fn statement(rows: &Rows) -> &'static str {
     match rows {
         Rows::Users(_) => USERS,
         Rows::PipelineStages(_) => STAGES,
@@ -309,7 +310,11 @@ mod tests {
         ];
         for (sql, stage) in pairs {
             let source = format!("DELETE FROM pg_temp.{} RETURNING *", stage.table);
-            assert!(sql.contains(&source), "{} is not read by its statement", stage.table);
+            assert!(
+                sql.contains(&source),
+                "{} is not read by its statement",
+                stage.table
+            );
             assert_eq!(sql.matches("DELETE FROM pg_temp.").count(), 1);
         }
     }
