@@ -1,11 +1,17 @@
-//! Analytics engine overhead on the large demo dataset: each typical query through the engine
-//! (gate + analytics role + RLS + read-only transaction + JSON) against the same SQL run directly
-//! by the owner on a database that holds only that organization (so both return the same rows).
+//! Analytics engine overhead, measured where tenancy costs something: the engine's database
+//! holds BENCH_ORGS organizations (10 by default) of the same demo dataset, and the asker owns
+//! one of them, a tenth of the rows. Each typical query goes through the engine (gate +
+//! analytics role + RLS + read-only transaction + JSON) there, against the same SQL run directly
+//! by the owner on a second database holding only the asker's organization (so both return the
+//! same rows). Then, per query, `EXPLAIN ANALYZE` of the direct plan and of the engine's plan
+//! (run inside the engine's boundary) one after the other, to show where any difference goes.
 //!
-//!     cargo bench --bench sql_engine               # large demo dataset (~1M rows; loads once)
-//!     BENCH_SIZE=small cargo bench --bench sql_engine
+//!     cargo bench --bench sql_engine               # 10 × the medium demo dataset (~1.2M rows; loads once)
+//!     BENCH_SIZE=small BENCH_ORGS=3 cargo bench --bench sql_engine
+//!     BENCH_EXPLAIN=0 cargo bench --bench sql_engine   # timings only
 //!
-//! Needs PostgreSQL on 127.0.0.1:5432 (BENCH_DATABASE_URL to override).
+//! Needs PostgreSQL on 127.0.0.1:5432 (superuser postgres, trust). The databases are kept
+//! between runs (`revtops_bench_sql_<size>_x<orgs>` and `…_x1`); drop them to reload.
 
 use std::time::{Duration, Instant};
 
@@ -64,58 +70,42 @@ fn main() -> anyhow::Result<()> {
 async fn run() -> anyhow::Result<()> {
     let size = match std::env::var("BENCH_SIZE").as_deref() {
         Ok("small") => DemoSize::Small,
-        Ok("medium") => DemoSize::Medium,
-        _ => DemoSize::Large,
+        Ok("large") => DemoSize::Large,
+        _ => DemoSize::Medium,
     };
-    let url = std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| {
-        format!("postgres://postgres@127.0.0.1:5432/revtops_bench_sql_{size:?}").to_lowercase()
-    });
-    let url = DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?;
-    revtops::db::admin::ensure_database(&url).await?;
-    let vars = std::collections::HashMap::from([
-        ("DATABASE_URL".to_owned(), url.expose().to_owned()),
-        ("SQL_MAX_ROWS".to_owned(), "1000".to_owned()),
-        ("SQL_STATEMENT_TIMEOUT_MS".to_owned(), "60000".to_owned()),
-    ]);
-    let config = Config::from_lookup(|k| vars.get(k).cloned())?;
-    let state = revtops::startup::prepare(config, true, Default::default()).await?;
-    let owner = revtops::db::admin::connect_raw(&url).await?;
-    let org = match owner
-        .query_opt("SELECT id FROM organizations WHERE name = 'Bench Org'", &[])
-        .await?
-    {
-        Some(row) => row.get(0),
-        None => {
-            let id: uuid::Uuid = owner
-                .query_one(
-                    "INSERT INTO organizations (name) VALUES ('Bench Org') RETURNING id",
-                    &[],
-                )
-                .await?
-                .get(0);
-            let started = Instant::now();
-            let summary = demo::load(&owner, id, size, chrono::Utc::now().date_naive()).await?;
-            println!(
-                "loaded {size:?} demo data in {:.1}s: {summary:?}",
-                started.elapsed().as_secs_f64()
-            );
-            owner.batch_execute("ANALYZE").await?;
-            id
-        }
-    };
-    let total: i64 = owner
-        .query_one(
-            "SELECT (SELECT count(*) FROM deals) + (SELECT count(*) FROM accounts) + (SELECT count(*) FROM contacts) \
-             + (SELECT count(*) FROM activities)",
-            &[],
-        )
-        .await?
-        .get(0);
-    println!("dataset: {size:?}, {total} rows in deals+accounts+contacts+activities\n");
+    let orgs: usize = std::env::var("BENCH_ORGS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10)
+        .max(1);
+    let explain = std::env::var("BENCH_EXPLAIN").map_or(true, |v| v != "0");
+    let today = chrono::Utc::now().date_naive();
+    let base =
+        format!("postgres://postgres@127.0.0.1:5432/revtops_bench_sql_{size:?}").to_lowercase();
+    let (shared, shared_state) = dataset(&format!("{base}_x{orgs}"), orgs, size, today).await?;
+    let asker = shared.orgs[0];
+    // The asker's organization alone, with the same id: the same rows, nobody else's.
+    let (alone, _) = dataset(&format!("{base}_x1"), 1, size, today).await?;
+    anyhow::ensure!(
+        alone.orgs[0] == asker,
+        "the single-organization database was loaded for another organization; drop it"
+    );
+    println!(
+        "engine: {orgs} organizations, {} rows in deals+accounts+contacts+activities, the asker's {} ({:.0} %)",
+        shared.rows,
+        alone.rows,
+        100.0 * alone.rows as f64 / shared.rows as f64
+    );
+    println!(
+        "direct: the asker's organization alone, {} rows\n",
+        alone.rows
+    );
     println!(
         "{:<22} {:>6} {:>11} {:>11} {:>7} {:>10}",
         "query", "rows", "direct ms", "engine ms", "ratio", "gate µs"
     );
+    let direct = &alone.owner;
+    let engine = &shared_state.sql;
     for (name, sql) in QUERIES {
         let gate_runs = 2000;
         let started = Instant::now();
@@ -123,22 +113,21 @@ async fn run() -> anyhow::Result<()> {
             gate::admit(sql).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
         }
         let gate_us = started.elapsed().as_secs_f64() * 1e6 / f64::from(gate_runs);
-        let (mut direct, mut engine) = (Vec::new(), Vec::new());
+        let (mut direct_times, mut engine_times) = (Vec::new(), Vec::new());
         let mut rows = 0;
         for i in 0..12 {
             let t = Instant::now();
-            let r = owner.query(*sql, &[]).await?;
+            let r = direct.query(*sql, &[]).await?;
             let d = t.elapsed();
             let t = Instant::now();
-            let out = state
-                .sql
-                .query(org, sql, None)
+            let out = engine
+                .query(asker, sql, None)
                 .await
                 .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
             let e = t.elapsed();
             if i >= 2 {
-                direct.push(d);
-                engine.push(e);
+                direct_times.push(d);
+                engine_times.push(e);
             }
             rows = out.row_count;
             anyhow::ensure!(
@@ -148,7 +137,7 @@ async fn run() -> anyhow::Result<()> {
                 out.row_count
             );
         }
-        let (d, e) = (median(direct), median(engine));
+        let (d, e) = (median(direct_times), median(engine_times));
         println!(
             "{:<22} {:>6} {:>11.2} {:>11.2} {:>7.2} {:>10.1}",
             name,
@@ -159,5 +148,102 @@ async fn run() -> anyhow::Result<()> {
             gate_us
         );
     }
+    if explain {
+        for (name, sql) in QUERIES {
+            let plan = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
+            let direct_plan: Vec<String> = direct
+                .query(&plan, &[])
+                .await?
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            let engine_plan = engine
+                .query_trusted(asker, &plan, &[], 10_000)
+                .await
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            println!("\n=== {name}\n--- direct (the asker's organization alone, as the owner)");
+            for line in direct_plan {
+                println!("{line}");
+            }
+            println!("--- engine ({orgs} organizations, analytics role, RLS)");
+            for row in engine_plan.rows {
+                if let Some(serde_json::Value::String(line)) = row.first() {
+                    println!("{line}");
+                }
+            }
+        }
+    }
     Ok(())
+}
+
+struct Dataset {
+    owner: tokio_postgres::Client,
+    /// The organizations, the asker's first.
+    orgs: Vec<uuid::Uuid>,
+    rows: i64,
+}
+
+/// A database holding `orgs` organizations of the `size` demo dataset (loaded the first time),
+/// and the application state on it.
+async fn dataset(
+    url: &str,
+    orgs: usize,
+    size: DemoSize,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<(Dataset, revtops::http::AppState)> {
+    let url = DatabaseUrl::parse(url).map_err(anyhow::Error::msg)?;
+    revtops::db::admin::ensure_database(&url).await?;
+    let vars = std::collections::HashMap::from([
+        ("DATABASE_URL".to_owned(), url.expose().to_owned()),
+        ("SQL_MAX_ROWS".to_owned(), "1000".to_owned()),
+        ("SQL_STATEMENT_TIMEOUT_MS".to_owned(), "60000".to_owned()),
+    ]);
+    let config = Config::from_lookup(|k| vars.get(k).cloned())?;
+    let state = revtops::startup::prepare(config, true, Default::default()).await?;
+    let owner = revtops::db::admin::connect_raw(&url).await?;
+    let mut ids = Vec::with_capacity(orgs);
+    let mut loaded = false;
+    for n in 1..=orgs {
+        // Fixed ids: the single-organization database holds the very same organization 1.
+        let id = uuid::Uuid::from_u128(0x00be_4c40_0000_4000_8000_0000_0000_0000 + n as u128);
+        let exists = owner
+            .query_opt("SELECT 1 FROM organizations WHERE id = $1", &[&id])
+            .await?
+            .is_some();
+        if !exists {
+            owner
+                .execute(
+                    "INSERT INTO organizations (id, name) VALUES ($1, $2)",
+                    &[&id, &format!("Bench Org {n}")],
+                )
+                .await?;
+            let started = Instant::now();
+            let summary = demo::load(&owner, id, size, today).await?;
+            println!(
+                "loaded {size:?} demo data for organization {n} in {:.1}s: {summary:?}",
+                started.elapsed().as_secs_f64()
+            );
+            loaded = true;
+        }
+        ids.push(id);
+    }
+    if loaded {
+        owner.batch_execute("ANALYZE").await?;
+    }
+    let rows: i64 = owner
+        .query_one(
+            "SELECT (SELECT count(*) FROM deals) + (SELECT count(*) FROM accounts) + (SELECT count(*) FROM contacts) \
+             + (SELECT count(*) FROM activities)",
+            &[],
+        )
+        .await?
+        .get(0);
+    Ok((
+        Dataset {
+            owner,
+            orgs: ids,
+            rows,
+        },
+        state,
+    ))
 }

@@ -180,8 +180,8 @@ impl AuthApi {
     #[oai(path = "/me", method = "get", operation_id = "me")]
     async fn me(&self, auth: BearerSession) -> ApiResult<Json<MeView>> {
         Ok(Json(MeView {
-            user: auth.0.user.clone().into(),
-            organization: auth.0.org.clone().map(Into::into),
+            user: (&auth.0.user).into(),
+            organization: auth.0.org.as_ref().map(Into::into),
         }))
     }
 

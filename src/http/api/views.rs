@@ -58,14 +58,14 @@ pub struct UserView {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<User> for UserView {
-    fn from(u: User) -> Self {
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
         Self {
             id: u.id,
-            email: u.email,
+            email: u.email.clone(),
             email_verified: u.email_verified,
-            name: u.name,
-            avatar_url: u.avatar_url,
+            name: u.name.clone(),
+            avatar_url: u.avatar_url.clone(),
             role: RoleView::parse(&u.role),
             status: match u.status.as_str() {
                 "invited" => UserStatusView::Invited,
@@ -75,6 +75,12 @@ impl From<User> for UserView {
             organization_id: u.organization_id,
             created_at: u.created_at,
         }
+    }
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        Self::from(&u)
     }
 }
 
@@ -89,14 +95,20 @@ pub struct OrganizationView {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<Organization> for OrganizationView {
-    fn from(o: Organization) -> Self {
+impl From<&Organization> for OrganizationView {
+    fn from(o: &Organization) -> Self {
         Self {
             id: o.id,
-            name: o.name,
-            email_domain: o.email_domain,
-            logo_url: o.logo_url,
+            name: o.name.clone(),
+            email_domain: o.email_domain.clone(),
+            logo_url: o.logo_url.clone(),
             created_at: o.created_at,
         }
+    }
+}
+
+impl From<Organization> for OrganizationView {
+    fn from(o: Organization) -> Self {
+        Self::from(&o)
     }
 }
