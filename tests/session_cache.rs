@@ -137,6 +137,7 @@ async fn role_changes_and_removal_reach_every_replica() {
     let (bo, bo_id) = invited_member(&a, &admin, "bo@acme.com", "member").await;
     assert_eq!(me(&a, &bo).await.1["user"]["role"], "member");
     assert_eq!(me(&b, &bo).await.1["user"]["role"], "member");
+    assert_eq!(b.state.auth.sessions.len(), 1, "b holds bo's session");
 
     let path = format!("/api/auth/organizations/current/members/{bo_id}");
     let promoted = a
@@ -175,6 +176,7 @@ async fn a_change_made_in_sql_reaches_the_cache() {
     let app = cached_app().await;
     let (token, user_id, org_id) = admin_with_org(&app, "ana@acme.com").await;
     assert_eq!(me(&app, &token).await.1["user"]["name"], "Ana");
+    assert_eq!(app.state.auth.sessions.len(), 1, "the session is cached");
     let db = app.db.client().await;
     db.execute("UPDATE users SET name = 'Zed' WHERE id = $1", &[&user_id])
         .await

@@ -196,6 +196,8 @@ impl Boundary {
             .map_err(|e| self.db_error(e))?;
         let org_text = viewer.org.to_string();
         let sig = self.sign(&org_text);
+        // The user is signed together with the organization: a user id lifted from one
+        // organization's binding does not verify in another's.
         let (user_text, user_sig) = match viewer.user {
             Some(user) => {
                 let user = user.to_string();
@@ -216,6 +218,7 @@ impl Boundary {
         .await
         .map_err(|e| self.db_error(e))?;
 
+        // Preparing uses the extended protocol, which refuses several statements in one string.
         let statement = tx.prepare(sql).await.map_err(|e| self.db_error(e))?;
         if statement.params().len() != params.len() {
             return Err(SqlError::Rejected(

@@ -31,6 +31,20 @@ impl PageWriter {
                 tracing::debug!(error = %e, "page writer connection ended");
             }
         });
+        // The connection writes pages and nothing else, so its settings are the pages'.
+        // Not waiting for the WAL flush is safe: a page's rows and cursor commit together, so a
+        // crash that loses a commit loses both and the page is fetched again.
+        // A page is a hundred-odd rows joined to tables of any size by unique keys: an index
+        // lookup per row. The planner, pricing index lookups as if they went to disk, would hash
+        // the whole referenced table instead (a full scan of every contact per page of
+        // activities, so a backfill grows quadratically); without hash and merge joins it looks
+        // each row up. That plan does not depend on the page, so it is made once per connection.
+        client
+            .batch_execute(
+                "SET synchronous_commit TO off; SET enable_hashjoin TO off; \
+                 SET enable_mergejoin TO off; SET plan_cache_mode TO force_generic_plan",
+            )
+            .await?;
         staging::prepare(&client).await?;
         Ok(Self {
             client,

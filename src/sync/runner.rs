@@ -318,19 +318,6 @@ async fn commit_page(
         .collect();
     let statement = writer.statement(upsert::statement(&page.rows)).await?;
     let tx = writer.client().transaction().await?;
-    // Not waiting for the WAL flush is safe: the rows and the cursor commit together, so a crash
-    // that loses this commit loses both and the page is fetched again.
-    // A page is a hundred-odd rows joined to tables of any size by unique keys: an index lookup
-    // per row. The planner, pricing index lookups as if they went to disk, would hash the whole
-    // referenced table instead (a full scan of every contact per page of activities, so a
-    // backfill grows quadratically); without hash and merge joins it looks each row up. That
-    // plan does not depend on the page, so it is made once per connection, not once per page.
-    tx.batch_execute(
-        "SET LOCAL synchronous_commit TO off; \
-         SET LOCAL enable_hashjoin TO off; SET LOCAL enable_mergejoin TO off; \
-         SET LOCAL plan_cache_mode TO force_generic_plan",
-    )
-    .await?;
     // Claim check first: a run taken over must not write rows or move the cursor.
     if !queue::record_page(&tx, run.id, worker_id, spec.name, page.rows.len(), &skipped).await? {
         return Err(SyncError::LeaseLost);

@@ -11,6 +11,7 @@ use super::ApiTags;
 use super::images::ImageUpload;
 use super::text::Text;
 use super::views::{OrganizationView, UserView};
+use crate::db::models::{Organization, User};
 use crate::http::auth::{BearerAuth, BearerSession, BearerToken};
 use crate::http::client_ip::client_ip;
 use crate::http::{ApiError, ApiResult, AppState};
@@ -82,6 +83,15 @@ pub struct MeView {
     pub organization: Option<OrganizationView>,
 }
 
+impl MeView {
+    fn new(user: &User, org: Option<&Organization>) -> Self {
+        Self {
+            user: user.into(),
+            organization: org.map(Into::into),
+        }
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum Created<T: poem_openapi::types::ToJSON + Send + Sync> {
     #[oai(status = 201)]
@@ -106,10 +116,7 @@ impl AuthApi {
     /// The caller as the database has them now (after a change, not from the session cache).
     async fn current(&self, auth: &BearerAuth) -> ApiResult<Json<MeView>> {
         let (user, org) = users::current(&self.state.db, &auth.0).await?;
-        Ok(Json(MeView {
-            user: user.into(),
-            organization: org.map(Into::into),
-        }))
+        Ok(Json(MeView::new(&user, org.as_ref())))
     }
 }
 
@@ -179,10 +186,7 @@ impl AuthApi {
     /// The signed-in user and their organization
     #[oai(path = "/me", method = "get", operation_id = "me")]
     async fn me(&self, auth: BearerSession) -> ApiResult<Json<MeView>> {
-        Ok(Json(MeView {
-            user: (&auth.0.user).into(),
-            organization: auth.0.org.as_ref().map(Into::into),
-        }))
+        Ok(Json(MeView::new(&auth.0.user, auth.0.org.as_ref())))
     }
 
     /// Change your display name
@@ -193,10 +197,7 @@ impl AuthApi {
         body: Json<ProfileRequest>,
     ) -> ApiResult<Json<MeView>> {
         let (user, org) = users::update_profile(&self.state.db, &auth.0, &body.name).await?;
-        Ok(Json(MeView {
-            user: user.into(),
-            organization: org.map(Into::into),
-        }))
+        Ok(Json(MeView::new(&user, org.as_ref())))
     }
 
     /// Upload your avatar
@@ -245,9 +246,6 @@ impl AuthApi {
             &token.0.text,
         )
         .await?;
-        Ok(Json(MeView {
-            user: user.into(),
-            organization: org.map(Into::into),
-        }))
+        Ok(Json(MeView::new(&user, org.as_ref())))
     }
 }

@@ -24,8 +24,8 @@ pub async fn run(url: DatabaseUrl, cache: Arc<SessionCache>, shutdown: Cancellat
     loop {
         match listen(&url, &cache, &shutdown).await {
             Ok(()) => return,
+            // `listen` has stopped the cache serving already.
             Err(e) => {
-                cache.set_live(false);
                 tracing::warn!(error = %e, "session change listener lost; sessions are read from the database until it is back");
             }
         }

@@ -78,6 +78,17 @@ struct Entries {
     by_token: HashMap<String, Entry>,
 }
 
+impl Entries {
+    fn forget(&mut self, change: &Change) {
+        self.epoch += 1;
+        if *change == Change::All {
+            self.by_token.clear();
+        } else {
+            self.by_token.retain(|_, e| !change.concerns(&e.session));
+        }
+    }
+}
+
 pub struct SessionCache {
     ttl: Duration,
     live: AtomicBool,
@@ -111,8 +122,7 @@ impl SessionCache {
     /// may have missed a change, so it is dropped.
     pub fn set_live(&self, live: bool) {
         let mut entries = self.write();
-        entries.epoch += 1;
-        entries.by_token.clear();
+        entries.forget(&Change::All);
         self.live.store(live, Ordering::Release);
     }
 
@@ -161,13 +171,7 @@ impl SessionCache {
 
     /// Drops the sessions `change` concerns.
     pub fn evict(&self, change: &Change) {
-        let mut entries = self.write();
-        entries.epoch += 1;
-        if *change == Change::All {
-            entries.by_token.clear();
-        } else {
-            entries.by_token.retain(|_, e| !change.concerns(&e.session));
-        }
+        self.write().forget(change);
     }
 
     pub fn len(&self) -> usize {
