@@ -21,6 +21,8 @@ mod fake_salesforce;
 mod fake_slack;
 #[path = "../tests/common/serve.rs"]
 mod serve;
+#[path = "support/copy_floor.rs"]
+mod copy_floor;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,16 +30,8 @@ use std::time::{Duration, Instant};
 use fake_hubspot::{Dataset, FakeHubSpot};
 use fake_nango::FakeNango;
 use fake_salesforce::FakeSalesforce;
+use copy_floor::{TABLES, copy_floor, drop_database, peak_rss_kib};
 use fake_slack::{FakeChannel, FakeSlack};
-
-const TABLES: [&str; 6] = [
-    "users",
-    "pipeline_stages",
-    "accounts",
-    "contacts",
-    "deals",
-    "activities",
-];
 
 /// The record mix of a HubSpot portal of `total` records: 10 % companies, 30 % contacts,
 /// 20 % deals, 40 % engagements (five types).
@@ -143,18 +137,6 @@ fn runs() -> Vec<(String, u64)> {
         .collect()
 }
 
-/// Peak resident set (VmHWM) of a live process, in KiB.
-fn peak_rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
 fn main() -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -249,56 +231,14 @@ async fn bench_one(provider: &str, total: u64) -> anyhow::Result<Row> {
     let sync = started.elapsed();
     anyhow::ensure!(exit.success(), "revtops sync failed: {exit}");
 
-    let mut synced = 0u64;
-    let mut copy = Duration::ZERO;
-    for table in TABLES {
-        let n: i64 = client
-            .query_one(
-                &format!("SELECT count(*) FROM {table} WHERE organization_id = $1"),
-                &[&org],
-            )
-            .await?
-            .get(0);
-        synced += n as u64;
-        copy += copy_baseline(&client, table, org).await?;
-    }
+    let (synced, copy) = copy_floor(&client, &TABLES, org).await?;
     drop(client);
     source.stop();
-    let admin_url = "postgres://postgres@127.0.0.1:5432/postgres";
-    let (admin, conn) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls).await?;
-    tokio::spawn(conn);
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-        .await?;
+    drop_database(&db).await?;
     Ok(Row {
         synced,
         sync,
         peak_rss_kib: peak,
         copy,
     })
-}
-
-/// Loads the organization's rows of `table` with COPY into a copy of the table that has the same
-/// columns, defaults and indexes (no foreign keys or triggers): the physical floor.
-async fn copy_baseline(
-    client: &tokio_postgres::Client,
-    table: &str,
-    org: uuid::Uuid,
-) -> anyhow::Result<Duration> {
-    let file = format!("/tmp/revtops_bench_{table}_{}.copy", std::process::id());
-    client
-        .batch_execute(&format!(
-            "CREATE TABLE bench_copy_{table} (LIKE {table} INCLUDING ALL);
-             COPY (SELECT * FROM {table} WHERE organization_id = '{org}') TO '{file}' (FORMAT binary)"
-        ))
-        .await?;
-    let started = Instant::now();
-    client
-        .batch_execute(&format!(
-            "COPY bench_copy_{table} FROM '{file}' (FORMAT binary)"
-        ))
-        .await?;
-    let took = started.elapsed();
-    let _ = std::fs::remove_file(&file);
-    Ok(took)
 }

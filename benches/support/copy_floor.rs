@@ -1,0 +1,89 @@
+//! The physical floor a load is compared with: PostgreSQL's `COPY` of the very same rows into
+//! copies of the tables that have the same columns, defaults and indexes (no foreign keys or
+//! triggers), measured in the same run.
+
+use std::time::{Duration, Instant};
+
+/// The tables every source and the demo write, parents first.
+pub const TABLES: [&str; 6] = [
+    "users",
+    "pipeline_stages",
+    "accounts",
+    "contacts",
+    "deals",
+    "activities",
+];
+
+/// The organization's rows in `tables` and the time `COPY` takes to load them, table by table.
+/// Needs a superuser (server-side COPY files in /tmp).
+pub async fn copy_floor(
+    client: &tokio_postgres::Client,
+    tables: &[&str],
+    org: uuid::Uuid,
+) -> anyhow::Result<(u64, Duration)> {
+    let mut rows = 0u64;
+    let mut took = Duration::ZERO;
+    for table in tables {
+        let n: i64 = client
+            .query_one(
+                &format!("SELECT count(*) FROM {table} WHERE organization_id = $1"),
+                &[&org],
+            )
+            .await?
+            .get(0);
+        rows += n as u64;
+        took += copy_table(client, table, org).await?;
+    }
+    Ok((rows, took))
+}
+
+async fn copy_table(
+    client: &tokio_postgres::Client,
+    table: &str,
+    org: uuid::Uuid,
+) -> anyhow::Result<Duration> {
+    let file = format!("/tmp/revtops_bench_{table}_{}.copy", std::process::id());
+    client
+        .batch_execute(&format!(
+            "DROP TABLE IF EXISTS bench_copy_{table};
+             CREATE TABLE bench_copy_{table} (LIKE {table} INCLUDING ALL);
+             COPY (SELECT * FROM {table} WHERE organization_id = '{org}') TO '{file}' (FORMAT binary)"
+        ))
+        .await?;
+    let started = Instant::now();
+    let copied = client
+        .batch_execute(&format!(
+            "COPY bench_copy_{table} FROM '{file}' (FORMAT binary)"
+        ))
+        .await;
+    let took = started.elapsed();
+    let _ = std::fs::remove_file(&file);
+    copied?;
+    client
+        .batch_execute(&format!("DROP TABLE bench_copy_{table}"))
+        .await?;
+    Ok(took)
+}
+
+/// Peak resident set (VmHWM) of a live process, in KiB.
+pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Drops a scratch database, closing its connections.
+pub async fn drop_database(db: &str) -> anyhow::Result<()> {
+    let admin_url = "postgres://postgres@127.0.0.1:5432/postgres";
+    let (admin, conn) = tokio_postgres::connect(admin_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(conn);
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        .await?;
+    Ok(())
+}
