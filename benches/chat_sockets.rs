@@ -133,8 +133,10 @@ fn open_files_limit() -> Option<u64> {
 }
 
 fn main() -> anyhow::Result<()> {
+    // Like revtops (src/cli/mod.rs), the pass-through gives every stream its blocking thread.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(env_usize("BENCH_SOCKETS", 1000) + 512)
         .build()?;
     if std::env::var("BENCH_ROLE").as_deref() == Ok("passthrough") {
         return rt.block_on(passthrough::serve());

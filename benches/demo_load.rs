@@ -110,7 +110,12 @@ async fn demo(size: &str, url: &str) -> anyhow::Result<Run> {
     // "loaded Large demo data into organization <id> in 12.3s: ..."
     let load = stdout
         .lines()
-        .find_map(|l| l.strip_prefix("loaded ")?.split(" in ").nth(1)?.split_once("s:"))
+        .find_map(|l| {
+            l.strip_prefix("loaded ")?
+                .split(" in ")
+                .nth(1)?
+                .split_once("s:")
+        })
         .and_then(|(secs, _)| secs.parse::<f64>().ok())
         .map(Duration::from_secs_f64)
         .ok_or_else(|| anyhow::anyhow!("no load time in the output:\n{stdout}"))?;

@@ -10,6 +10,8 @@
 //! Needs PostgreSQL on 127.0.0.1:5432 as a superuser (the baseline uses server-side COPY files
 //! in /tmp). Each run gets a scratch database, dropped at the end.
 
+#[path = "support/copy_floor.rs"]
+mod copy_floor;
 #[path = "../tests/common/fake_hubspot.rs"]
 mod fake_hubspot;
 #[path = "../tests/common/fake_nango.rs"]
@@ -21,16 +23,14 @@ mod fake_salesforce;
 mod fake_slack;
 #[path = "../tests/common/serve.rs"]
 mod serve;
-#[path = "support/copy_floor.rs"]
-mod copy_floor;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use copy_floor::{TABLES, copy_floor, drop_database, peak_rss_kib};
 use fake_hubspot::{Dataset, FakeHubSpot};
 use fake_nango::FakeNango;
 use fake_salesforce::FakeSalesforce;
-use copy_floor::{TABLES, copy_floor, drop_database, peak_rss_kib};
 use fake_slack::{FakeChannel, FakeSlack};
 
 /// The record mix of a HubSpot portal of `total` records: 10 % companies, 30 % contacts,

@@ -57,6 +57,9 @@ pub enum Command {
     },
 }
 
+/// tokio's own default for `max_blocking_threads`.
+const DEFAULT_BLOCKING_THREADS: usize = 512;
+
 /// Exit code for bad configuration or a command that cannot run here.
 const EXIT_USAGE: u8 = 2;
 
@@ -74,8 +77,14 @@ pub fn main() -> ExitCode {
         Err(e) => return config_error(&e),
     };
     crate::telemetry::init(config.log_format, &config.log_filter);
+    // Every streaming model answer holds a blocking thread (ureq) for as long as it streams, so
+    // tokio's default of 512 would make answers beyond that wait silently for a free thread
+    // (the semaphore admitting CHAT_MAX_CONCURRENT_STREAMS of them would not be the limit). The
+    // default's headroom stays for everything else that blocks: password hashing, provider HTTP.
+    let blocking_threads = config.chat.max_concurrent_streams + DEFAULT_BLOCKING_THREADS;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(blocking_threads)
         .build()
     {
         Ok(rt) => rt,
