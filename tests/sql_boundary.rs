@@ -612,3 +612,38 @@ async fn private_rows_reach_only_their_owner() {
         .unwrap();
     assert_eq!(theirs.row_count, 0);
 }
+
+/// A query that changes a setting for the whole session leaves nothing for the next query on the
+/// same pooled connection (the pool does not reset sessions: the rollback ending every query does).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_setting_does_not_outlive_its_query() {
+    let t = tenants(&[]).await;
+    let sql = &t.app.state.sql;
+    let probe =
+        "SELECT current_setting('revtops.probe', true), current_setting('statement_timeout')";
+    let before = sql.query_unchecked(t.a, probe).await.unwrap();
+    for change in [
+        "SELECT set_config('revtops.probe', 'left behind', false), set_config('statement_timeout', '0', false)",
+        "SELECT set_config('revtops.probe', 'left behind', false) FROM deals LIMIT 1",
+    ] {
+        let out = sql.query_unchecked(t.a, change).await.unwrap();
+        assert_eq!(out.rows[0][0], serde_json::json!("left behind"));
+        // Sequential queries reuse the one idle connection, so this runs where the change did.
+        for _ in 0..3 {
+            let after = sql.query_unchecked(t.b, probe).await.unwrap();
+            // (Once named, a custom setting stays defined in the session, empty: PostgreSQL
+            // keeps placeholders through a rollback. Its value does not survive.)
+            assert!(
+                matches!(after.rows[0][0].as_str(), None | Some("")),
+                "after {change}: {:?}",
+                after.rows
+            );
+            assert_eq!(after.rows[0][1], before.rows[0][1], "after {change}");
+        }
+    }
+    assert_ne!(
+        before.rows[0][1],
+        serde_json::json!("0"),
+        "the engine's timeout is set"
+    );
+}

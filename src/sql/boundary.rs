@@ -38,14 +38,15 @@ impl managed::Manager for Manager {
         client: &mut Client,
         _: &Metrics,
     ) -> RecycleResult<tokio_postgres::Error> {
+        // No `RESET ALL` round trip: nothing a query does outlives it. Every statement on these
+        // connections runs between BEGIN and ROLLBACK, and a rollback reverts every setting made
+        // in the transaction, `SET SESSION` and `set_config(.., false)` included; a read-only
+        // transaction can create no temp table; and a connection whose rollback did not complete
+        // is retired, never returned here (see `execute_with`).
         if client.is_closed() {
             return Err(RecycleError::message("connection closed"));
         }
-        // Wipes anything a previous query left in the session (SET, temp state).
-        client
-            .batch_execute("RESET ALL")
-            .await
-            .map_err(RecycleError::Backend)
+        Ok(())
     }
 }
 
@@ -206,20 +207,23 @@ impl Boundary {
             }
             None => (String::new(), String::new()),
         };
-        // One round trip for the limits and the signed viewer. The values are inlined: they are
-        // the server's own (uuids and hex signatures: no quote can occur), never the query's.
-        tx.batch_execute(&format!(
+        // The limits and the signed viewer in one batch. The values are inlined: they are the
+        // server's own (uuids and hex signatures: no quote can occur), never the query's.
+        let settings = format!(
             "SET LOCAL statement_timeout = {timeout_ms}; SET LOCAL lock_timeout = 1000; \
              SET LOCAL idle_in_transaction_session_timeout = {}; \
              SELECT set_config('app.org_id', '{org_text}', true), set_config('app.org_sig', '{sig}', true), \
                     set_config('app.user_id', '{user_text}', true), set_config('app.user_sig', '{user_sig}', true)",
             timeout_ms + 5_000
-        ))
-        .await
-        .map_err(|e| self.db_error(e))?;
-
+        );
+        let bind_viewer = tx.batch_execute(&settings);
         // Preparing uses the extended protocol, which refuses several statements in one string.
-        let statement = tx.prepare(sql).await.map_err(|e| self.db_error(e))?;
+        // It is pipelined behind the batch (one round trip for both): the server takes them in
+        // order, and preparing only parses, so nothing of the query runs before the viewer is
+        // bound. If the batch fails, the transaction is aborted and the prepare fails too.
+        let (bound, prepared) = futures_util::join!(bind_viewer, tx.prepare(sql));
+        bound.map_err(|e| self.db_error(e))?;
+        let statement = prepared.map_err(|e| self.db_error(e))?;
         if statement.params().len() != params.len() {
             return Err(SqlError::Rejected(
                 "the query must not contain $n parameters; inline the values".into(),
