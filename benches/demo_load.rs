@@ -11,18 +11,15 @@
 //! foreign-key checks, and the floor uses server-side COPY files in /tmp). The scratch database
 //! is dropped at the end.
 
-#[path = "support/copy_floor.rs"]
-mod copy_floor;
+#[path = "support/loads.rs"]
+mod loads;
 
 use std::time::{Duration, Instant};
 
-use copy_floor::{TABLES, copy_floor, drop_database, peak_rss_kib};
+use loads::{TABLES, copy_floor, drop_database, peak_rss_kib};
 
 fn main() -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(run())
+    loads::block_on(run())
 }
 
 async fn run() -> anyhow::Result<()> {

@@ -10,8 +10,6 @@
 //! Needs PostgreSQL on 127.0.0.1:5432 as a superuser (the baseline uses server-side COPY files
 //! in /tmp). Each run gets a scratch database, dropped at the end.
 
-#[path = "support/copy_floor.rs"]
-mod copy_floor;
 #[path = "../tests/common/fake_hubspot.rs"]
 mod fake_hubspot;
 #[path = "../tests/common/fake_nango.rs"]
@@ -21,17 +19,19 @@ mod fake_nango;
 mod fake_salesforce;
 #[path = "../tests/common/fake_slack.rs"]
 mod fake_slack;
+#[path = "support/loads.rs"]
+mod loads;
 #[path = "../tests/common/serve.rs"]
 mod serve;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use copy_floor::{TABLES, copy_floor, drop_database, peak_rss_kib};
 use fake_hubspot::{Dataset, FakeHubSpot};
 use fake_nango::FakeNango;
 use fake_salesforce::FakeSalesforce;
 use fake_slack::{FakeChannel, FakeSlack};
+use loads::{TABLES, copy_floor, drop_database, peak_rss_kib};
 
 /// The record mix of a HubSpot portal of `total` records: 10 % companies, 30 % contacts,
 /// 20 % deals, 40 % engagements (five types).
@@ -138,10 +138,7 @@ fn runs() -> Vec<(String, u64)> {
 }
 
 fn main() -> anyhow::Result<()> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?
-        .block_on(run())
+    loads::block_on(run())
 }
 
 async fn run() -> anyhow::Result<()> {

@@ -1,6 +1,6 @@
-//! The physical floor a load is compared with: PostgreSQL's `COPY` of the very same rows into
-//! copies of the tables that have the same columns, defaults and indexes (no foreign keys or
-//! triggers), measured in the same run.
+//! What the load benches share. Above all the physical floor a load is compared with:
+//! PostgreSQL's `COPY` of the very same rows into copies of the tables that have the same
+//! columns, defaults and indexes (no foreign keys or triggers), measured in the same run.
 
 use std::time::{Duration, Instant};
 
@@ -86,4 +86,14 @@ pub async fn drop_database(db: &str) -> anyhow::Result<()> {
         .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
         .await?;
     Ok(())
+}
+
+/// Runs a bench's async body on a multi-threaded runtime.
+pub fn block_on(
+    bench: impl std::future::Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(bench)
 }
