@@ -128,6 +128,11 @@ async fn an_entered_slack_token_syncs_and_never_comes_back() {
     // The initial sync runs on the entered token.
     let run = w.finished("slack").await;
     assert_eq!(run["status"], json!("succeeded"), "{run}");
+    assert_eq!(
+        w.slack.requests("conversations.history"),
+        1,
+        "an entered bot token is the workspace's own app: 20 messages in one read of up to 200"
+    );
     let want = w.slack.expected_ids().len() as i64;
     let have = w
         .count("SELECT count(*) FROM activities WHERE organization_id = $1 AND source_system = 'slack'")

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use common::fake_slack::{FakeChannel, FakeSlack};
 use revtops::connectors::rows::{ActivityRow, Rows};
-use revtops::connectors::slack::SlackConnector;
+use revtops::connectors::slack::{
+    DISTRIBUTED_APP_HISTORY_LIMIT, INTERNAL_APP_HISTORY_LIMIT, SlackConnector,
+};
 use revtops::connectors::{
     Connector, ConnectorError, ConnectorOptions, Credentials, SkippedRecord, Throttle,
 };
@@ -33,6 +35,14 @@ fn channel(id: &str, name: &str, member: bool, generated: u64) -> FakeChannel {
 }
 
 fn connector(fake: &FakeSlack, notices: Arc<Mutex<Vec<Throttle>>>) -> Arc<SlackConnector> {
+    connector_with_limit(fake, notices, DISTRIBUTED_APP_HISTORY_LIMIT)
+}
+
+fn connector_with_limit(
+    fake: &FakeSlack,
+    notices: Arc<Mutex<Vec<Throttle>>>,
+    history_limit: u32,
+) -> Arc<SlackConnector> {
     let options = ConnectorOptions {
         retry_base: Duration::from_millis(5),
         max_attempts: 3,
@@ -45,6 +55,7 @@ fn connector(fake: &FakeSlack, notices: Arc<Mutex<Vec<Throttle>>>) -> Arc<SlackC
         Arc::new(Token(fake.token())),
         options,
         Duration::from_secs(90 * 86_400),
+        history_limit,
     ))
 }
 
@@ -204,4 +215,27 @@ async fn revoked_tokens_are_auth_errors() {
             other => panic!("{code}: {:?}", other.map(|r| r.0.len())),
         }
     }
+}
+
+/// An internal app (a bot token entered directly) reads 200 messages per request, Slack's
+/// recommendation, where a distributed app is held to 15: the same rows in a thirteenth of the
+/// history reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_apps_read_history_in_pages_of_200() {
+    let mut read = Vec::new();
+    for limit in [DISTRIBUTED_APP_HISTORY_LIMIT, INTERNAL_APP_HISTORY_LIMIT] {
+        let fake = FakeSlack::start(vec![channel("C1", "deal-acme", true, 450)]).await;
+        let (rows, skipped, _) = run(
+            connector_with_limit(&fake, Arc::default(), limit),
+            Value::Null,
+        )
+        .await
+        .unwrap();
+        assert!(skipped.is_empty(), "{skipped:?}");
+        assert_eq!(ids(&rows), fake.expected_ids());
+        read.push((ids(&rows), fake.requests("conversations.history")));
+    }
+    assert_eq!(read[0].0, read[1].0, "the same messages either way");
+    assert_eq!(read[0].1, 30, "450 messages in pages of 15");
+    assert_eq!(read[1].1, 3, "450 messages in pages of 200");
 }

@@ -15,7 +15,9 @@ use crate::connectors::google_calendar::{GoogleCalendarConnector, Window as Cale
 use crate::connectors::hubspot::HubSpotConnector;
 use crate::connectors::nango::{NangoClient, NangoCredentials};
 use crate::connectors::salesforce::SalesforceConnector;
-use crate::connectors::slack::SlackConnector;
+use crate::connectors::slack::{
+    DISTRIBUTED_APP_HISTORY_LIMIT, INTERNAL_APP_HISTORY_LIMIT, SlackConnector,
+};
 use crate::connectors::{Connector, ConnectorOptions, Credentials, Provider, ThrottleNotice};
 
 /// The integration a run syncs, as the engine reads it.
@@ -97,10 +99,7 @@ impl NangoConnectors {
         integration: &IntegrationRef,
         provider: Provider,
     ) -> Result<Arc<dyn Credentials>, SyncError> {
-        if let (Some(kind), Some(sealed)) = (
-            &integration.credential_kind,
-            &integration.credential_ciphertext,
-        ) {
+        if let Some((kind, sealed)) = entered_credential(integration) {
             let key = self
                 .integrations
                 .credentials_key
@@ -139,6 +138,15 @@ impl NangoConnectors {
     }
 }
 
+/// The credential an admin entered for the integration (kind, sealed), if any: it takes
+/// precedence over a Nango connection.
+fn entered_credential(integration: &IntegrationRef) -> Option<(&String, &Vec<u8>)> {
+    integration
+        .credential_kind
+        .as_ref()
+        .zip(integration.credential_ciphertext.as_ref())
+}
+
 impl ConnectorFactory for NangoConnectors {
     fn build(
         &self,
@@ -172,6 +180,11 @@ impl ConnectorFactory for NangoConnectors {
                 credentials,
                 options,
                 self.sync.slack_backfill,
+                // A bot token entered directly is the workspace's own app.
+                match entered_credential(integration) {
+                    Some(_) => INTERNAL_APP_HISTORY_LIMIT,
+                    None => DISTRIBUTED_APP_HISTORY_LIMIT,
+                },
             ))),
             Provider::GoogleCalendar => Ok(Box::new(GoogleCalendarConnector::new(
                 self.integrations.google_calendar_base_url.clone(),

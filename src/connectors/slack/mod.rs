@@ -33,8 +33,14 @@ const OBJECTS: &[ObjectSpec] = &[ObjectSpec {
     table: Table::Activities,
 }];
 
-/// Slack caps history reads of unlisted apps at 15 per request.
-pub const HISTORY_LIMIT: u32 = 15;
+/// Messages per history read (`conversations.history`, `conversations.replies`) for a
+/// commercially distributed app that is not in Slack's Marketplace: Slack caps those at 15 (and
+/// one read a minute). An OAuth connection through Nango may be such an app.
+pub const DISTRIBUTED_APP_HISTORY_LIMIT: u32 = 15;
+/// The same for an internal app, one a workspace built for itself (the bot token an admin enters
+/// directly): Slack keeps its normal limits for those (up to 999; 200 is its recommendation), so
+/// a backfill makes a thirteenth of the requests.
+pub const INTERNAL_APP_HISTORY_LIMIT: u32 = 200;
 const LIST_LIMIT: u32 = 200;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -70,20 +76,25 @@ struct Cursor {
 pub struct SlackConnector {
     client: Client,
     backfill: Duration,
+    history_limit: u32,
     directory: Mutex<Option<Arc<Directory>>>,
 }
 
 impl SlackConnector {
-    /// `backfill`: how far back the first run reads (`SyncConfig.slack_backfill`).
+    /// `backfill`: how far back the first run reads (`SyncConfig.slack_backfill`);
+    /// `history_limit`: messages per history read, [`DISTRIBUTED_APP_HISTORY_LIMIT`] or
+    /// [`INTERNAL_APP_HISTORY_LIMIT`].
     pub fn new(
         base_url: Url,
         credentials: Arc<dyn Credentials>,
         options: ConnectorOptions,
         backfill: Duration,
+        history_limit: u32,
     ) -> Self {
         Self {
             client: Client::new(&base_url, credentials, &options),
             backfill,
+            history_limit,
             directory: Mutex::new(None),
         }
     }
@@ -185,7 +196,7 @@ impl SlackConnector {
             let mut query = vec![
                 ("channel", channel.to_owned()),
                 ("ts", thread_ts.to_owned()),
-                ("limit", HISTORY_LIMIT.to_string()),
+                ("limit", self.history_limit.to_string()),
             ];
             if !cursor.is_empty() {
                 query.push(("cursor", cursor.clone()));
@@ -240,7 +251,7 @@ impl SlackConnector {
         let mut query = vec![
             ("channel", channel.id.clone()),
             ("oldest", oldest),
-            ("limit", HISTORY_LIMIT.to_string()),
+            ("limit", self.history_limit.to_string()),
         ];
         if let Some(c) = &run.next_cursor {
             query.push(("cursor", c.clone()));
