@@ -1,6 +1,7 @@
 //! The fake third parties the browser tests need, as one process: Nango, a HubSpot portal of a
-//! few thousand records and a Slack workspace that reads history as slowly as Slack lets apps
-//! outside its marketplace (a few seconds here instead of a minute), the same stateful fakes the Rust tests use (`tests/common`), speaking
+//! few thousand records and a Slack workspace that rate-limits history reads (one every few
+//! seconds, as Slack does to apps that read faster than their tier allows), the same stateful
+//! fakes the Rust tests use (`tests/common`), speaking
 //! their real wire formats. `ui/e2e` starts it (`cargo build --example e2e_fakes`), reads one
 //! JSON line with the addresses, and steers it through a small control API:
 //!
@@ -93,7 +94,9 @@ async fn main() {
         id: "C1".into(),
         name: "deals".into(),
         member: true,
-        generated: 60,
+        // More than two reads of 200 (what an entered bot token asks for), so the throttle
+        // below is met.
+        generated: 450,
         extras: Vec::new(),
     }])
     .await;

@@ -150,8 +150,8 @@ test('the manager connects Slack with a bot token and watches a throttled backfi
   await expectAccessible(page, 'slack token form');
   await token.fill(process.env.E2E_SLACK_TOKEN ?? '');
   await slack.getByRole('button', { name: 'Save and sync' }).click();
-  // The fake lets one history read through every 3 s, as Slack does (once a minute) for apps
-  // outside its marketplace: the card says so instead of looking stuck.
+  // The fake lets one history read through every 3 s (Slack limits every app per minute, most
+  // tightly those outside its marketplace): the card says so instead of looking stuck.
   await expect(slack.getByText(/Slack is limiting how fast we can read|Waiting for Slack’s rate limit/)).toBeVisible({
     timeout: 30_000,
   });
@@ -161,7 +161,8 @@ test('the manager connects Slack with a bot token and watches a throttled backfi
   await expect(slack).toContainText('Connected with a token');
   await expect(slack).not.toContainText(process.env.E2E_SLACK_TOKEN ?? 'never');
   const messages = Number(psqlRows("SELECT count(*) FROM activities WHERE source_system = 'slack'")[0]![0]);
-  expect(messages).toBe(60 + 12 * 2);
+  // 450 messages, every fifth with a thread of two replies.
+  expect(messages).toBe(450 + 90 * 2);
   await shot(page, 'slack-synced');
 });
 
