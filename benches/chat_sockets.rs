@@ -23,7 +23,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+#[path = "support/loads.rs"]
+#[allow(dead_code)]
+mod loads;
+
 use futures_util::{SinkExt, StreamExt};
+use loads::drop_database;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Data;
 use poem::web::websocket::{Message as WsMessage, WebSocket};
@@ -457,20 +462,11 @@ async fn measure_revtops(fake: &str, shape: Shape) -> anyhow::Result<Stats> {
     }
     .await;
     drop(server);
-    let _ = std::process::Command::new("psql")
-        .args([
-            "-q",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-c",
-            &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
-        ])
-        .output();
-    result
+    // The measurement's error, if any, is the one worth reporting.
+    let dropped = drop_database(&db).await;
+    let stats = result?;
+    dropped?;
+    Ok(stats)
 }
 
 async fn measure_passthrough(fake: &str, shape: Shape) -> anyhow::Result<Stats> {

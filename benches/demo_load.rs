@@ -16,7 +16,7 @@ mod loads;
 
 use std::time::{Duration, Instant};
 
-use loads::{TABLES, copy_floor, drop_database, peak_rss_kib};
+use loads::{TABLES, copy_floor, drop_database, wait_sampling_peak_rss};
 
 fn main() -> anyhow::Result<()> {
     loads::block_on(run())
@@ -85,17 +85,7 @@ async fn demo(size: &str, url: &str) -> anyhow::Result<Run> {
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .spawn()?;
-    let pid = child.id();
-    let mut peak = 0;
-    loop {
-        if let Some(kib) = peak_rss_kib(pid) {
-            peak = peak.max(kib);
-        }
-        if child.try_wait()?.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let (_, peak) = wait_sampling_peak_rss(&mut child).await?;
     let wall = started.elapsed();
     let output = child.wait_with_output()?;
     let stdout = String::from_utf8_lossy(&output.stdout);

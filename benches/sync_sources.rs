@@ -31,7 +31,7 @@ use fake_hubspot::{Dataset, FakeHubSpot};
 use fake_nango::FakeNango;
 use fake_salesforce::FakeSalesforce;
 use fake_slack::{FakeChannel, FakeSlack};
-use loads::{TABLES, copy_floor, drop_database, peak_rss_kib};
+use loads::{TABLES, copy_floor, drop_database, wait_sampling_peak_rss};
 
 /// The record mix of a HubSpot portal of `total` records: 10 % companies, 30 % contacts,
 /// 20 % deals, 40 % engagements (five types).
@@ -214,17 +214,7 @@ async fn bench_one(provider: &str, total: u64) -> anyhow::Result<Row> {
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .spawn()?;
-    let pid = child.id();
-    let mut peak = 0;
-    let exit = loop {
-        if let Some(kib) = peak_rss_kib(pid) {
-            peak = peak.max(kib);
-        }
-        if let Some(exit) = child.try_wait()? {
-            break exit;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let (exit, peak) = wait_sampling_peak_rss(&mut child).await?;
     let sync = started.elapsed();
     anyhow::ensure!(exit.success(), "revtops sync failed: {exit}");
 

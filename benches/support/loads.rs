@@ -65,8 +65,26 @@ async fn copy_table(
     Ok(took)
 }
 
+/// Waits for `child` to exit, sampling its peak resident set meanwhile: its exit status and the
+/// peak in KiB.
+pub async fn wait_sampling_peak_rss(
+    child: &mut std::process::Child,
+) -> anyhow::Result<(std::process::ExitStatus, u64)> {
+    let pid = child.id();
+    let mut peak = 0;
+    loop {
+        if let Some(kib) = peak_rss_kib(pid) {
+            peak = peak.max(kib);
+        }
+        if let Some(exit) = child.try_wait()? {
+            return Ok((exit, peak));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Peak resident set (VmHWM) of a live process, in KiB.
-pub fn peak_rss_kib(pid: u32) -> Option<u64> {
+fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
