@@ -573,3 +573,52 @@ async fn shutdown_requeues_a_running_sync_and_the_next_process_resumes_it() {
     );
     w.assert_matches_truth().await;
 }
+
+/// Pages are written two at a time (`sync::pipeline`), yet a page the database refuses must
+/// leave the run exactly as if they were written one by one: the pages before it committed,
+/// the page written beside it rolled back, the cursor right after the last committed page,
+/// and the next run fills the gap without counting anything twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_page_rolls_back_the_page_beside_it_and_the_next_run_fills_the_gap() {
+    let w = world(SMALL, &[]).await;
+    let db = w.app.db.client().await;
+    // Contacts come 100 to a page in id order: contact 501 opens the sixth page.
+    db.batch_execute(
+        "CREATE FUNCTION refuse_contact() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN RAISE EXCEPTION 'contact % refused', NEW.source_id; END $$;
+         CREATE TRIGGER refuse_contact BEFORE INSERT ON contacts FOR EACH ROW
+         WHEN (NEW.source_id = '501') EXECUTE FUNCTION refuse_contact();",
+    )
+    .await
+    .unwrap();
+    let run = w.sync(true).await;
+    assert_eq!(run["status"], json!("failed"), "{run}");
+    assert!(
+        run["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("contact 501 refused"),
+        "the run names the page's own error, not a later page's: {run}"
+    );
+    let contacts = w.ids("contacts", None, true).await;
+    let first_five: BTreeSet<String> = (1..=500).map(|id| id.to_string()).collect();
+    assert!(
+        contacts == first_five,
+        "exactly the five pages before the refused one committed ({} contacts)",
+        contacts.len()
+    );
+    assert_eq!(run["counts"]["contacts"]["records"], json!(500), "{run}");
+    assert!(w.ids("deals", None, true).await.is_empty(), "{run}");
+
+    db.batch_execute("DROP TRIGGER refuse_contact ON contacts")
+        .await
+        .unwrap();
+    let run = w.sync(false).await;
+    assert_eq!(run["status"], json!("succeeded"), "{run}");
+    assert_eq!(
+        run["counts"]["contacts"]["records"],
+        json!(SMALL.contacts - 500),
+        "the next run starts right after the last committed page: {run}"
+    );
+    w.assert_matches_truth().await;
+}

@@ -33,6 +33,21 @@ impl Rows {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// The provider's ids of these rows, which the upsert keys on.
+    pub fn source_ids(&self) -> Vec<&str> {
+        fn ids<T>(rows: &[T], id: impl Fn(&T) -> &str) -> Vec<&str> {
+            rows.iter().map(id).collect()
+        }
+        match self {
+            Self::Users(r) => ids(r, |x| &x.source_id),
+            Self::PipelineStages(r) => ids(r, |x| &x.source_id),
+            Self::Accounts(r) => ids(r, |x| &x.source_id),
+            Self::Contacts(r) => ids(r, |x| &x.source_id),
+            Self::Deals(r) => ids(r, |x| &x.source_id),
+            Self::Activities(r) => ids(r, |x| &x.source_id),
+        }
+    }
 }
 
 /// A CRM owner: becomes a `crm_only` user (or is linked to the real user with that email).

@@ -41,8 +41,8 @@ impl managed::Manager for Manager {
         // No `RESET ALL` round trip: nothing a query does outlives it. Every statement on these
         // connections runs between BEGIN and ROLLBACK, and a rollback reverts every setting made
         // in the transaction, `SET SESSION` and `set_config(.., false)` included; a read-only
-        // transaction can create no temp table; and a connection whose rollback did not complete
-        // is retired, never returned here (see `execute_with`).
+        // transaction can create no temp table; and the rollback is queued on the connection
+        // before it comes back here, so it reaches the server before the next query (see `run`).
         if client.is_closed() {
             return Err(RecycleError::message("connection closed"));
         }
@@ -287,8 +287,11 @@ impl Boundary {
             rows.push(cells);
         }
         drop(stream);
-        // Nothing was written (read-only), so rolling back is the cheapest way to end.
-        tx.rollback().await.map_err(|e| self.db_error(e))?;
+        // Nothing was written (read-only), so rolling back is the cheapest way to end, and it
+        // need not be waited for: dropping the transaction queues its ROLLBACK on the
+        // connection, ahead of anything the connection's next user sends, so the next query
+        // starts after it on the server. A connection that died meanwhile fails its recycle.
+        drop(tx);
         Ok(QueryOutput {
             row_count: rows.len(),
             columns,

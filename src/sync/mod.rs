@@ -1,16 +1,19 @@
 //! The sync engine: a queue of runs in `sync_runs` ([`queue`]), the code that executes one run
-//! page by page ([`runner`]), the workers and scheduler inside `serve` ([`workers`]), the
-//! per-page upsert ([`upsert`]) and the connectors each provider gets ([`providers`]).
+//! page by page ([`runner`]) with two pages' writes overlapping ([`pipeline`]), the workers and
+//! scheduler inside `serve` ([`workers`]), the per-page upsert ([`upsert`]) and the connectors
+//! each provider gets ([`providers`]).
 //!
 //! A run is resumable at every page: the page's rows, the object's cursor and the run's counts
-//! commit in one transaction, so a worker that dies loses at most the page it was fetching and
-//! the next worker (any replica) continues from the last committed cursor.
+//! commit in one transaction, in page order, so a worker that dies loses at most the pages it
+//! had in flight and the next worker (any replica) continues from the last committed cursor.
 
 pub mod page_writer;
+pub mod pipeline;
 pub mod providers;
 pub mod queue;
 pub mod runner;
 pub mod staging;
+pub mod statistics;
 pub mod upsert;
 pub mod workers;
 
@@ -33,7 +36,7 @@ pub enum SyncError {
     #[error("database: {0}")]
     Db(#[from] diesel::result::Error),
     /// The page writer's own connection (binary COPY needs tokio-postgres itself).
-    #[error("database: {0}")]
+    #[error("database: {}", postgres_detail(.0))]
     Postgres(#[from] tokio_postgres::Error),
     #[error("database unavailable: {0}")]
     Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
@@ -47,6 +50,15 @@ pub enum SyncError {
     LeaseLost,
     #[error("{0}")]
     Internal(String),
+}
+
+/// The server's own words where it sent any: tokio-postgres's `Display` of a server error is
+/// only "db error", which would tell the run's history nothing.
+fn postgres_detail(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.severity(), db.message()),
+        None => e.to_string(),
+    }
 }
 
 /// What a run reports after each committed page (and once at the end).

@@ -1,8 +1,10 @@
 //! Executes one claimed run: for each object of the connector, fetch a page (on the blocking
-//! pool), then in one transaction upsert its rows, save the object's cursor and add to the run's
-//! counts; report progress; repeat until the object is caught up. A heartbeat task keeps the
+//! pool) while the previous ones are written, then hand it to the [`pipeline`](super::pipeline),
+//! which upserts its rows, saves the object's cursor and adds to the run's counts in one
+//! transaction; report progress as pages commit; repeat until the object is caught up. A heartbeat task keeps the
 //! claim alive while a slow page is fetched and stops the run if another worker took it over.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,12 +14,11 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use tokio_postgres::Transaction;
-
-use super::page_writer::PageWriter;
+use super::pipeline::{Lanes, RunTarget, Written};
 use super::providers::IntegrationRef;
 use super::queue::{self, Outcome};
-use super::{SyncEngine, SyncError, SyncEvent, upsert};
+use super::statistics::Statistics;
+use super::{SyncEngine, SyncError, SyncEvent};
 use crate::connectors::{ConnectorError, ObjectSpec, Page, Throttle};
 use crate::db::models::SyncRun;
 use crate::db::schema::integrations;
@@ -171,84 +172,78 @@ async fn sync_objects(
         .connectors
         .build(&integration, cancel.clone(), notice)?
         .into();
-    let (mut records, mut skipped) = totals(engine, run.id).await?;
-    let mut writer = PageWriter::connect(&engine.database_url).await?;
+    let mut tally = Tally {
+        so_far: totals(engine, run.id).await?,
+        committed: HashMap::new(),
+        statistics: Statistics::start(engine.pool.clone()),
+    };
+    let mut lanes = Lanes::connect(&engine.database_url).await?;
+    let target = Arc::new(RunTarget {
+        run_id: run.id,
+        worker_id: worker_id.to_owned(),
+        provider: run.provider.clone(),
+        integration,
+    });
+    let report = |object: &str, so_far| progress(engine, run, owner, object, so_far, None);
     for spec in connector.objects() {
         let cursor = cursors.get(spec.name).cloned().unwrap_or(Value::Null);
         let mut next = Some(fetch(Arc::clone(&connector), *spec, cursor));
-        let (mut pages, mut written) = (0u64, 0u64);
         while let Some(fetching) = next.take() {
+            let so_far = tally.so_far;
             let waiting = |throttle: Throttle| {
-                progress(
-                    engine,
-                    run,
-                    owner,
-                    spec.name,
-                    (records, skipped),
-                    Some(throttle),
-                );
+                progress(engine, run, owner, spec.name, so_far, Some(throttle));
             };
-            let page = page_or_throttled(fetching, &mut throttled, waiting).await?;
+            let page = match page_or_throttled(fetching, &mut throttled, waiting).await {
+                Ok(page) => page,
+                Err(e) => {
+                    // What is in flight still commits: it was fetched whole.
+                    if let Ok(written) = lanes.drain().await {
+                        tally.add(written, report);
+                    }
+                    return Err(e);
+                }
+            };
             if cancel.is_cancelled() {
+                tally.add(lanes.drain().await?, report);
                 return Err(ConnectorError::Cancelled.into());
             }
-            // The next page is fetched while this one commits: the provider's latency and the
-            // database's overlap. Pages still commit strictly in order, each with its cursor.
+            // The next page is fetched while this one is written: the provider's latency and the
+            // database's overlap, and so do two pages' writes (see `pipeline`).
             if !page.done {
                 next = Some(fetch(Arc::clone(&connector), *spec, page.cursor.clone()));
             }
-            commit_page(&mut writer, run, worker_id, spec, &integration, &page).await?;
-            pages += 1;
-            written += page.rows.len() as u64;
-            refresh_statistics(engine, spec, pages, written, page.done).await;
-            records += page.rows.len() as u64;
-            skipped += page.skipped.len() as u64;
-            progress(engine, run, owner, spec.name, (records, skipped), None);
+            tally.add(lanes.submit(&target, *spec, page).await?, report);
         }
     }
+    tally.add(lanes.drain().await?, report);
     Ok(())
 }
 
-/// Each page joins its rows to earlier objects by unique key, which is cheap only while the
-/// planner knows how big the tables are. A first backfill grows them from nothing far faster
-/// than autovacuum re-analyzes, and with the statistics of an empty table every page would
-/// scan the whole table. So while an object is written (after 1, 8, 64, 512, ... pages, and
-/// when it is done) its table is analyzed if this run wrote more than half as many rows as
-/// the statistics know of: often during a first backfill, never for a small increment.
-/// Best effort: a failure only costs speed.
-async fn refresh_statistics(
-    engine: &SyncEngine,
-    spec: &ObjectSpec,
-    pages: u64,
-    written: u64,
-    done: bool,
-) {
-    let checkpoint = pages.is_power_of_two() && pages.ilog2().is_multiple_of(3);
-    if !(checkpoint || done) || written == 0 {
-        return;
-    }
-    let table = spec.table.name();
-    let result: Result<(), SyncError> = async {
-        let mut conn = engine.pool.get().await?;
-        let known: f32 = diesel::dsl::sql::<diesel::sql_types::Float4>(&format!(
-            "SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = '{table}'::regclass"
-        ))
-        .get_result(&mut conn)
-        .await?;
-        if written as f64 > f64::from(known) / 2.0 {
-            diesel::sql_query(format!("ANALYZE {table}"))
-                .execute(&mut conn)
-                .await?;
+/// What a run has committed so far.
+struct Tally {
+    /// (records, skipped) of the whole run, a resumed run's earlier pages included.
+    so_far: (u64, u64),
+    /// Pages and rows per object, for the statistics checkpoints.
+    committed: HashMap<&'static str, (u64, u64)>,
+    statistics: Statistics,
+}
+
+impl Tally {
+    /// Counts committed pages and `report`s the run's progress after each.
+    fn add(&mut self, written: Vec<Written>, report: impl Fn(&str, (u64, u64))) {
+        for page in written {
+            let (pages, rows) = self.committed.entry(page.spec.name).or_default();
+            *pages += 1;
+            *rows += page.rows;
+            self.statistics
+                .page_committed(&page.spec, *pages, *rows, page.done);
+            self.so_far.0 += page.rows;
+            self.so_far.1 += page.skipped;
+            report(page.spec.name, self.so_far);
         }
-        Ok(())
-    }
-    .await;
-    if let Err(e) = result {
-        tracing::debug!(table, error = %e, "refreshing statistics failed");
     }
 }
 
-/// Starts fetching a page on the blocking pool; the result is awaited later.
 /// Reports a running run's (records, skipped) so far, and whether the provider holds it back.
 fn progress(
     engine: &SyncEngine,
@@ -289,6 +284,7 @@ async fn page_or_throttled(
     }
 }
 
+/// Starts fetching a page on the blocking pool; the result is awaited later.
 fn fetch(
     connector: Arc<dyn crate::connectors::Connector>,
     spec: ObjectSpec,
@@ -300,68 +296,6 @@ fn fetch(
             .map_err(|e| SyncError::Internal(format!("connector task failed: {e}")))?
             .map_err(SyncError::from)
     }
-}
-
-/// Rows, cursor and counts of one page, all or nothing.
-async fn commit_page(
-    writer: &mut PageWriter,
-    run: &SyncRun,
-    worker_id: &str,
-    spec: &ObjectSpec,
-    integration: &IntegrationRef,
-    page: &Page,
-) -> Result<(), SyncError> {
-    let skipped: Vec<Value> = page
-        .skipped
-        .iter()
-        .map(|s| json!({"object": spec.name, "source_id": s.source_id, "reason": s.reason}))
-        .collect();
-    let statement = writer.statement(upsert::statement(&page.rows)).await?;
-    let tx = writer.client().transaction().await?;
-    // Claim check first: a run taken over must not write rows or move the cursor.
-    if !queue::record_page(&tx, run.id, worker_id, spec.name, page.rows.len(), &skipped).await? {
-        return Err(SyncError::LeaseLost);
-    }
-    let personal = match integration.user_id {
-        Some(owner) => Some(upsert::Personal {
-            owner,
-            shared: shared_now(&tx, integration.id).await?,
-        }),
-        None => None,
-    };
-    upsert::apply(
-        &tx,
-        &statement,
-        integration.organization_id,
-        &run.provider,
-        &page.rows,
-        personal,
-    )
-    .await?;
-    // (Called by path: diesel's `RunQueryDsl::execute` is in scope too.)
-    Transaction::execute(
-        &tx,
-        "UPDATE integrations SET sync_cursors = jsonb_set(sync_cursors, ARRAY[$2::text], $3::jsonb) \
-         WHERE id = $1",
-        &[&integration.id, &spec.name, &page.cursor],
-    )
-    .await?;
-    tx.commit().await?;
-    writer.committed().await
-}
-
-/// Whether the owner shares their personal connection, read under the integration's row lock:
-/// an owner who stops sharing waits for this page, then re-marks its rows private; a page after
-/// that reads the new choice. A value read at the start of the run could publish a page of
-/// events the owner has just made private.
-async fn shared_now(tx: &Transaction<'_>, integration_id: Uuid) -> Result<bool, SyncError> {
-    let row = tx
-        .query_one(
-            "SELECT shared FROM integrations WHERE id = $1 FOR NO KEY UPDATE",
-            &[&integration_id],
-        )
-        .await?;
-    Ok(row.get(0))
 }
 
 /// A full run starts every object from scratch, once: the reset is marked on the run in the

@@ -38,7 +38,8 @@ createRoot(root).render(
     <ErrorBoundary>
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
-        <Toaster position="top-center" closeButton />
+        {/* Bottom right: at the top a toast would cover the page heading and its actions. */}
+        <Toaster position="bottom-right" closeButton />
       </QueryClientProvider>
     </ErrorBoundary>
   </StrictMode>,
