@@ -63,6 +63,10 @@ struct InFlight {
 
 /// The run's writers and the pages they have in flight, oldest first.
 pub struct Lanes {
+    url: DatabaseUrl,
+    /// Writers open, idle or not: the second is opened when a second page is in flight, so a
+    /// small incremental run keeps to one connection.
+    open: usize,
     idle: Vec<PageWriter>,
     in_flight: VecDeque<InFlight>,
     /// Fires once the newest page in flight has committed; dropped unfired if it failed.
@@ -71,12 +75,10 @@ pub struct Lanes {
 
 impl Lanes {
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, SyncError> {
-        let mut idle = Vec::with_capacity(LANES);
-        for _ in 0..LANES {
-            idle.push(PageWriter::connect(url).await?);
-        }
         Ok(Self {
-            idle,
+            url: url.clone(),
+            open: 1,
+            idle: vec![PageWriter::connect(url).await?],
             in_flight: VecDeque::new(),
             last_commit: None,
         })
@@ -98,10 +100,17 @@ impl Lanes {
                 .collect()
         });
         let mut written = Vec::new();
-        while self.idle.is_empty() || self.must_wait(spec.table, keys.as_ref()) {
+        while self.must_wait(spec.table, keys.as_ref()) || self.full() {
             written.push(self.finish_oldest().await?);
         }
-        let writer = self.idle.pop().expect("a lane is idle");
+        let writer = match self.idle.pop() {
+            Some(writer) => writer,
+            None => {
+                let writer = PageWriter::connect(&self.url).await?;
+                self.open += 1;
+                writer
+            }
+        };
         let (committed, next_commit) = oneshot::channel();
         let after = self.last_commit.replace(next_commit);
         let task = tokio::spawn(write(
@@ -127,6 +136,11 @@ impl Lanes {
             written.push(self.finish_oldest().await?);
         }
         Ok(written)
+    }
+
+    /// Every lane busy: a page must finish before another starts.
+    fn full(&self) -> bool {
+        self.idle.is_empty() && self.open >= LANES
     }
 
     /// Whether a page of `table` with these keys must wait for the pages in flight: a page
@@ -158,10 +172,11 @@ impl Lanes {
         let (writer, result) = task
             .await
             .map_err(|e| SyncError::Internal(format!("page writer task failed: {e}")))?;
-        if result.is_ok() {
-            self.idle.push(writer);
-        }
         // A writer whose page failed is dropped: its transaction state is unknown.
+        match result {
+            Ok(_) => self.idle.push(writer),
+            Err(_) => self.open -= 1,
+        }
         result
     }
 }
