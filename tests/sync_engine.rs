@@ -411,7 +411,7 @@ async fn concurrent_triggers_make_one_run_and_claims_never_collide() {
     // The old worker can no longer commit pages or heartbeat.
     let client = app.db.client().await;
     assert!(
-        !queue::record_page(&client, run.id, owner, "deals", 1, &[])
+        !queue::record_page(&client, run.id, owner, "deals", (1, 1), &[])
             .await
             .unwrap()
     );

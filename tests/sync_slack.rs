@@ -110,10 +110,38 @@ async fn a_throttled_backfill_and_an_increment_equal_slack() {
     // One history read per second: 40 messages are three pages of 15, so the run waits twice.
     w.slack.throttle_history(Duration::from_secs(1));
     let mut events = w.app.state.sync.events.subscribe();
-    let run = w.sync().await;
+    // Pages this small are batched before they are written, but not across a wait: what was
+    // read before the provider held the run back is in the table during the wait.
+    let db = w.app.db.client().await;
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    let watch = async {
+        let mut seen = BTreeSet::new();
+        while !finished.load(std::sync::atomic::Ordering::Relaxed) {
+            let row = db
+                .query_one(
+                    "SELECT count(*) FROM activities WHERE organization_id = $1",
+                    &[&w.org],
+                )
+                .await
+                .unwrap();
+            seen.insert(row.get::<_, i64>(0));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        seen
+    };
+    let sync = async {
+        let run = w.sync().await;
+        finished.store(true, std::sync::atomic::Ordering::Relaxed);
+        run
+    };
+    let (run, seen) = tokio::join!(sync, watch);
     assert_eq!(run["status"], json!("succeeded"), "{run}");
     assert_eq!(run["error_count"], json!(0), "{run}");
     let truth: BTreeSet<String> = w.slack.expected_ids().into_iter().collect();
+    assert!(
+        seen.iter().any(|&n| n > 0 && (n as usize) < truth.len()),
+        "rows were written while the run waited: counts seen {seen:?}"
+    );
     assert_eq!(
         truth.len(),
         40 + 8 * 2,
@@ -135,7 +163,6 @@ async fn a_throttled_backfill_and_an_increment_equal_slack() {
 
     // Links: a generated message i is by U(i%3+1) and mentions U((i+1)%3+1); U1 is the CRM
     // contact, so every message with U1 in it links to her and her company.
-    let db = w.app.db.client().await;
     let t0 = w.slack.t0();
     for i in 1..=40i64 {
         let id = format!("C1/{}.000000", t0 + i * 60);

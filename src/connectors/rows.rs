@@ -34,6 +34,20 @@ impl Rows {
         self.len() == 0
     }
 
+    /// Adds `more` after these rows; hands it back when it holds another table's rows.
+    pub fn append(&mut self, more: Rows) -> Result<(), Rows> {
+        match (self, more) {
+            (Self::Users(a), Self::Users(b)) => a.extend(b),
+            (Self::PipelineStages(a), Self::PipelineStages(b)) => a.extend(b),
+            (Self::Accounts(a), Self::Accounts(b)) => a.extend(b),
+            (Self::Contacts(a), Self::Contacts(b)) => a.extend(b),
+            (Self::Deals(a), Self::Deals(b)) => a.extend(b),
+            (Self::Activities(a), Self::Activities(b)) => a.extend(b),
+            (_, more) => return Err(more),
+        }
+        Ok(())
+    }
+
     /// The provider's ids of these rows, which the upsert keys on.
     pub fn source_ids(&self) -> Vec<&str> {
         fn ids<T>(rows: &[T], id: impl Fn(&T) -> &str) -> Vec<&str> {

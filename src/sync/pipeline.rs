@@ -84,13 +84,14 @@ impl Lanes {
         })
     }
 
-    /// Starts writing `page` of `spec`. Returns the pages that committed meanwhile, in order
-    /// (waiting for them where a lane or the page's keys require it).
+    /// Starts writing `page` of `spec`, the rows of `pages` provider pages. Returns the pages
+    /// that committed meanwhile, in order (waiting for them where a lane or the page's keys
+    /// require it).
     pub async fn submit(
         &mut self,
         target: &Arc<RunTarget>,
         spec: ObjectSpec,
-        page: Page,
+        (page, pages): (Page, u32),
     ) -> Result<Vec<Written>, SyncError> {
         let keys = overlappable(spec.table).then(|| {
             page.rows
@@ -117,7 +118,7 @@ impl Lanes {
             writer,
             Arc::clone(target),
             spec,
-            page,
+            (page, pages),
             after,
             committed,
         ));
@@ -193,11 +194,11 @@ async fn write(
     mut writer: PageWriter,
     target: Arc<RunTarget>,
     spec: ObjectSpec,
-    page: Page,
+    (page, pages): (Page, u32),
     after: Option<oneshot::Receiver<()>>,
     committed: oneshot::Sender<()>,
 ) -> Outcome {
-    let result = match commit_page(&mut writer, &target, &spec, &page, after).await {
+    let result = match commit_page(&mut writer, &target, &spec, (&page, pages), after).await {
         Ok(()) => {
             let _ = committed.send(());
             writer.committed().await.map(|()| Written {
@@ -217,7 +218,7 @@ async fn commit_page(
     writer: &mut PageWriter,
     target: &RunTarget,
     spec: &ObjectSpec,
-    page: &Page,
+    (page, pages): (&Page, u32),
     after: Option<oneshot::Receiver<()>>,
 ) -> Result<(), SyncError> {
     let skipped: Vec<Value> = page
@@ -256,7 +257,7 @@ async fn commit_page(
         target.run_id,
         &target.worker_id,
         spec.name,
-        page.rows.len(),
+        (page.rows.len(), pages),
         &skipped,
     )
     .await?

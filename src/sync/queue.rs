@@ -262,14 +262,15 @@ pub async fn history(
     Ok(q.load(conn).await?)
 }
 
-/// Adds one committed page to the run's counts and progress (in the page's transaction);
-/// false when the run is no longer this worker's (the caller rolls the page back).
+/// Adds one committed write, of `pages` provider pages, to the run's counts and progress (in
+/// the write's transaction); false when the run is no longer this worker's (the caller rolls
+/// the write back).
 pub async fn record_page(
     client: &impl tokio_postgres::GenericClient,
     run_id: Uuid,
     worker_id: &str,
     object: &str,
-    records: usize,
+    (records, pages): (usize, u32),
     skipped: &[Value],
 ) -> Result<bool, SyncError> {
     let n = client
@@ -278,7 +279,7 @@ pub async fn record_page(
                 SET counts = jsonb_set(counts, ARRAY[$2::text], jsonb_build_object(
                         'records', coalesce((counts -> $2 ->> 'records')::bigint, 0) + $3::bigint,
                         'skipped', coalesce((counts -> $2 ->> 'skipped')::bigint, 0) + $4::int,
-                        'pages', coalesce((counts -> $2 ->> 'pages')::bigint, 0) + 1)),
+                        'pages', coalesce((counts -> $2 ->> 'pages')::bigint, 0) + $7::int)),
                     error_count = error_count + $4::int,
                     progress = progress || jsonb_build_object(
                         'object', $2::text,
@@ -296,6 +297,7 @@ pub async fn record_page(
                 &(skipped.len() as i32),
                 &Value::Array(skipped.to_vec()),
                 &worker_id,
+                &(pages as i32),
             ],
         )
         .await?;

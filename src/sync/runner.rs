@@ -188,31 +188,59 @@ async fn sync_objects(
     for spec in connector.objects() {
         let cursor = cursors.get(spec.name).cloned().unwrap_or(Value::Null);
         let mut next = Some(fetch(Arc::clone(&connector), *spec, cursor));
+        // Small pages (Slack reads 15 messages at a time) are written together: each write
+        // costs a transaction and a statement's setup whatever its size.
+        let mut batch: Option<(Page, u32)> = None;
         while let Some(fetching) = next.take() {
             let so_far = tally.so_far;
             let waiting = |throttle: Throttle| {
                 progress(engine, run, owner, spec.name, so_far, Some(throttle));
             };
-            let page = match page_or_throttled(fetching, &mut throttled, waiting).await {
+            tokio::pin!(fetching);
+            let fetched = loop {
+                match next_event(&mut fetching, &mut throttled, &waiting).await {
+                    Fetched::Page(page) => break page,
+                    // While the provider holds the next page back, what is batched is written.
+                    Fetched::HeldBack => {
+                        if let Some(pages) = batch.take() {
+                            tally.add(lanes.submit(&target, *spec, pages).await?, report);
+                        }
+                    }
+                }
+            };
+            let stop = match fetched {
+                Ok(page) if !cancel.is_cancelled() => Ok(page),
+                Ok(_) => Err(ConnectorError::Cancelled.into()),
+                Err(e) => Err(e),
+            };
+            let page = match stop {
                 Ok(page) => page,
                 Err(e) => {
-                    // What is in flight still commits: it was fetched whole.
-                    if let Ok(written) = lanes.drain().await {
-                        tally.add(written, report);
+                    // What was fetched whole is still written.
+                    if let Some(pages) = batch.take() {
+                        tally.add(lanes.submit(&target, *spec, pages).await?, report);
                     }
+                    tally.add(lanes.drain().await?, report);
                     return Err(e);
                 }
             };
-            if cancel.is_cancelled() {
-                tally.add(lanes.drain().await?, report);
-                return Err(ConnectorError::Cancelled.into());
-            }
             // The next page is fetched while this one is written: the provider's latency and the
             // database's overlap, and so do two pages' writes (see `pipeline`).
             if !page.done {
                 next = Some(fetch(Arc::clone(&connector), *spec, page.cursor.clone()));
             }
-            tally.add(lanes.submit(&target, *spec, page).await?, report);
+            let pages = match batch.take() {
+                Some((mut batched, n)) => {
+                    merge(&mut batched, page)?;
+                    (batched, n + 1)
+                }
+                None => (page, 1),
+            };
+            if pages.0.done || pages.0.rows.len() >= BATCH_ROWS {
+                tally.add(lanes.submit(&target, *spec, pages).await?, report);
+            } else {
+                batch = Some(pages);
+            }
         }
     }
     tally.add(lanes.drain().await?, report);
@@ -269,19 +297,41 @@ fn progress(
     });
 }
 
-/// Awaits a page, telling `waiting` each time the provider's rate limit holds it back.
-async fn page_or_throttled(
-    page: impl std::future::Future<Output = Result<Page, SyncError>>,
+/// Pages smaller than this are written together with the pages after them.
+const BATCH_ROWS: usize = 100;
+
+/// What came first while a page was awaited.
+enum Fetched {
+    Page(Result<Page, SyncError>),
+    /// The provider's rate limit holds the page back (`waiting` was told).
+    HeldBack,
+}
+
+async fn next_event(
+    page: &mut std::pin::Pin<&mut impl std::future::Future<Output = Result<Page, SyncError>>>,
     throttled: &mut tokio::sync::mpsc::UnboundedReceiver<Throttle>,
-    waiting: impl Fn(Throttle),
-) -> Result<Page, SyncError> {
-    tokio::pin!(page);
-    loop {
-        tokio::select! {
-            page = &mut page => return page,
-            Some(wait) = throttled.recv() => waiting(wait),
+    waiting: &impl Fn(Throttle),
+) -> Fetched {
+    tokio::select! {
+        page = page.as_mut() => Fetched::Page(page),
+        Some(wait) = throttled.recv() => {
+            waiting(wait);
+            Fetched::HeldBack
         }
     }
+}
+
+/// `next` appended to `batch`, a page of the same object fetched before it: the rows in order
+/// (a record in both keeps its later version), the cursor and `done` of `next`.
+fn merge(batch: &mut Page, next: Page) -> Result<(), SyncError> {
+    batch
+        .rows
+        .append(next.rows)
+        .map_err(|_| SyncError::Internal("a page changed table mid-object".into()))?;
+    batch.skipped.extend(next.skipped);
+    batch.cursor = next.cursor;
+    batch.done = next.done;
+    Ok(())
 }
 
 /// Starts fetching a page on the blocking pool; the result is awaited later.
