@@ -170,9 +170,13 @@ impl Lanes {
     }
 
     async fn join(&mut self, task: JoinHandle<Outcome>) -> Result<Written, SyncError> {
-        let (writer, result) = task
-            .await
-            .map_err(|e| SyncError::Internal(format!("page writer task failed: {e}")))?;
+        let (writer, result) = match task.await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                self.open -= 1;
+                return Err(SyncError::Internal(format!("page writer task failed: {e}")));
+            }
+        };
         // A writer whose page failed is dropped: its transaction state is unknown.
         match result {
             Ok(_) => self.idle.push(writer),

@@ -172,78 +172,147 @@ async fn sync_objects(
         .connectors
         .build(&integration, cancel.clone(), notice)?
         .into();
-    let mut tally = Tally {
-        so_far: totals(engine, run.id).await?,
-        committed: HashMap::new(),
-        statistics: Statistics::start(engine.pool.clone()),
+    let mut writing = Writing {
+        engine,
+        run,
+        owner,
+        lanes: Lanes::connect(&engine.database_url).await?,
+        target: Arc::new(RunTarget {
+            run_id: run.id,
+            worker_id: worker_id.to_owned(),
+            provider: run.provider.clone(),
+            integration,
+        }),
+        tally: Tally {
+            so_far: totals(engine, run.id).await?,
+            committed: HashMap::new(),
+            statistics: Statistics::start(engine.pool.clone()),
+        },
     };
-    let mut lanes = Lanes::connect(&engine.database_url).await?;
-    let target = Arc::new(RunTarget {
-        run_id: run.id,
-        worker_id: worker_id.to_owned(),
-        provider: run.provider.clone(),
-        integration,
-    });
-    let report = |object: &str, so_far| progress(engine, run, owner, object, so_far, None);
     for spec in connector.objects() {
         let cursor = cursors.get(spec.name).cloned().unwrap_or(Value::Null);
-        let mut next = Some(fetch(Arc::clone(&connector), *spec, cursor));
-        // Small pages (Slack reads 15 messages at a time) are written together: each write
-        // costs a transaction and a statement's setup whatever its size.
-        let mut batch: Option<(Page, u32)> = None;
-        while let Some(fetching) = next.take() {
-            let so_far = tally.so_far;
-            let waiting = |throttle: Throttle| {
-                progress(engine, run, owner, spec.name, so_far, Some(throttle));
-            };
-            tokio::pin!(fetching);
-            let fetched = loop {
-                match next_event(&mut fetching, &mut throttled, &waiting).await {
-                    Fetched::Page(page) => break page,
-                    // While the provider holds the next page back, what is batched is written.
-                    Fetched::HeldBack => {
-                        if let Some(pages) = batch.take() {
-                            tally.add(lanes.submit(&target, *spec, pages).await?, report);
-                        }
-                    }
-                }
-            };
-            let stop = match fetched {
-                Ok(page) if !cancel.is_cancelled() => Ok(page),
-                Ok(_) => Err(ConnectorError::Cancelled.into()),
-                Err(e) => Err(e),
-            };
-            let page = match stop {
-                Ok(page) => page,
-                Err(e) => {
-                    // What was fetched whole is still written.
-                    if let Some(pages) = batch.take() {
-                        tally.add(lanes.submit(&target, *spec, pages).await?, report);
-                    }
-                    tally.add(lanes.drain().await?, report);
-                    return Err(e);
-                }
-            };
-            // The next page is fetched while this one is written: the provider's latency and the
-            // database's overlap, and so do two pages' writes (see `pipeline`).
-            if !page.done {
-                next = Some(fetch(Arc::clone(&connector), *spec, page.cursor.clone()));
-            }
-            let pages = match batch.take() {
-                Some((mut batched, n)) => {
-                    merge(&mut batched, page)?;
-                    (batched, n + 1)
-                }
-                None => (page, 1),
-            };
-            if pages.0.done || pages.0.rows.len() >= BATCH_ROWS {
-                tally.add(lanes.submit(&target, *spec, pages).await?, report);
-            } else {
-                batch = Some(pages);
-            }
+        let pages = Pages {
+            connector: &connector,
+            throttled: &mut throttled,
+            cancel: &cancel,
+        };
+        if let Err(e) = sync_object(&mut writing, pages, *spec, cursor).await {
+            // What was fetched whole is still written.
+            let _ = writing.drain().await;
+            return Err(e);
         }
     }
-    tally.add(lanes.drain().await?, report);
+    writing.drain().await
+}
+
+/// Where a run's pages come from.
+struct Pages<'a> {
+    connector: &'a Arc<dyn crate::connectors::Connector>,
+    throttled: &'a mut tokio::sync::mpsc::UnboundedReceiver<Throttle>,
+    cancel: &'a CancellationToken,
+}
+
+/// Where a run's pages go, and what it has reported of them.
+struct Writing<'a> {
+    engine: &'a SyncEngine,
+    run: &'a SyncRun,
+    owner: Option<Uuid>,
+    lanes: Lanes,
+    target: Arc<RunTarget>,
+    tally: Tally,
+}
+
+impl Writing<'_> {
+    /// Hands `pages` of `spec` to the lanes, counting what committed meanwhile.
+    async fn submit(&mut self, spec: ObjectSpec, pages: (Page, u32)) -> Result<(), SyncError> {
+        let written = self.lanes.submit(&self.target, spec, pages).await?;
+        self.count(written);
+        Ok(())
+    }
+
+    async fn drain(&mut self) -> Result<(), SyncError> {
+        let written = self.lanes.drain().await?;
+        self.count(written);
+        Ok(())
+    }
+
+    fn count(&mut self, written: Vec<Written>) {
+        let (engine, run, owner) = (self.engine, self.run, self.owner);
+        self.tally.add(written, |object, so_far| {
+            progress(engine, run, owner, object, so_far, None);
+        });
+    }
+}
+
+/// Fetches `spec` from `cursor` until it is caught up, the next page while the earlier ones
+/// are written. On an error, pages fetched whole have been handed to the lanes.
+async fn sync_object(
+    writing: &mut Writing<'_>,
+    source: Pages<'_>,
+    spec: ObjectSpec,
+    cursor: Value,
+) -> Result<(), SyncError> {
+    let mut next = Some(fetch(Arc::clone(source.connector), spec, cursor));
+    // Small pages (Slack reads 15 messages at a time) are written together: each write costs
+    // a transaction and a statement's setup whatever its size.
+    let mut batch: Option<(Page, u32)> = None;
+    while let Some(fetching) = next.take() {
+        let (engine, run, owner, so_far) = (
+            writing.engine,
+            writing.run,
+            writing.owner,
+            writing.tally.so_far,
+        );
+        let waiting = |throttle: Throttle| {
+            progress(engine, run, owner, spec.name, so_far, Some(throttle));
+        };
+        tokio::pin!(fetching);
+        let fetched = loop {
+            match next_event(&mut fetching, source.throttled, &waiting).await {
+                Fetched::Page(page) => break page,
+                // While the provider holds the next page back, what is batched is written.
+                Fetched::HeldBack => {
+                    if let Some(pages) = batch.take() {
+                        writing.submit(spec, pages).await?;
+                    }
+                }
+            }
+        };
+        let page = match fetched {
+            Ok(_) if source.cancel.is_cancelled() => Err(ConnectorError::Cancelled.into()),
+            fetched => fetched,
+        };
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                if let Some(pages) = batch.take() {
+                    writing.submit(spec, pages).await?;
+                }
+                return Err(e);
+            }
+        };
+        // The next page is fetched while this one is written: the provider's latency and the
+        // database's overlap, and so do two pages' writes (see `pipeline`).
+        if !page.done {
+            next = Some(fetch(
+                Arc::clone(source.connector),
+                spec,
+                page.cursor.clone(),
+            ));
+        }
+        let pages = match batch.take() {
+            Some((mut batched, n)) => {
+                merge(&mut batched, page)?;
+                (batched, n + 1)
+            }
+            None => (page, 1),
+        };
+        if pages.0.done || pages.0.rows.len() >= BATCH_ROWS {
+            writing.submit(spec, pages).await?;
+        } else {
+            batch = Some(pages);
+        }
+    }
     Ok(())
 }
 
