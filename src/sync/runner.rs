@@ -4,7 +4,6 @@
 //! transaction; report progress as pages commit; repeat until the object is caught up. A heartbeat task keeps the
 //! claim alive while a slow page is fetched and stops the run if another worker took it over.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -183,11 +182,8 @@ async fn sync_objects(
             provider: run.provider.clone(),
             integration,
         }),
-        tally: Tally {
-            so_far: totals(engine, run.id).await?,
-            committed: HashMap::new(),
-            statistics: Statistics::start(engine.pool.clone()),
-        },
+        so_far: totals(engine, run.id).await?,
+        statistics: Statistics::start(engine.pool.clone()),
     };
     for spec in connector.objects() {
         let cursor = cursors.get(spec.name).cloned().unwrap_or(Value::Null);
@@ -219,7 +215,9 @@ struct Writing<'a> {
     owner: Option<Uuid>,
     lanes: Lanes,
     target: Arc<RunTarget>,
-    tally: Tally,
+    /// (records, skipped) of the whole run, a resumed run's earlier pages included.
+    so_far: (u64, u64),
+    statistics: Statistics,
 }
 
 impl Writing<'_> {
@@ -236,11 +234,22 @@ impl Writing<'_> {
         Ok(())
     }
 
+    /// Counts committed writes and reports the run's progress after each.
     fn count(&mut self, written: Vec<Written>) {
-        let (engine, run, owner) = (self.engine, self.run, self.owner);
-        self.tally.add(written, |object, so_far| {
-            progress(engine, run, owner, object, so_far, None);
-        });
+        for page in written {
+            self.statistics
+                .page_committed(&page.spec, page.rows, page.done);
+            self.so_far.0 += page.rows;
+            self.so_far.1 += page.skipped;
+            progress(
+                self.engine,
+                self.run,
+                self.owner,
+                page.spec.name,
+                self.so_far,
+                None,
+            );
+        }
     }
 }
 
@@ -257,12 +266,8 @@ async fn sync_object(
     // a transaction and a statement's setup whatever its size.
     let mut batch: Option<(Page, u32)> = None;
     while let Some(fetching) = next.take() {
-        let (engine, run, owner, so_far) = (
-            writing.engine,
-            writing.run,
-            writing.owner,
-            writing.tally.so_far,
-        );
+        let (engine, run, owner, so_far) =
+            (writing.engine, writing.run, writing.owner, writing.so_far);
         let waiting = |throttle: Throttle| {
             progress(engine, run, owner, spec.name, so_far, Some(throttle));
         };
@@ -314,31 +319,6 @@ async fn sync_object(
         }
     }
     Ok(())
-}
-
-/// What a run has committed so far.
-struct Tally {
-    /// (records, skipped) of the whole run, a resumed run's earlier pages included.
-    so_far: (u64, u64),
-    /// Pages and rows per object, for the statistics checkpoints.
-    committed: HashMap<&'static str, (u64, u64)>,
-    statistics: Statistics,
-}
-
-impl Tally {
-    /// Counts committed pages and `report`s the run's progress after each.
-    fn add(&mut self, written: Vec<Written>, report: impl Fn(&str, (u64, u64))) {
-        for page in written {
-            let (pages, rows) = self.committed.entry(page.spec.name).or_default();
-            *pages += 1;
-            *rows += page.rows;
-            self.statistics
-                .page_committed(&page.spec, *pages, *rows, page.done);
-            self.so_far.0 += page.rows;
-            self.so_far.1 += page.skipped;
-            report(page.spec.name, self.so_far);
-        }
-    }
 }
 
 /// Reports a running run's (records, skipped) so far, and whether the provider holds it back.

@@ -4,7 +4,7 @@
 //! Each page joins its rows to earlier objects by unique key, which is cheap only while the
 //! planner knows how big the tables are. A first backfill grows them from nothing far faster
 //! than autovacuum re-analyzes, and with the statistics of an empty table every page would
-//! scan the whole table. So while an object is written (after 1, 8, 64, 512, ... pages, and
+//! scan the whole table. So while an object is written (after 1, 8, 64, 512, ... writes, and
 //! when it is done) its table is analyzed if this run wrote more than half as many rows as
 //! the statistics know of: often during a first backfill, never for a small increment.
 //!
@@ -16,7 +16,7 @@
 //! table's size is updated either way); the whole table once it is, for the questions people
 //! ask next. Best effort: a failure only costs speed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use diesel_async::RunQueryDsl;
 use tokio::sync::mpsc;
@@ -28,6 +28,8 @@ use crate::db::DbPool;
 /// A run's statistics refresher. Dropping it lets the queued work finish, then ends the task.
 pub struct Statistics {
     requests: mpsc::UnboundedSender<(&'static str, Due)>,
+    /// Writes and rows committed per object this run.
+    committed: HashMap<&'static str, (u64, u64)>,
 }
 
 /// What a table is due: rows written so far, and whether every column or only the keys.
@@ -45,11 +47,18 @@ impl Statistics {
     pub fn start(pool: DbPool) -> Self {
         let (requests, queue) = mpsc::unbounded_channel();
         tokio::spawn(refresh(pool, queue));
-        Self { requests }
+        Self {
+            requests,
+            committed: HashMap::new(),
+        }
     }
 
-    /// After a page of `spec` has committed: `pages` pages and `written` rows of it so far.
-    pub fn page_committed(&self, spec: &ObjectSpec, pages: u64, written: u64, done: bool) {
+    /// After a write of `rows` rows of `spec` has committed (`done`: the object is caught up).
+    pub fn page_committed(&mut self, spec: &ObjectSpec, rows: u64, done: bool) {
+        let (pages, written) = self.committed.entry(spec.name).or_default();
+        *pages += 1;
+        *written += rows;
+        let (pages, written) = (*pages, *written);
         let checkpoint = pages.is_power_of_two() && pages.ilog2().is_multiple_of(3);
         if (checkpoint || done) && written > 0 {
             let due = Due {
