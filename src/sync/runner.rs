@@ -275,11 +275,14 @@ async fn sync_object(
         let fetched = loop {
             match next_event(&mut fetching, source.throttled, &waiting).await {
                 Fetched::Page(page) => break page,
-                // While the provider holds the next page back, what is batched is written.
+                // While the provider holds the next page back, what is batched is written and
+                // what is in flight is waited for, so the run's progress shows every row that
+                // is in during the wait (the run waits on the provider anyway).
                 Fetched::HeldBack => {
                     if let Some(pages) = batch.take() {
                         writing.submit(spec, pages).await?;
                     }
+                    writing.drain().await?;
                 }
             }
         };
