@@ -1,8 +1,10 @@
 //! End-to-end syncs of each source: `revtops sync --provider <p> --full` (the release binary, as
 //! its own process) against a zero-latency fake of the provider serving N records. Reports
 //! records/s, the sync process's peak RSS (it must stay flat as N grows: pages stream through)
-//! and, as the physical baseline measured in the same run, the time PostgreSQL's `COPY` takes
-//! to load the very same rows into tables with the same indexes — and the ratio.
+//! and, as the baselines measured in the same run, the time PostgreSQL's `COPY` takes to load
+//! the very same rows into the same tables of a freshly migrated database (foreign keys
+//! checked, as the sync's are) and into copies of the tables with the same indexes but no
+//! foreign keys (the physical floor) — and the ratios.
 //!
 //!     cargo bench --bench sync_sources        # HubSpot 100k, Salesforce 100k opportunities, Slack 100k messages
 //!     BENCH_SOURCES=hubspot:10000,hubspot:1000000 cargo bench --bench sync_sources
@@ -31,7 +33,7 @@ use fake_hubspot::{Dataset, FakeHubSpot};
 use fake_nango::FakeNango;
 use fake_salesforce::FakeSalesforce;
 use fake_slack::{FakeChannel, FakeSlack};
-use loads::{TABLES, copy_floor, drop_database, wait_sampling_peak_rss};
+use loads::{TABLES, copy_floor, copy_into_migrated, drop_database, wait_sampling_peak_rss};
 
 /// The record mix of a HubSpot portal of `total` records: 10 % companies, 30 % contacts,
 /// 20 % deals, 40 % engagements (five types).
@@ -143,19 +145,34 @@ fn main() -> anyhow::Result<()> {
 
 async fn run() -> anyhow::Result<()> {
     println!(
-        "{:>10} {:>9} {:>9} {:>9} {:>11} {:>10} {:>9} {:>7}",
-        "source", "records", "synced", "sync s", "records/s", "peak RSS", "COPY s", "ratio"
+        "COPY+FK: the same rows into the same tables, freshly migrated (foreign keys checked)"
+    );
+    println!("COPY: into copies of the tables with the same indexes, no foreign keys (the floor)");
+    println!(
+        "{:>10} {:>9} {:>9} {:>9} {:>11} {:>10} {:>10} {:>8} {:>9} {:>7}",
+        "source",
+        "records",
+        "synced",
+        "sync s",
+        "records/s",
+        "peak RSS",
+        "COPY+FK s",
+        "ratio",
+        "COPY s",
+        "ratio"
     );
     for (provider, total) in runs() {
         let row = bench_one(&provider, total).await?;
         println!(
-            "{:>10} {:>9} {:>9} {:>9.2} {:>11.0} {:>7.1} MiB {:>9.2} {:>6.1}x",
+            "{:>10} {:>9} {:>9} {:>9.2} {:>11.0} {:>7.1} MiB {:>10.2} {:>7.2}x {:>9.2} {:>6.2}x",
             provider,
             total,
             row.synced,
             row.sync.as_secs_f64(),
             row.synced as f64 / row.sync.as_secs_f64(),
             row.peak_rss_kib as f64 / 1024.0,
+            row.copy_fk.as_secs_f64(),
+            row.sync.as_secs_f64() / row.copy_fk.as_secs_f64(),
             row.copy.as_secs_f64(),
             row.sync.as_secs_f64() / row.copy.as_secs_f64()
         );
@@ -167,6 +184,7 @@ struct Row {
     synced: u64,
     sync: Duration,
     peak_rss_kib: u64,
+    copy_fk: Duration,
     copy: Duration,
 }
 
@@ -181,12 +199,7 @@ async fn bench_one(provider: &str, total: u64) -> anyhow::Result<Row> {
     );
     let url = format!("postgres://postgres@127.0.0.1:5432/{db}");
     let bin = env!("CARGO_BIN_EXE_revtops");
-    let status = std::process::Command::new(bin)
-        .arg("migrate")
-        .env("DATABASE_URL", &url)
-        .env("RUST_LOG", "warn")
-        .status()?;
-    anyhow::ensure!(status.success(), "revtops migrate failed");
+    migrate(&url)?;
     let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;
     tokio::spawn(conn);
     let org: uuid::Uuid = client
@@ -219,13 +232,32 @@ async fn bench_one(provider: &str, total: u64) -> anyhow::Result<Row> {
     anyhow::ensure!(exit.success(), "revtops sync failed: {exit}");
 
     let (synced, copy) = copy_floor(&client, &TABLES, org).await?;
+    let floor_db = format!("{db}_fk");
+    let floor_url = format!("postgres://postgres@127.0.0.1:5432/{floor_db}");
+    let copy_fk = match migrate(&floor_url) {
+        Ok(()) => copy_into_migrated(&client, &floor_url, &TABLES, org).await,
+        Err(e) => Err(e),
+    };
     drop(client);
     source.stop();
+    drop_database(&floor_db).await?;
     drop_database(&db).await?;
     Ok(Row {
         synced,
         sync,
         peak_rss_kib: peak,
+        copy_fk: copy_fk?,
         copy,
     })
+}
+
+/// `revtops migrate` of the database at `url`, creating it.
+fn migrate(url: &str) -> anyhow::Result<()> {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_revtops"))
+        .arg("migrate")
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .status()?;
+    anyhow::ensure!(status.success(), "revtops migrate failed");
+    Ok(())
 }

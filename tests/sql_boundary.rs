@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::TestApp;
 use revtops::sql::{SqlError, Viewer};
+use serde_json::json;
 use uuid::Uuid;
 
 const TIMEOUT_MS: u64 = 1500;
@@ -645,5 +646,84 @@ async fn a_session_setting_does_not_outlive_its_query() {
         before.rows[0][1],
         serde_json::json!("0"),
         "the engine's timeout is set"
+    );
+}
+
+/// Admitted queries run capped inside the round trip that opens their transaction: each still
+/// gets its own transaction (a fresh snapshot, so the rollback ending the previous one reached
+/// the server first), keeps its order, its columns when it returns nothing, and its meaning
+/// when PostgreSQL will not take it as a subquery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admitted_query_gets_its_own_transaction_and_keeps_its_shape() {
+    let t = tenants(&[]).await;
+    let sql = &t.app.state.sql;
+    let count = "SELECT count(*) FROM deals";
+    let before = sql.query(t.a, count, None).await.unwrap().rows[0][0].clone();
+    let db = t.app.db.client().await;
+    db.execute(
+        "INSERT INTO deals (organization_id, source_system, source_id, name, amount) \
+         VALUES ($1, 'demo', 'fresh-snapshot', 'Fresh snapshot', 1)",
+        &[&t.a],
+    )
+    .await
+    .unwrap();
+    // Sequential queries reuse the one idle connection: had the last transaction not ended,
+    // its snapshot would hide the new deal.
+    let after = sql.query(t.a, count, None).await.unwrap().rows[0][0].clone();
+    assert_eq!(
+        after.as_i64(),
+        before.as_i64().map(|n| n + 1),
+        "{before} then {after}"
+    );
+
+    let ordered = sql
+        .query(
+            t.a,
+            "SELECT n FROM generate_series(1, 5) n ORDER BY n DESC;",
+            Some(3),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ordered.rows,
+        vec![vec![json!(5)], vec![json!(4)], vec![json!(3)]]
+    );
+    assert!(ordered.truncated);
+
+    let empty = sql
+        .query(
+            t.a,
+            "SELECT name, amount FROM deals WHERE false -- nothing",
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(empty.row_count, 0);
+    let columns: Vec<(&str, &str)> = empty
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.r#type.as_str()))
+        .collect();
+    assert_eq!(columns, [("name", "text"), ("amount", "numeric")]);
+
+    // Not a valid subquery (the comment follows the semicolon): run as it came.
+    let plain = sql
+        .query(t.a, "SELECT 7 AS n; -- done", None)
+        .await
+        .unwrap();
+    assert_eq!(plain.rows, vec![vec![json!(7)]]);
+    assert_eq!(plain.columns[0].name, "n");
+
+    match sql
+        .query(t.a, "SELECT name FROM deals WHERE amount > $1", None)
+        .await
+    {
+        Err(SqlError::Rejected(m)) => assert!(m.contains("$n parameters"), "{m}"),
+        other => panic!("a $n parameter: {other:?}"),
+    }
+    // The connection is still good for the next query.
+    assert_eq!(
+        sql.query(t.a, "SELECT 1", None).await.unwrap().rows,
+        vec![vec![json!(1)]]
     );
 }

@@ -1,6 +1,10 @@
-//! What the load benches share. Above all the physical floor a load is compared with:
-//! PostgreSQL's `COPY` of the very same rows into copies of the tables that have the same
-//! columns, defaults and indexes (no foreign keys or triggers), measured in the same run.
+//! What the load benches share. Above all the two floors a load is compared with, measured in
+//! the same run: PostgreSQL's `COPY` of the very same rows
+//! - into copies of the tables that have the same columns, defaults and indexes but no foreign
+//!   keys or triggers ([`copy_floor`]: the physical floor), and
+//! - into the same tables of a freshly migrated database, foreign keys, policies and triggers
+//!   included ([`copy_into_migrated`]: the issue's baseline, "COPY of the same rows into the
+//!   same tables").
 
 use std::time::{Duration, Instant};
 
@@ -62,6 +66,53 @@ async fn copy_table(
     client
         .batch_execute(&format!("DROP TABLE bench_copy_{table}"))
         .await?;
+    Ok(took)
+}
+
+/// The time `COPY` takes to load the organization's rows in `tables` (parents first) into the
+/// same tables of the database at `floor_url`, migrated by the caller and holding nothing of the
+/// organization: each `COPY` checks its foreign keys and fires its triggers, as a load into the
+/// real schema must. The organization's own row is copied first, untimed.
+pub async fn copy_into_migrated(
+    source: &tokio_postgres::Client,
+    floor_url: &str,
+    tables: &[&str],
+    org: uuid::Uuid,
+) -> anyhow::Result<Duration> {
+    let (floor, conn) = tokio_postgres::connect(floor_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(conn);
+    let file = |table: &str| format!("/tmp/revtops_bench_fk_{table}_{}.copy", std::process::id());
+    let export = |table: &str, filter: &str| {
+        format!(
+            "COPY (SELECT * FROM {table} WHERE {filter} = '{org}') TO '{}' (FORMAT binary)",
+            file(table)
+        )
+    };
+    source.batch_execute(&export("organizations", "id")).await?;
+    let parent = floor
+        .batch_execute(&format!(
+            "COPY organizations FROM '{}' (FORMAT binary)",
+            file("organizations")
+        ))
+        .await;
+    let _ = std::fs::remove_file(file("organizations"));
+    parent?;
+    let mut took = Duration::ZERO;
+    for table in tables {
+        source
+            .batch_execute(&export(table, "organization_id"))
+            .await?;
+        let started = Instant::now();
+        let copied = floor
+            .batch_execute(&format!(
+                "COPY {table} FROM '{}' (FORMAT binary)",
+                file(table)
+            ))
+            .await;
+        took += started.elapsed();
+        let _ = std::fs::remove_file(file(table));
+        copied?;
+    }
     Ok(took)
 }
 

@@ -6,12 +6,13 @@
 use std::time::{Duration, Instant};
 
 use deadpool::managed::{self, Metrics, Object, Pool, RecycleError, RecycleResult};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, IsolationLevel, NoTls};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, Column, IsolationLevel, NoTls, RowStream};
 
 use super::values::{Cell, UnsupportedType, WireLen};
 use super::{ColumnInfo, QueryOutput, SqlError, Viewer};
@@ -124,8 +125,9 @@ impl Boundary {
             .collect()
     }
 
-    /// Runs `sql` for `org` with no parser in front. The engine calls this after the gate; tests
-    /// call it directly to prove the database boundary holds on its own.
+    /// Runs `sql` for `org` with no parser in front. Tests call this directly to prove the
+    /// database boundary holds on its own; the rows are capped by the portal they are fetched
+    /// through, whatever the SQL.
     pub async fn execute(
         &self,
         viewer: Viewer,
@@ -143,6 +145,31 @@ impl Boundary {
         params: &[&(dyn ToSql + Sync)],
         max_rows: usize,
     ) -> Result<QueryOutput, SqlError> {
+        self.execute_as(viewer, sql, Fetch::Portal(params), max_rows)
+            .await
+    }
+
+    /// Runs SQL the gate admitted: one query, which can therefore stand as a subquery. It runs
+    /// under a `LIMIT` of the cap, sent in the same round trip as the transaction, the limits and
+    /// the signed viewer, so a query costs one round trip (a second when it returns no rows: the
+    /// columns are described separately). SQL that PostgreSQL will not take as a subquery runs
+    /// as `execute` would.
+    pub async fn execute_admitted(
+        &self,
+        viewer: Viewer,
+        sql: &str,
+        max_rows: usize,
+    ) -> Result<QueryOutput, SqlError> {
+        self.execute_as(viewer, sql, Fetch::Wrapped, max_rows).await
+    }
+
+    async fn execute_as(
+        &self,
+        viewer: Viewer,
+        sql: &str,
+        fetch: Fetch<'_>,
+        max_rows: usize,
+    ) -> Result<QueryOutput, SqlError> {
         let started = Instant::now();
         let mut client = self
             .pool
@@ -152,12 +179,20 @@ impl Boundary {
         // The server-side timeout does not cover transferring a huge row; this one does. A connection
         // cut off here is dropped instead of returned to the pool.
         let deadline = self.limits.statement_timeout + Duration::from_millis(500);
-        match tokio::time::timeout(
-            deadline,
-            self.run(&mut client, viewer, sql, params, max_rows),
-        )
-        .await
-        {
+        let run = async {
+            if let Fetch::Wrapped = fetch
+                && let Some(out) = self.run_wrapped(&client, viewer, sql, max_rows).await?
+            {
+                return Ok(out);
+            }
+            let params = match fetch {
+                Fetch::Portal(params) => params,
+                Fetch::Wrapped => &[],
+            };
+            self.run_portal(&mut client, viewer, sql, params, max_rows)
+                .await
+        };
+        match tokio::time::timeout(deadline, run).await {
             Ok(result) => {
                 // After a driver-level failure the session's protocol state is unknown: retire it.
                 if matches!(
@@ -179,22 +214,11 @@ impl Boundary {
         }
     }
 
-    async fn run(
-        &self,
-        client: &mut Client,
-        viewer: Viewer,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-        max_rows: usize,
-    ) -> Result<QueryOutput, SqlError> {
+    /// The statements that bind a transaction to the viewer under the limits. The values are
+    /// inlined: they are the server's own (uuids and hex signatures: no quote can occur), never
+    /// the query's.
+    fn settings(&self, viewer: Viewer) -> String {
         let timeout_ms = self.limits.statement_timeout.as_millis();
-        let tx = client
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .start()
-            .await
-            .map_err(|e| self.db_error(e))?;
         let org_text = viewer.org.to_string();
         let sig = self.sign(&org_text);
         // The user is signed together with the organization: a user id lifted from one
@@ -207,15 +231,79 @@ impl Boundary {
             }
             None => (String::new(), String::new()),
         };
-        // The limits and the signed viewer in one batch. The values are inlined: they are the
-        // server's own (uuids and hex signatures: no quote can occur), never the query's.
-        let settings = format!(
+        format!(
             "SET LOCAL statement_timeout = {timeout_ms}; SET LOCAL lock_timeout = 1000; \
              SET LOCAL idle_in_transaction_session_timeout = {}; \
              SELECT set_config('app.org_id', '{org_text}', true), set_config('app.org_sig', '{sig}', true), \
                     set_config('app.user_id', '{user_text}', true), set_config('app.user_sig', '{user_sig}', true)",
             timeout_ms + 5_000
+        )
+    }
+
+    /// One round trip: the transaction, its limits and viewer (a simple-query batch) and, queued
+    /// behind them, the capped query parsed, bound and executed as one unnamed statement, which
+    /// the extended protocol holds to a single statement. `None` when PostgreSQL cannot parse
+    /// the capped form (the caller then runs the query as it came).
+    async fn run_wrapped(
+        &self,
+        client: &Client,
+        viewer: Viewer,
+        sql: &str,
+        max_rows: usize,
+    ) -> Result<Option<QueryOutput>, SqlError> {
+        let begin = format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
+            self.settings(viewer)
         );
+        let capped = capped(sql, max_rows.saturating_add(1));
+        let _rollback = RollbackWhenDone(client);
+        let no_params = std::iter::empty::<(&(dyn ToSql + Sync), Type)>();
+        let (bound, queried) = futures_util::join!(
+            client.batch_execute(&begin),
+            client.query_typed_raw(&capped, no_params)
+        );
+        bound.map_err(|e| self.db_error(e))?;
+        let stream = match queried {
+            Ok(stream) => stream,
+            Err(e) if e.code() == Some(&SqlState::SYNTAX_ERROR) => return Ok(None),
+            // Binding no value to a `$n` the query holds.
+            Err(e) if e.code() == Some(&SqlState::PROTOCOL_VIOLATION) => {
+                return Err(SqlError::Rejected(PARAMETERS_REFUSED.into()));
+            }
+            Err(e) => return Err(self.db_error(e)),
+        };
+        let mut fetched = self.collect(stream, max_rows).await?;
+        let columns = match fetched.columns.take() {
+            Some(columns) => columns,
+            None => {
+                let described = client
+                    .prepare(&capped)
+                    .await
+                    .map_err(|e| self.db_error(e))?;
+                column_infos(described.columns())
+            }
+        };
+        Ok(Some(fetched.output(columns)))
+    }
+
+    /// Any SQL, with parameters: a transaction, then the limits and viewer with the statement
+    /// prepared behind them, then a portal fetched at most `max_rows + 1` rows.
+    async fn run_portal(
+        &self,
+        client: &mut Client,
+        viewer: Viewer,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        max_rows: usize,
+    ) -> Result<QueryOutput, SqlError> {
+        let tx = client
+            .build_transaction()
+            .read_only(true)
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .start()
+            .await
+            .map_err(|e| self.db_error(e))?;
+        let settings = self.settings(viewer);
         let bind_viewer = tx.batch_execute(&settings);
         // Preparing uses the extended protocol, which refuses several statements in one string.
         // It is pipelined behind the batch (one round trip for both): the server takes them in
@@ -225,18 +313,9 @@ impl Boundary {
         bound.map_err(|e| self.db_error(e))?;
         let statement = prepared.map_err(|e| self.db_error(e))?;
         if statement.params().len() != params.len() {
-            return Err(SqlError::Rejected(
-                "the query must not contain $n parameters; inline the values".into(),
-            ));
+            return Err(SqlError::Rejected(PARAMETERS_REFUSED.into()));
         }
-        let columns: Vec<ColumnInfo> = statement
-            .columns()
-            .iter()
-            .map(|c| ColumnInfo {
-                name: c.name().to_owned(),
-                r#type: c.type_().name().to_owned(),
-            })
-            .collect();
+        let columns = column_infos(statement.columns());
         let portal = tx
             .bind(&statement, params)
             .await
@@ -246,63 +325,68 @@ impl Boundary {
             .query_portal_raw(&portal, fetch)
             .await
             .map_err(|e| self.db_error(e))?;
+        let fetched = self.collect(stream, max_rows).await?;
+        // Nothing was written (read-only), so rolling back is the cheapest way to end, and it
+        // need not be waited for: dropping the transaction queues its ROLLBACK on the
+        // connection, ahead of anything the connection's next user sends, so the next query
+        // starts after it on the server. A connection that died meanwhile fails its recycle.
+        drop(tx);
+        Ok(fetched.output(columns))
+    }
+
+    /// Reads at most `max_rows` rows (and `max_result_bytes`) of `stream`, decoded.
+    async fn collect(&self, stream: RowStream, max_rows: usize) -> Result<Fetched, SqlError> {
         // Boxed so it can be dropped before the rollback: undrained rows of an abandoned portal
         // would otherwise stall the connection behind them.
         let mut stream = Box::pin(stream);
-        let mut rows = Vec::new();
+        let mut fetched = Fetched {
+            columns: None,
+            rows: Vec::new(),
+            truncated: false,
+        };
         let mut bytes = 0usize;
-        let mut truncated = false;
         while let Some(row) = stream.next().await {
             let row = row.map_err(|e| self.db_error(e))?;
-            if rows.len() == max_rows {
-                truncated = true;
+            if fetched.columns.is_none() {
+                fetched.columns = Some(column_infos(row.columns()));
+            }
+            if fetched.rows.len() == max_rows {
+                fetched.truncated = true;
                 break;
             }
-            let wire: usize = (0..columns.len())
+            let wire: usize = (0..row.len())
                 .map(|i| row.try_get::<_, WireLen>(i).map_or(0, |w| w.0))
                 .sum();
             if bytes + wire > self.limits.max_result_bytes {
-                truncated = true;
+                fetched.truncated = true;
                 break;
             }
-            let mut cells = Vec::with_capacity(columns.len());
-            for (i, column) in columns.iter().enumerate() {
+            let mut cells = Vec::with_capacity(row.len());
+            for (i, column) in row.columns().iter().enumerate() {
                 let cell: Cell = row.try_get(i).map_err(|e| {
                     match std::error::Error::source(&e)
                         .and_then(|s| s.downcast_ref::<UnsupportedType>())
                     {
-                        Some(u) => SqlError::Rejected(format!("column {}: {u}", column.name)),
-                        None => {
-                            SqlError::Internal(format!("cannot decode column {}: {e}", column.name))
-                        }
+                        Some(u) => SqlError::Rejected(format!("column {}: {u}", column.name())),
+                        None => SqlError::Internal(format!(
+                            "cannot decode column {}: {e}",
+                            column.name()
+                        )),
                     }
                 })?;
                 cells.push(cell.0);
             }
             bytes += json_len(&cells);
             if bytes > self.limits.max_result_bytes {
-                truncated = true;
+                fetched.truncated = true;
                 break;
             }
-            rows.push(cells);
+            fetched.rows.push(cells);
         }
-        drop(stream);
-        // Nothing was written (read-only), so rolling back is the cheapest way to end, and it
-        // need not be waited for: dropping the transaction queues its ROLLBACK on the
-        // connection, ahead of anything the connection's next user sends, so the next query
-        // starts after it on the server. A connection that died meanwhile fails its recycle.
-        drop(tx);
-        Ok(QueryOutput {
-            row_count: rows.len(),
-            columns,
-            rows,
-            truncated,
-            elapsed_ms: 0.0,
-        })
+        Ok(fetched)
     }
 
     fn db_error(&self, e: tokio_postgres::Error) -> SqlError {
-        use tokio_postgres::error::SqlState;
         match e.as_db_error() {
             Some(db) if *db.code() == SqlState::QUERY_CANCELED => {
                 SqlError::Timeout(self.limits.statement_timeout)
@@ -323,6 +407,67 @@ impl Boundary {
             None => SqlError::Rejected(format!("the query could not be run: {e}")),
         }
     }
+}
+
+/// How a query's rows are held to the cap.
+#[derive(Clone, Copy)]
+enum Fetch<'a> {
+    /// Through a portal fetched that many rows at most: any SQL, with parameters.
+    Portal(&'a [&'a (dyn ToSql + Sync)]),
+    /// By a `LIMIT` around the query ([`capped`]): SQL the gate admitted.
+    Wrapped,
+}
+
+const PARAMETERS_REFUSED: &str = "the query must not contain $n parameters; inline the values";
+
+/// `sql` as a subquery under `LIMIT cap`. A trailing semicolon is dropped; the newlines keep a
+/// trailing `--` comment from swallowing the closing parenthesis. A subquery's `ORDER BY` keeps
+/// its rows in order under the outer `LIMIT`.
+pub fn capped(sql: &str, cap: usize) -> String {
+    let body = sql.trim_end_matches(|c: char| c == ';' || c.is_whitespace());
+    format!("SELECT * FROM (\n{body}\n) AS revtops_result LIMIT {cap}")
+}
+
+/// Queues `ROLLBACK` on the connection when dropped, however the query ended: polled once, the
+/// request is on its way (tokio-postgres sends a request when its future is first polled) and
+/// reaches the server before anything the connection's next user sends; its reply is not
+/// needed.
+struct RollbackWhenDone<'a>(&'a Client);
+
+impl Drop for RollbackWhenDone<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.batch_execute("ROLLBACK").now_or_never();
+    }
+}
+
+/// What a query returned, within the caps.
+struct Fetched {
+    /// The columns, known once a row arrived.
+    columns: Option<Vec<ColumnInfo>>,
+    rows: Vec<Vec<Value>>,
+    truncated: bool,
+}
+
+impl Fetched {
+    fn output(self, columns: Vec<ColumnInfo>) -> QueryOutput {
+        QueryOutput {
+            row_count: self.rows.len(),
+            columns,
+            rows: self.rows,
+            truncated: self.truncated,
+            elapsed_ms: 0.0,
+        }
+    }
+}
+
+fn column_infos(columns: &[Column]) -> Vec<ColumnInfo> {
+    columns
+        .iter()
+        .map(|c| ColumnInfo {
+            name: c.name().to_owned(),
+            r#type: c.type_().name().to_owned(),
+        })
+        .collect()
 }
 
 /// The length of `cells` as a JSON array, without building the text.

@@ -104,6 +104,11 @@ impl SqlEngine {
         })
     }
 
+    /// The most rows a query returns.
+    pub fn max_rows(&self) -> usize {
+        self.max_rows
+    }
+
     /// Gate, then boundary. `limit` may lower the row cap, never raise it.
     pub async fn query(
         &self,
@@ -115,7 +120,7 @@ impl SqlEngine {
         gate::admit(sql).map_err(|r| SqlError::Rejected(r.0))?;
         let max_rows = limit.map_or(self.max_rows, |l| l.clamp(1, self.max_rows));
         let _share = self.shares.enter(viewer.org).await?;
-        self.boundary.execute(viewer, sql, max_rows).await
+        self.boundary.execute_admitted(viewer, sql, max_rows).await
     }
 
     /// The server's own parameterised SQL (no gate: it is not user text), still inside the
