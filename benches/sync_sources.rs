@@ -257,6 +257,7 @@ fn migrate(url: &str) -> anyhow::Result<()> {
         .arg("migrate")
         .env("DATABASE_URL", url)
         .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
         .status()?;
     anyhow::ensure!(status.success(), "revtops migrate failed");
     Ok(())

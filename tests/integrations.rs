@@ -685,11 +685,7 @@ async fn nango_credentials_fetch_fresh_tokens_and_force_refresh() {
     let first = nango.add_connection("hubspot", "conn-1", json!({"organization_id": "o"}));
     let host = url::Url::parse(&nango.url).unwrap();
     let client = Arc::new(NangoClient::new(&host, Secret::new(nango.secret.clone())));
-    let creds = NangoCredentials {
-        client: client.clone(),
-        connection_id: "conn-1".into(),
-        provider_config_key: "hubspot".into(),
-    };
+    let creds = NangoCredentials::new(client.clone(), "conn-1".into(), "hubspot".into());
     let (a, b, refreshed, again) = tokio::task::spawn_blocking(move || {
         let a = creds.access_token(false).unwrap();
         let b = creds.access_token(false).unwrap();
@@ -705,23 +701,36 @@ async fn nango_credentials_fetch_fresh_tokens_and_force_refresh() {
     assert_eq!(again, refreshed);
     assert_eq!(nango.state(|s| s.refreshes), 1);
     assert_eq!(
+        nango.state(|s| s.gets.len()),
+        2,
+        "a connection is reused for a while unless a refresh is forced"
+    );
+    assert_eq!(
         nango.state(|s| s.gets.iter().filter(|g| g.2).count()),
         1,
         "force_refresh=true sent exactly once"
     );
 
+    // A token close to its expiry is never reused: each use asks Nango.
+    nango.set_token_lifetime(chrono::TimeDelta::minutes(3));
+    let short = NangoCredentials::new(client.clone(), "conn-1".into(), "hubspot".into());
+    let before = nango.state(|s| s.gets.len());
+    tokio::task::spawn_blocking(move || {
+        short.access_token(false).unwrap();
+        short.access_token(false).unwrap();
+    })
+    .await
+    .unwrap();
+    assert_eq!(nango.state(|s| s.gets.len()), before + 2);
+
     // Unknown connection, and a wrong secret key: authentication failures without the key.
-    let missing = NangoCredentials {
-        client: client.clone(),
-        connection_id: "nope".into(),
-        provider_config_key: "hubspot".into(),
-    };
+    let missing = NangoCredentials::new(client.clone(), "nope".into(), "hubspot".into());
     let wrong_key = "11111111-2222-4333-8444-555555555555";
-    let bad = NangoCredentials {
-        client: Arc::new(NangoClient::new(&host, Secret::new(wrong_key.into()))),
-        connection_id: "conn-1".into(),
-        provider_config_key: "hubspot".into(),
-    };
+    let bad = NangoCredentials::new(
+        Arc::new(NangoClient::new(&host, Secret::new(wrong_key.into()))),
+        "conn-1".into(),
+        "hubspot".into(),
+    );
     let (missing, bad) =
         tokio::task::spawn_blocking(move || (missing.access_token(false), bad.access_token(false)))
             .await

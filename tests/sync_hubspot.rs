@@ -215,6 +215,14 @@ async fn a_full_sync_equals_hubspot_through_rate_limits_outages_and_token_expiry
     assert_eq!(throttled, vec![("contacts".to_owned(), 1)]);
     assert_eq!(run["error_count"], json!(0));
     assert_eq!(w.nango.refreshes(), 1, "one refresh after the 401");
+    // The token Nango handed out is reused across pages (within a minute), not fetched again
+    // before every HubSpot request: one fetch at the start and the forced one after the 401.
+    let hubspot_requests = w.hub.requests("/");
+    let nango_fetches = w.nango.state(|s| s.gets.len());
+    assert!(
+        nango_fetches <= 3 && hubspot_requests > 20,
+        "{nango_fetches} Nango fetches for {hubspot_requests} HubSpot requests"
+    );
     assert!(
         run["counts"]["deals"]["pages"].as_u64().unwrap() >= 7,
         "{run}"

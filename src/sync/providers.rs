@@ -130,11 +130,11 @@ impl NangoConnectors {
                 integration.provider
             ))
         })?;
-        Ok(Arc::new(NangoCredentials {
-            client: nango,
+        Ok(Arc::new(NangoCredentials::new(
+            nango,
             connection_id,
-            provider_config_key: provider.integration_id(&self.integrations).to_owned(),
-        }))
+            provider.integration_id(&self.integrations).to_owned(),
+        )))
     }
 }
 

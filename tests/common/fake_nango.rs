@@ -38,6 +38,8 @@ pub struct State {
     pub gets: Vec<(String, String, bool)>,
     pub refreshes: usize,
     pub unauthorized: usize,
+    /// How long the tokens handed out live (an hour unless a test says otherwise).
+    pub token_lifetime: Option<chrono::TimeDelta>,
 }
 
 type TokenSource = Box<dyn Fn() -> String + Send + Sync>;
@@ -187,6 +189,7 @@ fn get_connection(
     if force {
         state.refreshes += 1;
     }
+    let lifetime = state.token_lifetime.unwrap_or(chrono::TimeDelta::hours(1));
     if let Some(source) = shared.tokens.lock().unwrap().as_ref() {
         conn.access_token = source();
     }
@@ -210,7 +213,9 @@ fn get_connection(
         "credentials": {
             "type": "OAUTH2",
             "access_token": conn.access_token,
-            "expires_at": "2026-11-28T12:00:00.000Z",
+            // As Nango hands out a token: refreshed when it had under 15 minutes left.
+            "expires_at": (chrono::Utc::now() + lifetime)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             "raw": {"access_token": conn.access_token, "token_type": "bearer"}
         },
         "end_user": null
@@ -304,6 +309,10 @@ impl FakeNango {
     /// as Nango hands out the provider's real token.
     pub fn issue_tokens_from(&self, source: impl Fn() -> String + Send + Sync + 'static) {
         *self.shared.tokens.lock().unwrap() = Some(Box::new(source));
+    }
+
+    pub fn set_token_lifetime(&self, lifetime: chrono::TimeDelta) {
+        self.shared.state.lock().unwrap().token_lifetime = Some(lifetime);
     }
 
     /// Token requests with `force_refresh=true` so far.

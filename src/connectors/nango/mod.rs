@@ -1,12 +1,13 @@
 //! Nango, the OAuth broker in front of every provider: a blocking API client (connect sessions,
 //! connections and their credentials), its wire types, webhook verification, and
-//! [`NangoCredentials`], which hands connectors a fresh access token right before each use.
+//! [`NangoCredentials`], which hands connectors a fresh access token.
 
 mod client;
 pub mod types;
 pub mod webhook;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub use client::NangoClient;
 pub use types::{
@@ -40,19 +41,51 @@ pub enum NangoError {
     Decode(String),
 }
 
-/// The credentials of one Nango connection, fetched from Nango right before each use and never
-/// stored.
+/// How long a connection Nango handed out is used again before asking Nango anew. Nango
+/// refreshes an OAuth token whenever it is fetched within 15 minutes of its expiry, so a token
+/// it hands out stays valid for longer than this. Asking before every provider request doubled
+/// a sync's HTTP requests; a token rotated or revoked in Nango is still picked up within this
+/// window, and at once wherever the provider refuses it (connectors then force a refresh).
+const REUSE_FOR: Duration = Duration::from_secs(60);
+
+/// A connection is used again only while its token has at least this long left to live.
+const EXPIRY_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// The credentials of one Nango connection, fetched from Nango and kept in memory only, for at
+/// most [`REUSE_FOR`] (never stored).
 #[derive(Debug, Clone)]
 pub struct NangoCredentials {
-    pub client: Arc<NangoClient>,
-    pub connection_id: String,
+    client: Arc<NangoClient>,
+    connection_id: String,
     /// The Nango integration id (provider config key).
-    pub provider_config_key: String,
+    provider_config_key: String,
+    fetched: Arc<Mutex<Option<(Instant, Connection)>>>,
 }
 
 impl NangoCredentials {
+    pub fn new(
+        client: Arc<NangoClient>,
+        connection_id: String,
+        provider_config_key: String,
+    ) -> Self {
+        Self {
+            client,
+            connection_id,
+            provider_config_key,
+            fetched: Arc::default(),
+        }
+    }
+
     fn connection(&self, force_refresh: bool) -> Result<Connection, ConnectorError> {
-        self.client
+        let mut fetched = self.fetched.lock().unwrap_or_else(|p| p.into_inner());
+        if !force_refresh
+            && let Some((at, connection)) = fetched.as_ref()
+            && at.elapsed() < REUSE_FOR
+        {
+            return Ok(connection.clone());
+        }
+        let connection = self
+            .client
             .get_connection(
                 &self.connection_id,
                 &self.provider_config_key,
@@ -63,8 +96,24 @@ impl NangoCredentials {
                     ConnectorError::Auth(e.to_string())
                 }
                 other => ConnectorError::Api(other.to_string()),
-            })
+            })?;
+        *fetched = lives_long_enough(&connection).then(|| (Instant::now(), connection.clone()));
+        Ok(connection)
     }
+}
+
+/// Whether the connection's token outlives the reuse window by a margin (a token without an
+/// expiry, such as an API key, does).
+fn lives_long_enough(connection: &Connection) -> bool {
+    let Some(expires_at) = connection
+        .credentials
+        .as_ref()
+        .and_then(|c| c.expires_at.as_deref())
+    else {
+        return true;
+    };
+    chrono::DateTime::parse_from_rfc3339(expires_at)
+        .is_ok_and(|at| at.to_utc() > chrono::Utc::now() + EXPIRY_MARGIN + REUSE_FOR)
 }
 
 impl Credentials for NangoCredentials {
