@@ -411,9 +411,17 @@ async fn concurrent_triggers_make_one_run_and_claims_never_collide() {
     // The old worker can no longer commit pages or heartbeat.
     let client = app.db.client().await;
     assert!(
-        !queue::record_page(&client, run.id, owner, "deals", (1, 1), &[])
-            .await
-            .unwrap()
+        !queue::record_page(
+            &client,
+            queue::RECORD_PAGE,
+            run.id,
+            owner,
+            "deals",
+            (1, 1),
+            &[]
+        )
+        .await
+        .unwrap()
     );
     let mut conn = app.state.db.get().await.unwrap();
     assert!(!queue::heartbeat(&mut conn, run.id, owner).await.unwrap());

@@ -217,6 +217,9 @@ async fn write(
     (writer, result)
 }
 
+const MOVE_CURSOR: &str = "UPDATE integrations \
+     SET sync_cursors = jsonb_set(sync_cursors, ARRAY[$2::text], $3::jsonb) WHERE id = $1";
+
 /// Rows, cursor and counts of one page, all or nothing, committed after the page before it.
 async fn commit_page(
     writer: &mut PageWriter,
@@ -232,6 +235,8 @@ async fn commit_page(
         .collect();
     let integration = &target.integration;
     let statement = writer.statement(upsert::statement(&page.rows)).await?;
+    let record = writer.statement(queue::RECORD_PAGE).await?;
+    let move_cursor = writer.statement(MOVE_CURSOR).await?;
     let tx = writer.client().transaction().await?;
     let personal = match integration.user_id {
         Some(owner) => Some(upsert::Personal {
@@ -254,28 +259,27 @@ async fn commit_page(
             SyncError::Internal("an earlier page was not written, so this one was not".into())
         })?;
     }
-    // The claim check comes last but inside the transaction: a run another worker took over
-    // commits neither rows nor cursor.
-    if !queue::record_page(
-        &tx,
-        target.run_id,
-        &target.worker_id,
-        spec.name,
-        (page.rows.len(), pages),
-        &skipped,
-    )
-    .await?
-    {
+    // The claim check comes last but inside the transaction, and the cursor moves in the same
+    // round trip: a run another worker took over rolls back, committing neither rows nor cursor.
+    let cursor: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+        [&integration.id, &spec.name, &page.cursor];
+    let (claimed, moved) = futures_util::join!(
+        queue::record_page(
+            &tx,
+            &record,
+            target.run_id,
+            &target.worker_id,
+            spec.name,
+            (page.rows.len(), pages),
+            &skipped,
+        ),
+        // (Called by path: diesel's `RunQueryDsl::execute` is in scope too.)
+        Transaction::execute(&tx, &move_cursor, &cursor)
+    );
+    if !claimed? {
         return Err(SyncError::LeaseLost);
     }
-    // (Called by path: diesel's `RunQueryDsl::execute` is in scope too.)
-    Transaction::execute(
-        &tx,
-        "UPDATE integrations SET sync_cursors = jsonb_set(sync_cursors, ARRAY[$2::text], $3::jsonb) \
-         WHERE id = $1",
-        &[&integration.id, &spec.name, &page.cursor],
-    )
-    .await?;
+    moved?;
     tx.commit().await?;
     Ok(())
 }

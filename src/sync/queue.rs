@@ -262,20 +262,8 @@ pub async fn history(
     Ok(q.load(conn).await?)
 }
 
-/// Adds one committed write, of `pages` provider pages, to the run's counts and progress (in
-/// the write's transaction); false when the run is no longer this worker's (the caller rolls
-/// the write back).
-pub async fn record_page(
-    client: &impl tokio_postgres::GenericClient,
-    run_id: Uuid,
-    worker_id: &str,
-    object: &str,
-    (records, pages): (usize, u32),
-    skipped: &[Value],
-) -> Result<bool, SyncError> {
-    let n = client
-        .execute(
-            "UPDATE sync_runs
+/// The statement of [`record_page`] (page writers prepare it once per connection).
+pub const RECORD_PAGE: &str = "UPDATE sync_runs
                 SET counts = jsonb_set(counts, ARRAY[$2::text], jsonb_build_object(
                         'records', coalesce((counts -> $2 ->> 'records')::bigint, 0) + $3::bigint,
                         'skipped', coalesce((counts -> $2 ->> 'skipped')::bigint, 0) + $4::int,
@@ -289,7 +277,26 @@ pub async fn record_page(
                             SELECT s FROM jsonb_array_elements(coalesce(progress -> 'skipped_samples', '[]') || $5::jsonb) s
                             LIMIT 20) x)),
                     heartbeat_at = now()
-              WHERE id = $1 AND worker_id = $6 AND status = 'running'",
+              WHERE id = $1 AND worker_id = $6 AND status = 'running'";
+
+/// Adds one committed write, of `pages` provider pages, to the run's counts and progress (in
+/// the write's transaction); false when the run is no longer this worker's (the caller rolls
+/// the write back).
+pub async fn record_page<S>(
+    client: &impl tokio_postgres::GenericClient,
+    statement: &S,
+    run_id: Uuid,
+    worker_id: &str,
+    object: &str,
+    (records, pages): (usize, u32),
+    skipped: &[Value],
+) -> Result<bool, SyncError>
+where
+    S: ?Sized + tokio_postgres::ToStatement + Sync + Send,
+{
+    let n = client
+        .execute(
+            statement,
             &[
                 &run_id,
                 &object,
