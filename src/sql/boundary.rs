@@ -231,10 +231,13 @@ impl Boundary {
             }
             None => (String::new(), String::new()),
         };
+        // One statement: every setting is transaction-local (`true`), so the rollback that ends
+        // the query reverts them all.
         format!(
-            "SET LOCAL statement_timeout = {timeout_ms}; SET LOCAL lock_timeout = 1000; \
-             SET LOCAL idle_in_transaction_session_timeout = {}; \
-             SELECT set_config('app.org_id', '{org_text}', true), set_config('app.org_sig', '{sig}', true), \
+            "SELECT set_config('statement_timeout', '{timeout_ms}', true), \
+                    set_config('lock_timeout', '1000', true), \
+                    set_config('idle_in_transaction_session_timeout', '{}', true), \
+                    set_config('app.org_id', '{org_text}', true), set_config('app.org_sig', '{sig}', true), \
                     set_config('app.user_id', '{user_text}', true), set_config('app.user_sig', '{user_sig}', true)",
             timeout_ms + 5_000
         )
