@@ -2,6 +2,7 @@
 //! dashboards: a parser gate (`gate`) in front of a database boundary (`boundary`) that holds on
 //! its own — RLS bound to a signed organization id, a SELECT-only role, a read-only transaction.
 
+mod analytics_login;
 pub mod boundary;
 pub mod catalog;
 pub mod chart;
