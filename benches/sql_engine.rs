@@ -169,7 +169,7 @@ async fn run() -> anyhow::Result<()> {
         for (name, sql) in QUERIES {
             let plan = format!("EXPLAIN (ANALYZE, BUFFERS) {sql}");
             // The engine runs an admitted query under a LIMIT of its row cap: explain that.
-            let capped = revtops::sql::boundary::capped(sql, engine.max_rows() + 1);
+            let capped = revtops::sql::boundary::capped(sql, engine.max_rows());
             let engine_plan = format!("EXPLAIN (ANALYZE, BUFFERS) {capped}");
             let direct_plan: Vec<String> = direct
                 .query(&plan, &[])

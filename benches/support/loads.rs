@@ -46,23 +46,14 @@ async fn copy_table(
     table: &str,
     org: uuid::Uuid,
 ) -> anyhow::Result<Duration> {
-    let file = format!("/tmp/revtops_bench_{table}_{}.copy", std::process::id());
     client
         .batch_execute(&format!(
             "DROP TABLE IF EXISTS bench_copy_{table};
-             CREATE TABLE bench_copy_{table} (LIKE {table} INCLUDING ALL);
-             COPY (SELECT * FROM {table} WHERE organization_id = '{org}') TO '{file}' (FORMAT binary)"
+             CREATE TABLE bench_copy_{table} (LIKE {table} INCLUDING ALL)"
         ))
         .await?;
-    let started = Instant::now();
-    let copied = client
-        .batch_execute(&format!(
-            "COPY bench_copy_{table} FROM '{file}' (FORMAT binary)"
-        ))
-        .await;
-    let took = started.elapsed();
-    let _ = std::fs::remove_file(&file);
-    copied?;
+    let rows = format!("SELECT * FROM {table} WHERE organization_id = '{org}'");
+    let took = timed_copy(client, &rows, client, &format!("bench_copy_{table}")).await?;
     client
         .batch_execute(&format!("DROP TABLE bench_copy_{table}"))
         .await?;
@@ -81,38 +72,34 @@ pub async fn copy_into_migrated(
 ) -> anyhow::Result<Duration> {
     let (floor, conn) = tokio_postgres::connect(floor_url, tokio_postgres::NoTls).await?;
     tokio::spawn(conn);
-    let file = |table: &str| format!("/tmp/revtops_bench_fk_{table}_{}.copy", std::process::id());
-    let export = |table: &str, filter: &str| {
-        format!(
-            "COPY (SELECT * FROM {table} WHERE {filter} = '{org}') TO '{}' (FORMAT binary)",
-            file(table)
-        )
-    };
-    source.batch_execute(&export("organizations", "id")).await?;
-    let parent = floor
-        .batch_execute(&format!(
-            "COPY organizations FROM '{}' (FORMAT binary)",
-            file("organizations")
-        ))
-        .await;
-    let _ = std::fs::remove_file(file("organizations"));
-    parent?;
+    let parent = format!("SELECT * FROM organizations WHERE id = '{org}'");
+    timed_copy(source, &parent, &floor, "organizations").await?;
     let mut took = Duration::ZERO;
     for table in tables {
-        source
-            .batch_execute(&export(table, "organization_id"))
-            .await?;
-        let started = Instant::now();
-        let copied = floor
-            .batch_execute(&format!(
-                "COPY {table} FROM '{}' (FORMAT binary)",
-                file(table)
-            ))
-            .await;
-        took += started.elapsed();
-        let _ = std::fs::remove_file(file(table));
-        copied?;
+        let rows = format!("SELECT * FROM {table} WHERE organization_id = '{org}'");
+        took += timed_copy(source, &rows, &floor, table).await?;
     }
+    Ok(took)
+}
+
+/// Writes the rows of `select` (on `from`) to a server-side binary file, then times `COPY` of
+/// that file into `into` (on `to`, a database of the same server).
+async fn timed_copy(
+    from: &tokio_postgres::Client,
+    select: &str,
+    to: &tokio_postgres::Client,
+    into: &str,
+) -> anyhow::Result<Duration> {
+    let file = format!("/tmp/revtops_bench_{into}_{}.copy", std::process::id());
+    from.batch_execute(&format!("COPY ({select}) TO '{file}' (FORMAT binary)"))
+        .await?;
+    let started = Instant::now();
+    let copied = to
+        .batch_execute(&format!("COPY {into} FROM '{file}' (FORMAT binary)"))
+        .await;
+    let took = started.elapsed();
+    let _ = std::fs::remove_file(&file);
+    copied?;
     Ok(took)
 }
 

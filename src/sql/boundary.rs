@@ -238,7 +238,7 @@ impl Boundary {
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {}",
             self.settings(viewer)
         );
-        let capped = capped(sql, max_rows.saturating_add(1));
+        let capped = capped(sql, max_rows);
         let _rollback = RollbackWhenDone(client);
         let no_params = std::iter::empty::<(&(dyn ToSql + Sync), Type)>();
         let (bound, queried) = futures_util::join!(
@@ -403,11 +403,13 @@ enum Fetch<'a> {
 
 const PARAMETERS_REFUSED: &str = "the query must not contain $n parameters; inline the values";
 
-/// `sql` as a subquery under `LIMIT cap`. A trailing semicolon is dropped; the newlines keep a
-/// trailing `--` comment from swallowing the closing parenthesis. A subquery's `ORDER BY` keeps
-/// its rows in order under the outer `LIMIT`.
-pub fn capped(sql: &str, cap: usize) -> String {
+/// `sql` as a subquery under a `LIMIT` of `max_rows + 1` (the extra row tells that more
+/// existed). A trailing semicolon is dropped; the newlines keep a trailing `--` comment from
+/// swallowing the closing parenthesis. A subquery's `ORDER BY` keeps its rows in order under
+/// the outer `LIMIT`.
+pub fn capped(sql: &str, max_rows: usize) -> String {
     let body = sql.trim_end_matches(|c: char| c == ';' || c.is_whitespace());
+    let cap = max_rows.saturating_add(1);
     format!("SELECT * FROM (\n{body}\n) AS revtops_result LIMIT {cap}")
 }
 

@@ -77,6 +77,8 @@ impl NangoCredentials {
     }
 
     fn connection(&self, force_refresh: bool) -> Result<Connection, ConnectorError> {
+        // Held across the fetch: callers arriving meanwhile reuse its answer instead of each
+        // asking Nango.
         let mut fetched = self.fetched.lock().unwrap_or_else(|p| p.into_inner());
         if !force_refresh
             && let Some((at, connection)) = fetched.as_ref()
