@@ -222,9 +222,12 @@ async fn revoked_tokens_are_auth_errors() {
 /// history reads.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn internal_apps_read_history_in_pages_of_200() {
+    // One fake for both readings: its messages are dated from when it started, so two fakes
+    // started a second apart would hold different ids.
+    let fake = FakeSlack::start(vec![channel("C1", "deal-acme", true, 450)]).await;
     let mut read = Vec::new();
     for limit in [DISTRIBUTED_APP_HISTORY_LIMIT, INTERNAL_APP_HISTORY_LIMIT] {
-        let fake = FakeSlack::start(vec![channel("C1", "deal-acme", true, 450)]).await;
+        let before = fake.requests("conversations.history");
         let (rows, skipped, _) = run(
             connector_with_limit(&fake, Arc::default(), limit),
             Value::Null,
@@ -233,7 +236,7 @@ async fn internal_apps_read_history_in_pages_of_200() {
         .unwrap();
         assert!(skipped.is_empty(), "{skipped:?}");
         assert_eq!(ids(&rows), fake.expected_ids());
-        read.push((ids(&rows), fake.requests("conversations.history")));
+        read.push((ids(&rows), fake.requests("conversations.history") - before));
     }
     assert_eq!(read[0].0, read[1].0, "the same messages either way");
     assert_eq!(read[0].1, 30, "450 messages in pages of 15");
