@@ -242,3 +242,53 @@ async fn internal_apps_read_history_in_pages_of_200() {
     assert_eq!(read[0].1, 30, "450 messages in pages of 15");
     assert_eq!(read[1].1, 3, "450 messages in pages of 200");
 }
+
+/// A history page's threads are read at once (each is a round trip to Slack), their replies
+/// still right after their parent; once Slack has answered 429, one at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threads_of_a_page_are_read_at_once_until_slack_throttles() {
+    // 40 messages in pages of 15: three threads a page.
+    let fake = FakeSlack::start(vec![channel("C1", "deal-acme", true, 40)]).await;
+    fake.delay_replies(Duration::from_millis(150));
+    fake.throttle_history(Duration::from_secs(1));
+    let (rows, skipped, _) = run(connector(&fake, Arc::default()), Value::Null)
+        .await
+        .unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(ids(&rows), fake.expected_ids());
+    assert!(
+        fake.throttled() >= 1,
+        "the second history read is throttled"
+    );
+    assert_eq!(
+        fake.max_replies_in_flight(),
+        3,
+        "the first page's three threads at once"
+    );
+    assert_eq!(
+        fake.max_replies_in_flight_after_429(),
+        1,
+        "after a 429, one thread at a time"
+    );
+    for pair in rows.windows(2) {
+        let Some(thread) = pair[1]
+            .custom_fields
+            .get("thread_ts")
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let follows_parent = pair[0].source_id == format!("C1/{thread}");
+        let follows_sibling = pair[0]
+            .custom_fields
+            .get("thread_ts")
+            .and_then(Value::as_str)
+            == Some(thread);
+        assert!(
+            follows_parent || follows_sibling,
+            "{} after {}",
+            pair[1].source_id,
+            pair[0].source_id
+        );
+    }
+}

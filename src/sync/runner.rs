@@ -183,7 +183,7 @@ async fn sync_objects(
             integration,
         }),
         so_far: totals(engine, run.id).await?,
-        statistics: Statistics::start(engine.pool.clone()),
+        statistics: Statistics::start(engine.pool.clone(), connector.objects()),
     };
     for spec in connector.objects() {
         let cursor = cursors.get(spec.name).cloned().unwrap_or(Value::Null);
