@@ -7,7 +7,6 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,19 +41,7 @@ struct State {
 pub struct FakeSlack {
     base_url: String,
     state: Arc<Mutex<State>>,
-    replies: Arc<ReplyTiming>,
     stop: CancellationToken,
-}
-
-/// How long `conversations.replies` takes to answer, and how many were in flight at once,
-/// before and after the fake's first 429.
-#[derive(Default)]
-struct ReplyTiming {
-    delay_ms: AtomicU64,
-    in_flight: AtomicUsize,
-    max_in_flight: AtomicUsize,
-    throttled: AtomicBool,
-    max_in_flight_throttled: AtomicUsize,
 }
 
 pub fn user_email(k: u64) -> String {
@@ -297,25 +284,10 @@ impl FakeSlack {
             throttled: 0,
         }));
         let shared = state.clone();
-        let replies = Arc::new(ReplyTiming::default());
-        let timing = replies.clone();
         let app = poem::endpoint::make(move |req: Request| {
             let state = shared.clone();
-            let timing = timing.clone();
             async move {
                 let path = req.uri().path().to_owned();
-                let replies = path.ends_with("conversations.replies");
-                if replies {
-                    let now = timing.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                    timing.max_in_flight.fetch_max(now, Ordering::SeqCst);
-                    if timing.throttled.load(Ordering::SeqCst) {
-                        timing
-                            .max_in_flight_throttled
-                            .fetch_max(now, Ordering::SeqCst);
-                    }
-                    let delay = timing.delay_ms.load(Ordering::SeqCst);
-                    tokio::time::sleep(Duration::from_millis(delay)).await;
-                }
                 let query: HashMap<String, String> =
                     url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
                         .into_owned()
@@ -326,37 +298,15 @@ impl FakeSlack {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("")
                     .to_owned();
-                let response = state.lock().unwrap().handle(&path, &query, &auth);
-                if replies {
-                    timing.in_flight.fetch_sub(1, Ordering::SeqCst);
-                }
-                if response.status() == StatusCode::TOO_MANY_REQUESTS {
-                    timing.throttled.store(true, Ordering::SeqCst);
-                }
-                response
+                state.lock().unwrap().handle(&path, &query, &auth)
             }
         });
         let (base_url, stop) = super::serve::serve_fake(app).await;
         Self {
             base_url,
             state,
-            replies,
             stop,
         }
-    }
-
-    /// Every `conversations.replies` answer from now on takes `delay`, as over a real network.
-    pub fn delay_replies(&self, delay: Duration) {
-        let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-        self.replies.delay_ms.store(ms, Ordering::SeqCst);
-    }
-    /// The most `conversations.replies` requests that were being answered at once.
-    pub fn max_replies_in_flight(&self) -> usize {
-        self.replies.max_in_flight.load(Ordering::SeqCst)
-    }
-    /// The same, counting only requests that arrived after the fake's first 429.
-    pub fn max_replies_in_flight_after_429(&self) -> usize {
-        self.replies.max_in_flight_throttled.load(Ordering::SeqCst)
     }
 
     pub fn base_url(&self) -> &str {

@@ -3,7 +3,6 @@
 //! announced with an estimate of when the run is done, 5xx and connection errors retried with
 //! backoff. Tokens never appear in errors.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -55,8 +54,6 @@ pub struct Client {
     credentials: Arc<dyn Credentials>,
     retry: Retry,
     pub progress: Mutex<Progress>,
-    /// Slack asked this client to slow down at least once.
-    throttled: AtomicBool,
 }
 
 impl Client {
@@ -71,13 +68,7 @@ impl Client {
             credentials,
             retry,
             progress: Mutex::new(Progress::default()),
-            throttled: AtomicBool::new(false),
         }
-    }
-
-    /// Whether Slack has rate-limited this client: from then on its calls are made one at a time.
-    pub fn throttled(&self) -> bool {
-        self.throttled.load(Ordering::Relaxed)
     }
 
     fn throttle(&self, wait: Duration) -> Result<(), ConnectorError> {
@@ -114,7 +105,6 @@ impl Client {
             if status == 429 || code == "ratelimited" {
                 // Not a failed attempt: Slack said exactly how long to wait.
                 attempt -= 1;
-                self.throttled.store(true, Ordering::Relaxed);
                 self.throttle(retry_after.unwrap_or(Duration::from_secs(60)))?;
                 continue;
             }

@@ -14,7 +14,6 @@ mod client;
 pub mod mapping;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -43,8 +42,6 @@ pub const DISTRIBUTED_APP_HISTORY_LIMIT: u32 = 15;
 /// a backfill makes a thirteenth of the requests.
 pub const INTERNAL_APP_HISTORY_LIMIT: u32 = 200;
 const LIST_LIMIT: u32 = 200;
-/// Threads of one history page read at once (see [`SlackConnector::thread_replies`]).
-const PARALLEL_THREAD_READS: usize = 4;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 struct Channel {
@@ -217,71 +214,6 @@ impl SlackConnector {
         }
     }
 
-    /// The replies of each threaded message of a history page, in the page's order (`None` for
-    /// a message without replies). Up to [`PARALLEL_THREAD_READS`] threads are read at once: a
-    /// page's threads are independent, and one at a time the run waits out a round trip to
-    /// Slack per thread. Once Slack has rate-limited the client they are read one at a time,
-    /// so parallel reads never multiply its 429s.
-    fn thread_replies(
-        &self,
-        channel: &str,
-        messages: &[Value],
-    ) -> Vec<Option<Result<Vec<Value>, CallError>>> {
-        let threaded: Vec<(usize, &str)> = messages
-            .iter()
-            .enumerate()
-            .filter_map(|(i, raw)| thread_ts(raw).map(|ts| (i, ts)))
-            .collect();
-        let mut out: Vec<Option<Result<Vec<Value>, CallError>>> = std::iter::repeat_with(|| None)
-            .take(messages.len())
-            .collect();
-        let readers = threaded.len().min(PARALLEL_THREAD_READS);
-        if readers <= 1 || self.client.throttled() {
-            for (i, ts) in threaded {
-                let replies = self.replies(channel, ts);
-                let fatal = matches!(replies, Err(CallError::Fatal(_)));
-                out[i] = Some(replies);
-                if fatal {
-                    break;
-                }
-            }
-            return out;
-        }
-        let next = AtomicUsize::new(0);
-        // A failure that ends the run stops the other readers before their next thread.
-        let failed = AtomicBool::new(false);
-        let read = || {
-            let mut done = Vec::new();
-            while !failed.load(Ordering::Relaxed)
-                && let Some(&(i, ts)) = threaded.get(next.fetch_add(1, Ordering::Relaxed))
-            {
-                let replies = self.replies(channel, ts);
-                if matches!(replies, Err(CallError::Fatal(_))) {
-                    failed.store(true, Ordering::Relaxed);
-                }
-                done.push((i, replies));
-            }
-            done
-        };
-        std::thread::scope(|scope| {
-            let others: Vec<_> = (1..readers).map(|_| scope.spawn(read)).collect();
-            let mut done = read();
-            for reader in others {
-                // A reader only panics if `replies` does, which it does not: the panic is
-                // passed on rather than hidden.
-                done.extend(
-                    reader
-                        .join()
-                        .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                );
-            }
-            for (i, replies) in done {
-                out[i] = Some(replies);
-            }
-        });
-        out
-    }
-
     fn messages_page(&self, value: &Value) -> Result<Page, ConnectorError> {
         let mut cursor: Cursor = match value {
             Value::Null => Cursor::default(),
@@ -329,9 +261,7 @@ impl SlackConnector {
         let mut channel_done = false;
         match self.client.call("conversations.history", &query) {
             Ok(body) => {
-                let messages = body["messages"].as_array().map_or(&[][..], Vec::as_slice);
-                let mut threads = self.thread_replies(&channel.id, messages).into_iter();
-                for raw in messages {
+                for raw in body["messages"].as_array().into_iter().flatten() {
                     if let Some(ts) = raw["ts"].as_str()
                         && mapping::parse_ts(ts).is_some()
                         && run.max_ts.as_deref().and_then(mapping::parse_ts) < mapping::parse_ts(ts)
@@ -339,18 +269,20 @@ impl SlackConnector {
                         run.max_ts = Some(ts.to_owned());
                     }
                     self.take(raw, &channel, &directory, &mut rows, &mut skipped);
-                    match threads.next().flatten() {
-                        None => {}
-                        Some(Ok(replies)) => {
-                            for r in &replies {
-                                self.take(r, &channel, &directory, &mut rows, &mut skipped);
+                    let threaded = raw["reply_count"].as_u64().unwrap_or(0) > 0;
+                    if let (true, Some(ts)) = (threaded, raw["ts"].as_str()) {
+                        match self.replies(&channel.id, ts) {
+                            Ok(replies) => {
+                                for r in &replies {
+                                    self.take(r, &channel, &directory, &mut rows, &mut skipped);
+                                }
                             }
+                            Err(CallError::Channel(code)) => skipped.push(SkippedRecord {
+                                source_id: Some(format!("{}/{ts}", channel.id)),
+                                reason: format!("thread replies unavailable: {code}"),
+                            }),
+                            Err(CallError::Fatal(e)) => return Err(e),
                         }
-                        Some(Err(CallError::Channel(code))) => skipped.push(SkippedRecord {
-                            source_id: thread_ts(raw).map(|ts| format!("{}/{ts}", channel.id)),
-                            reason: format!("thread replies unavailable: {code}"),
-                        }),
-                        Some(Err(CallError::Fatal(e))) => return Err(e),
                     }
                 }
                 let next = next_cursor(&body);
@@ -411,13 +343,6 @@ impl SlackConnector {
             }),
         }
     }
-}
-
-/// The ts of a message that has replies.
-fn thread_ts(raw: &Value) -> Option<&str> {
-    raw["ts"]
-        .as_str()
-        .filter(|_| raw["reply_count"].as_u64().unwrap_or(0) > 0)
 }
 
 fn next_cursor(body: &Value) -> String {
