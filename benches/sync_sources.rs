@@ -33,7 +33,9 @@ use fake_hubspot::{Dataset, FakeHubSpot};
 use fake_nango::FakeNango;
 use fake_salesforce::FakeSalesforce;
 use fake_slack::{FakeChannel, FakeSlack};
-use loads::{TABLES, copy_floor, copy_into_migrated, drop_database, wait_sampling_peak_rss};
+use loads::{
+    TABLES, copy_floor, copy_into_migrated, drop_database, wait_for_quiet, wait_sampling_peak_rss,
+};
 
 /// The record mix of a HubSpot portal of `total` records: 10 % companies, 30 % contacts,
 /// 20 % deals, 40 % engagements (five types).
@@ -149,11 +151,12 @@ async fn run() -> anyhow::Result<()> {
     );
     println!("COPY: into copies of the tables with the same indexes, no foreign keys (the floor)");
     println!(
-        "{:>10} {:>9} {:>9} {:>9} {:>11} {:>10} {:>10} {:>8} {:>9} {:>7}",
+        "{:>10} {:>9} {:>9} {:>9} {:>12} {:>11} {:>10} {:>10} {:>8} {:>9} {:>7}",
         "source",
         "records",
         "synced",
         "sync s",
+        "after exit s",
         "records/s",
         "peak RSS",
         "COPY+FK s",
@@ -164,11 +167,12 @@ async fn run() -> anyhow::Result<()> {
     for (provider, total) in runs() {
         let row = bench_one(&provider, total).await?;
         println!(
-            "{:>10} {:>9} {:>9} {:>9.2} {:>11.0} {:>7.1} MiB {:>10.2} {:>7.2}x {:>9.2} {:>6.2}x",
+            "{:>10} {:>9} {:>9} {:>9.2} {:>12.2} {:>11.0} {:>6.1} MiB {:>10.2} {:>7.2}x {:>9.2} {:>6.2}x",
             provider,
             total,
             row.synced,
             row.sync.as_secs_f64(),
+            row.lingered.as_secs_f64(),
             row.synced as f64 / row.sync.as_secs_f64(),
             row.peak_rss_kib as f64 / 1024.0,
             row.copy_fk.as_secs_f64(),
@@ -183,6 +187,8 @@ async fn run() -> anyhow::Result<()> {
 struct Row {
     synced: u64,
     sync: Duration,
+    /// How long the sync's last statement (a statistics refresh) ran on after it exited.
+    lingered: Duration,
     peak_rss_kib: u64,
     copy_fk: Duration,
     copy: Duration,
@@ -230,6 +236,7 @@ async fn bench_one(provider: &str, total: u64) -> anyhow::Result<Row> {
     let (exit, peak) = wait_sampling_peak_rss(&mut child).await?;
     let sync = started.elapsed();
     anyhow::ensure!(exit.success(), "revtops sync failed: {exit}");
+    let lingered = wait_for_quiet(&client).await?;
 
     let (synced, copy) = copy_floor(&client, &TABLES, org).await?;
     let floor_db = format!("{db}_fk");
@@ -245,6 +252,7 @@ async fn bench_one(provider: &str, total: u64) -> anyhow::Result<Row> {
     Ok(Row {
         synced,
         sync,
+        lingered,
         peak_rss_kib: peak,
         copy_fk: copy_fk?,
         copy,

@@ -133,6 +133,31 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
+/// Waits until no other session is working in `client`'s database and says how long that
+/// took: work a process left running on the server when it exited (a statistics refresh) must
+/// not overlap, and so slow down, the floors timed next.
+pub async fn wait_for_quiet(client: &tokio_postgres::Client) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    loop {
+        let busy: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'",
+                &[],
+            )
+            .await?
+            .get(0);
+        if busy == 0 {
+            return Ok(started.elapsed());
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(600),
+            "the database never went quiet"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Drops a scratch database, closing its connections.
 pub async fn drop_database(db: &str) -> anyhow::Result<()> {
     let admin_url = "postgres://postgres@127.0.0.1:5432/postgres";
