@@ -163,7 +163,10 @@ mod passthrough {
     pub async fn serve() -> anyhow::Result<()> {
         let port: u16 = std::env::var("BENCH_PORT")?.parse()?;
         let upstream = Arc::new(Upstream {
+            // The same buffers as revtops's model client.
             agent: ureq::Agent::config_builder()
+                .input_buffer_size(revtops::agent::llm::retry::BUFFER_BYTES)
+                .output_buffer_size(revtops::agent::llm::retry::BUFFER_BYTES)
                 .http_status_as_error(false)
                 .build()
                 .into(),

@@ -10,8 +10,16 @@ use super::LlmError;
 
 const MAX_ATTEMPTS: u32 = 4;
 
+/// Bytes of each model connection's read and write buffers. ureq's default is 128 KiB each,
+/// allocated and zeroed in full for every connection: with one connection per streaming answer,
+/// a thousand answers held 250 MiB of buffers for events of a few hundred bytes. Larger reads
+/// and writes still work (the buffers grow for a long header; bodies pass through in chunks).
+pub const BUFFER_BYTES: usize = 16 * 1024;
+
 pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
+        .input_buffer_size(BUFFER_BYTES)
+        .output_buffer_size(BUFFER_BYTES)
         .timeout_connect(Some(Duration::from_secs(10)))
         .timeout_recv_response(Some(Duration::from_secs(120)))
         .timeout_recv_body(Some(Duration::from_secs(600)))
