@@ -263,25 +263,36 @@ mod passthrough {
     }
 }
 
+/// Deltas of an answer counted as its start: while the other answers are starting too (each
+/// run persists its question and loads its history and prompt before the model is asked).
+const FIRST_DELTAS: usize = 5;
+
 struct Stats {
     sorted: Vec<u64>,
+    /// The deltas after each answer's first [`FIRST_DELTAS`], sorted.
+    steady: Vec<u64>,
     frames: u64,
     elapsed: Duration,
     idle_rss: u64,
     peak_rss: u64,
 }
 
+fn percentile(sorted: &[u64], p: f64) -> u64 {
+    sorted
+        .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
+        .copied()
+        .unwrap_or(0)
+}
+
 impl Stats {
     fn pct(&self, p: f64) -> u64 {
-        let l = &self.sorted;
-        l.get(((l.len() as f64 - 1.0) * p).round() as usize)
-            .copied()
-            .unwrap_or(0)
+        percentile(&self.sorted, p)
     }
 
     fn print(&self, label: &str, shape: Shape) {
         println!(
             "{label}: deltas received {} of {}; latency p50 {} µs, p90 {} µs, p99 {} µs, max {} µs; \
+             after each answer's first {FIRST_DELTAS} deltas p99 {} µs; \
              {} frames in {:.2}s = {:.0} frames/s; RSS idle {:.1} MiB, peak {:.1} MiB",
             self.sorted.len(),
             shape.sockets * shape.deltas,
@@ -289,6 +300,7 @@ impl Stats {
             self.pct(0.9),
             self.pct(0.99),
             self.pct(1.0),
+            percentile(&self.steady, 0.99),
             self.frames,
             self.elapsed.as_secs_f64(),
             self.frames as f64 / self.elapsed.as_secs_f64(),
@@ -369,12 +381,14 @@ async fn measure(port: u16, token: &str, pid: u32, shape: Shape) -> anyhow::Resu
         }));
     }
     let mut sorted = Vec::with_capacity(shape.sockets * shape.deltas);
+    let mut steady = Vec::with_capacity(shape.sockets * shape.deltas);
     let mut frames = 0;
     let mut failures = Vec::new();
     for t in tasks {
         match t.await? {
             Ok((f, mine)) => {
                 frames += f;
+                steady.extend(mine.iter().skip(FIRST_DELTAS));
                 sorted.extend(mine);
             }
             Err(e) => failures.push(e),
@@ -390,8 +404,10 @@ async fn measure(port: u16, token: &str, pid: u32, shape: Shape) -> anyhow::Resu
         );
     }
     sorted.sort_unstable();
+    steady.sort_unstable();
     Ok(Stats {
         sorted,
+        steady,
         frames,
         elapsed,
         idle_rss,

@@ -4,16 +4,17 @@
 //! every frame goes into the run's log ([`Run::emit`]), so a reload mid-answer can catch up.
 //! A run always ends with exactly one `message_complete`.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use futures_util::future::join_all;
 use serde_json::json;
-use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::AgentDeps;
 use super::llm::{
-    ContentBlock, LlmClient, LlmError, LlmRequest, Message, Role, StopReason, StreamEvent, Usage,
+    ContentBlock, LlmClient, LlmError, LlmRequest, Message, Role, StopReason, StreamEvent,
+    TurnEvents, Usage,
 };
 use super::prompt;
 use super::protocol::{RunEvent, ServerFrame, ToolStatus};
@@ -134,7 +135,7 @@ fn started(req: &RunRequest, question_message_id: Option<Uuid>) -> RunEvent {
     }
 }
 
-async fn drive(deps: &AgentDeps, req: &RunRequest, run: &Run, usage: &mut Usage) -> End {
+async fn drive(deps: &AgentDeps, req: &RunRequest, run: &Arc<Run>, usage: &mut Usage) -> End {
     let conversation = req.conversation_id;
     let Some(client) = deps.llm.clone() else {
         run.emit(started(req, None));
@@ -315,7 +316,7 @@ async fn stream_turn(
     client: &Arc<dyn LlmClient>,
     system: &str,
     history: &[Message],
-    run: &Run,
+    run: &Arc<Run>,
 ) -> Result<super::llm::Turn, (String, End)> {
     let request = LlmRequest {
         system: system.to_owned(),
@@ -323,31 +324,18 @@ async fn stream_turn(
         tools: tools::specs().to_vec(),
         max_tokens: deps.config.max_tokens,
     };
-    let (tx, mut rx) = mpsc::channel::<StreamEvent>(256);
-    let model = client.clone();
-    let stream = tokio::task::spawn_blocking(move || model.stream_turn(&request, &tx));
-    let mut streamed = String::new();
-    let mut cancelled = false;
-    loop {
-        tokio::select! {
-            event = rx.recv() => match event {
-                Some(StreamEvent::TextDelta(text)) => {
-                    streamed.push_str(&text);
-                    run.emit(RunEvent::TextDelta { text });
-                }
-                Some(StreamEvent::ToolUseStarted { .. }) => {}
-                None => break,
-            },
-            _ = run.cancel.cancelled(), if !cancelled => {
-                cancelled = true;
-                // Closing the channel makes the blocking stream stop at its next event.
-                rx.close();
-            }
-        }
-    }
-    let result = stream
+    let events = Arc::new(RunEvents {
+        run: Arc::clone(run),
+        streamed: Mutex::new(String::new()),
+        gave_up: AtomicBool::new(false),
+    });
+    let (model, listener) = (client.clone(), Arc::clone(&events));
+    let result = tokio::task::spawn_blocking(move || model.stream_turn(&request, &*listener))
         .await
         .unwrap_or_else(|e| Err(LlmError::Fatal(format!("the model task failed: {e}"))));
+    // Also a cancellation that came after the stream's last event, as the run must stop here.
+    let cancelled = events.gave_up.load(Ordering::Relaxed) || run.cancel.is_cancelled();
+    let streamed = std::mem::take(&mut *events.streamed.lock().unwrap_or_else(|p| p.into_inner()));
     match result {
         Ok(turn) if !cancelled => Ok(turn),
         Ok(_) | Err(LlmError::Cancelled) => Err((streamed, End::stopped("cancelled"))),
@@ -364,6 +352,41 @@ async fn stream_turn(
         Err(LlmError::Fatal(message)) => {
             Err((streamed, End::failed("model_error", message, false)))
         }
+    }
+}
+
+/// A turn's events, taken on the thread that reads the model's stream: text goes straight
+/// into the run's log (no task in between), and a cancelled run stops the stream at its next
+/// event.
+struct RunEvents {
+    run: Arc<Run>,
+    /// The text so far, kept if the turn fails or is cancelled.
+    streamed: Mutex<String>,
+    /// The stream saw the run cancelled.
+    gave_up: AtomicBool,
+}
+
+impl TurnEvents for RunEvents {
+    fn send(&self, event: StreamEvent) -> Result<(), LlmError> {
+        if self.is_closed() {
+            return Err(LlmError::Cancelled);
+        }
+        if let StreamEvent::TextDelta(text) = event {
+            self.streamed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push_str(&text);
+            self.run.emit(RunEvent::TextDelta { text });
+        }
+        Ok(())
+    }
+
+    fn is_closed(&self) -> bool {
+        let cancelled = self.run.cancel.is_cancelled();
+        if cancelled {
+            self.gave_up.store(true, Ordering::Relaxed);
+        }
+        cancelled
     }
 }
 

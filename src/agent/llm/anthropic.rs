@@ -5,11 +5,10 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 
 use super::retry::{self, StreamRequest, agent};
-use super::stream::{Step, emit, read_turn};
-use super::{LlmClient, LlmError, LlmRequest, StopReason, StreamEvent, Turn};
+use super::stream::{Step, read_turn};
+use super::{LlmClient, LlmError, LlmRequest, StopReason, StreamEvent, Turn, TurnEvents};
 
 const API_VERSION: &str = "2023-06-01";
 
@@ -70,11 +69,7 @@ impl LlmClient for AnthropicClient {
         &self.model
     }
 
-    fn stream_turn(
-        &self,
-        request: &LlmRequest,
-        events: &mpsc::Sender<StreamEvent>,
-    ) -> Result<Turn, LlmError> {
+    fn stream_turn(&self, request: &LlmRequest, events: &dyn TurnEvents) -> Result<Turn, LlmError> {
         let resp = self.open(request)?;
         read_turn(resp, events, |event, state| {
             let Ok(data) = serde_json::from_str::<Value>(&event.data) else {
@@ -95,7 +90,7 @@ impl LlmClient for AnthropicClient {
                             let id = block["id"].as_str().unwrap_or_default().to_owned();
                             let name = block["name"].as_str().unwrap_or_default().to_owned();
                             state.turn.start_tool(index, id.clone(), name.clone());
-                            emit(events, StreamEvent::ToolUseStarted { id, name })?;
+                            events.send(StreamEvent::ToolUseStarted { id, name })?;
                         }
                         Some("text") => state.turn.start_text(index),
                         _ => {}
@@ -107,7 +102,7 @@ impl LlmClient for AnthropicClient {
                         Some("text_delta") => {
                             let text = delta["text"].as_str().unwrap_or_default();
                             state.turn.text(index, text);
-                            emit(events, StreamEvent::TextDelta(text.to_owned()))?;
+                            events.send(StreamEvent::TextDelta(text.to_owned()))?;
                         }
                         Some("input_json_delta") => state
                             .turn

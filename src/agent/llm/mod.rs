@@ -112,15 +112,32 @@ pub enum LlmError {
     Cancelled,
 }
 
+/// Where a streaming turn's events go as they arrive. Called on the blocking thread that reads
+/// the stream, so a listener that can take an event there (the run's log) saves a task hop per
+/// delta.
+pub trait TurnEvents: Send + Sync {
+    /// Takes one event; `Cancelled` once nobody wants the turn any more.
+    fn send(&self, event: StreamEvent) -> Result<(), LlmError>;
+    /// Whether the turn was given up (checked before each event is read).
+    fn is_closed(&self) -> bool;
+}
+
+/// Events handed to another task.
+impl TurnEvents for mpsc::Sender<StreamEvent> {
+    fn send(&self, event: StreamEvent) -> Result<(), LlmError> {
+        self.blocking_send(event).map_err(|_| LlmError::Cancelled)
+    }
+
+    fn is_closed(&self) -> bool {
+        mpsc::Sender::is_closed(self)
+    }
+}
+
 /// A streaming chat model.
 pub trait LlmClient: Send + Sync {
     /// Streams one assistant turn. Blocking: call it from `spawn_blocking`. Returns
-    /// `Cancelled` promptly once `events` is closed by the receiver.
-    fn stream_turn(
-        &self,
-        request: &LlmRequest,
-        events: &mpsc::Sender<StreamEvent>,
-    ) -> Result<Turn, LlmError>;
+    /// `Cancelled` promptly once `events` is closed.
+    fn stream_turn(&self, request: &LlmRequest, events: &dyn TurnEvents) -> Result<Turn, LlmError>;
 
     fn model(&self) -> &str;
 }

@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 
 use super::retry::{self, StreamRequest, agent};
-use super::stream::{Step, emit, read_turn};
+use super::stream::{Step, read_turn};
 use super::{
     ContentBlock, LlmClient, LlmError, LlmRequest, Message, Role, StopReason, StreamEvent, Turn,
+    TurnEvents,
 };
 
 pub struct OpenAiClient {
@@ -123,11 +123,7 @@ impl LlmClient for OpenAiClient {
         &self.model
     }
 
-    fn stream_turn(
-        &self,
-        request: &LlmRequest,
-        events: &mpsc::Sender<StreamEvent>,
-    ) -> Result<Turn, LlmError> {
+    fn stream_turn(&self, request: &LlmRequest, events: &dyn TurnEvents) -> Result<Turn, LlmError> {
         let resp = self.open(request)?;
         // Block 0 is the text; tool call i becomes block i + 1.
         read_turn(resp, events, |event, state| {
@@ -154,7 +150,7 @@ impl LlmClient for OpenAiClient {
             let delta = &choice["delta"];
             if let Some(text) = delta["content"].as_str().filter(|t| !t.is_empty()) {
                 state.turn.text(0, text);
-                emit(events, StreamEvent::TextDelta(text.to_owned()))?;
+                events.send(StreamEvent::TextDelta(text.to_owned()))?;
             }
             for call in delta["tool_calls"].as_array().into_iter().flatten() {
                 let index = call["index"].as_u64().unwrap_or(0) as usize + 1;
@@ -165,7 +161,7 @@ impl LlmClient for OpenAiClient {
                         .to_owned();
                     state.turn.start_tool(index, id.to_owned(), name.clone());
                     let id = id.to_owned();
-                    emit(events, StreamEvent::ToolUseStarted { id, name })?;
+                    events.send(StreamEvent::ToolUseStarted { id, name })?;
                 }
                 if let Some(args) = call["function"]["arguments"].as_str() {
                     state.turn.tool_json(index, args);

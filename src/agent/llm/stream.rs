@@ -5,10 +5,8 @@
 
 use std::io::BufReader;
 
-use tokio::sync::mpsc;
-
 use super::sse::{SseEvent, next_event};
-use super::{LlmError, StopReason, StreamEvent, Turn, TurnBuilder, Usage};
+use super::{LlmError, StopReason, Turn, TurnBuilder, TurnEvents, Usage};
 
 /// The turn as it streams in.
 #[derive(Default)]
@@ -27,15 +25,10 @@ pub enum Step {
     Fail(String),
 }
 
-/// Sends to the listener; a listener that went away cancels the turn.
-pub fn emit(events: &mpsc::Sender<StreamEvent>, event: StreamEvent) -> Result<(), LlmError> {
-    events.blocking_send(event).map_err(|_| LlmError::Cancelled)
-}
-
 /// Reads `resp` event by event through `on_event` and returns the assembled turn.
 pub fn read_turn(
     resp: ureq::http::Response<ureq::Body>,
-    events: &mpsc::Sender<StreamEvent>,
+    events: &dyn TurnEvents,
     mut on_event: impl FnMut(&SseEvent, &mut TurnState) -> Result<Step, LlmError>,
 ) -> Result<Turn, LlmError> {
     let mut reader = BufReader::new(resp.into_body().into_reader());
