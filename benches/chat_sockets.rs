@@ -125,6 +125,20 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time `pid` has used so far (user + system), in clock ticks (`/proc/<pid>/stat`).
+fn cpu_ticks(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // The command name (field 2) may hold spaces; the fields after it do not.
+            let rest = &s[s.rfind(')')? + 2..];
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0)
+}
+
 /// The soft open-files limit of this process (children inherit it).
 fn open_files_limit() -> Option<u64> {
     std::fs::read_to_string("/proc/self/limits")
@@ -273,6 +287,8 @@ struct Stats {
     steady: Vec<u64>,
     frames: u64,
     elapsed: Duration,
+    /// CPU time the server used while the answers streamed.
+    cpu: Duration,
     idle_rss: u64,
     peak_rss: u64,
 }
@@ -293,7 +309,8 @@ impl Stats {
         println!(
             "{label}: deltas received {} of {}; latency p50 {} µs, p90 {} µs, p99 {} µs, max {} µs; \
              after each answer's first {FIRST_DELTAS} deltas p99 {} µs; \
-             {} frames in {:.2}s = {:.0} frames/s; RSS idle {:.1} MiB, peak {:.1} MiB",
+             {} frames in {:.2}s = {:.0} frames/s; server CPU {:.2}s ({:.1} µs a frame); \
+             RSS idle {:.1} MiB, peak {:.1} MiB",
             self.sorted.len(),
             shape.sockets * shape.deltas,
             self.pct(0.5),
@@ -304,6 +321,8 @@ impl Stats {
             self.frames,
             self.elapsed.as_secs_f64(),
             self.frames as f64 / self.elapsed.as_secs_f64(),
+            self.cpu.as_secs_f64(),
+            self.cpu.as_secs_f64() * 1e6 / self.frames.max(1) as f64,
             self.idle_rss as f64 / 1024.0,
             self.peak_rss as f64 / 1024.0
         );
@@ -333,6 +352,7 @@ async fn measure(port: u16, token: &str, pid: u32, shape: Shape) -> anyhow::Resu
         })
     };
     let started = Instant::now();
+    let ticks_before = cpu_ticks(pid);
     let mut tasks = Vec::with_capacity(shape.sockets);
     for (i, mut ws) in conns.into_iter().enumerate() {
         let offset = shape.interval.mul_f64(i as f64 / shape.sockets as f64);
@@ -395,6 +415,8 @@ async fn measure(port: u16, token: &str, pid: u32, shape: Shape) -> anyhow::Resu
         }
     }
     let elapsed = started.elapsed();
+    // Linux reports CPU time in ticks of 1/100 s (USER_HZ) on every common configuration.
+    let cpu = Duration::from_millis(cpu_ticks(pid).saturating_sub(ticks_before) * 10);
     sampler.abort();
     if let Some(first) = failures.first() {
         anyhow::bail!(
@@ -410,6 +432,7 @@ async fn measure(port: u16, token: &str, pid: u32, shape: Shape) -> anyhow::Resu
         steady,
         frames,
         elapsed,
+        cpu,
         idle_rss,
         peak_rss: peak.load(Ordering::Relaxed),
     })

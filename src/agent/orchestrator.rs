@@ -367,10 +367,8 @@ struct RunEvents {
 }
 
 impl TurnEvents for RunEvents {
+    // The stream checks `is_closed` before it reads each event, so `send` need not.
     fn send(&self, event: StreamEvent) -> Result<(), LlmError> {
-        if self.is_closed() {
-            return Err(LlmError::Cancelled);
-        }
         if let StreamEvent::TextDelta(text) = event {
             self.streamed
                 .lock()

@@ -164,7 +164,11 @@ fn spawn_writer(
         let mut beat = tokio::time::interval(HEARTBEAT);
         beat.tick().await;
         loop {
+            // In this order, and the heartbeat only when nothing else is ready: a socket that
+            // streams frames is alive anyway, and polling the heartbeat's timer before every
+            // frame re-registered it each time.
             tokio::select! {
+                biased;
                 e = ending.recv() => {
                     if let Some(e) = e {
                         let close = Message::close_with(CloseCode::from(e.code), e.reason);
