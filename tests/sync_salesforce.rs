@@ -8,7 +8,6 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::Duration;
 
 use common::TestApp;
 use common::accounts::admin_with_org;
@@ -448,9 +447,8 @@ async fn a_connected_app_entered_directly_syncs() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(!r.text().contains("s3cret-consumer"));
-    // The save queued a full sync; wait for the newest run.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let run = w.newest().await;
+    // The save queued a full sync: wait for that run, not the one that failed.
+    let run = common::runs::finished_after(&w.app, &w.token, "salesforce", &run).await;
     assert_eq!(run["status"], json!("succeeded"), "{run}");
     w.assert_matches_truth().await;
     assert!(sf.requests("oauth2") >= 2);

@@ -37,9 +37,8 @@ pub async fn execute(
         engine.config.stale_after / 4,
         run_cancel.clone(),
     ));
-    // Who may watch the run: a personal connection's progress is its owner's alone.
-    let owner = match run_owner(engine, run.integration_id).await {
-        Ok(owner) => owner,
+    let integration = match integration_of(engine, &run).await {
+        Ok(integration) => integration,
         Err(e) => {
             heartbeat.abort();
             let outcome = Outcome::Failed(e.to_string());
@@ -49,7 +48,9 @@ pub async fn execute(
             return outcome;
         }
     };
-    let result = sync_objects(engine, &run, owner, worker_id, run_cancel.clone()).await;
+    // Who may watch the run: a personal connection's progress is its owner's alone.
+    let owner = integration.user_id;
+    let result = sync_objects(engine, &run, integration, worker_id, run_cancel.clone()).await;
     heartbeat.abort();
     let outcome = match result {
         Ok(()) => Outcome::Succeeded,
@@ -133,24 +134,19 @@ async fn keep_alive(
     }
 }
 
-async fn run_owner(engine: &SyncEngine, integration_id: Uuid) -> Result<Option<Uuid>, SyncError> {
+async fn integration_of(engine: &SyncEngine, run: &SyncRun) -> Result<IntegrationRef, SyncError> {
     let mut conn = engine.pool.get().await?;
-    Ok(integrations::table
-        .find(integration_id)
-        .select(integrations::user_id)
-        .first(&mut conn)
-        .await?)
+    load_integration(&mut conn, run.integration_id).await
 }
 
 async fn sync_objects(
     engine: &SyncEngine,
     run: &SyncRun,
-    owner: Option<Uuid>,
+    integration: IntegrationRef,
     worker_id: &str,
     cancel: CancellationToken,
 ) -> Result<(), SyncError> {
-    let mut conn = engine.pool.get().await?;
-    let integration = load_integration(&mut conn, run.integration_id).await?;
+    let owner = integration.user_id;
     if !integration.is_active {
         return Err(SyncError::Unavailable(format!(
             "the {} integration is disconnected",
@@ -159,10 +155,10 @@ async fn sync_objects(
     }
     let mut cursors = integration.sync_cursors.clone();
     if run.full_sync && run.progress.get("cursors_reset").is_none() {
+        let mut conn = engine.pool.get().await?;
         reset_cursors(&mut conn, run.id, integration.id).await?;
         cursors = json!({});
     }
-    drop(conn);
     let (throttle_tx, mut throttled) = tokio::sync::mpsc::unbounded_channel::<Throttle>();
     let notice: crate::connectors::ThrottleNotice = Arc::new(move |throttle| {
         let _ = throttle_tx.send(throttle);

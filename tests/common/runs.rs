@@ -42,3 +42,27 @@ pub async fn finished(app: &TestApp, token: &str, provider: &str, id: Option<&Va
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The newest run of `provider` other than `previous` (a run queued after it), once finished.
+pub async fn finished_after(app: &TestApp, token: &str, provider: &str, previous: &Value) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let path = format!("/api/sync/runs?provider={provider}");
+    loop {
+        let runs = app
+            .client()
+            .call("GET", &path, Some(token), None)
+            .await
+            .json();
+        if let Some(run) = runs.as_array().and_then(|r| r.first())
+            && run["id"] != previous["id"]
+            && !matches!(run["status"].as_str(), Some("queued" | "running"))
+        {
+            return run.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no run after {previous} finished: {runs}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
