@@ -31,7 +31,7 @@ use futures_util::{SinkExt, StreamExt};
 use loads::drop_database;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Data;
-use poem::web::websocket::{Message as WsMessage, WebSocket};
+use poem::web::websocket::{Message as WsMessage, WebSocket, WebSocketConfig};
 use poem::{
     Body, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler, http, post,
 };
@@ -197,35 +197,41 @@ mod passthrough {
             return http::StatusCode::UNAUTHORIZED.into_response();
         }
         let up = up.clone();
-        ws.on_upgrade(move |socket| async move {
-            let (mut sink, mut incoming) = socket.split();
-            while let Some(Ok(msg)) = incoming.next().await {
-                let WsMessage::Text(text) = msg else { continue };
-                let frame: Value = serde_json::from_str(&text).unwrap_or_default();
-                if frame["type"] != "send_message" {
-                    continue;
-                }
-                let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(256);
-                let up = up.clone();
-                let question = frame["text"].as_str().unwrap_or_default().to_owned();
-                let task = tokio::task::spawn_blocking(move || stream(&up, &question, &tx));
-                while let Some(text) = rx.recv().await {
-                    let out = json!({"type": "text_delta", "text": text}).to_string();
-                    if sink.send(WsMessage::Text(out)).await.is_err() {
+        // The same socket read buffer as revtops's.
+        let config =
+            WebSocketConfig::default().read_buffer_size(revtops::http::ws::READ_BUFFER_BYTES);
+        ws.config(config)
+            .on_upgrade(move |socket| async move {
+                let (mut sink, mut incoming) = socket.split();
+                while let Some(Ok(msg)) = incoming.next().await {
+                    let WsMessage::Text(text) = msg else { continue };
+                    let frame: Value = serde_json::from_str(&text).unwrap_or_default();
+                    if frame["type"] != "send_message" {
+                        continue;
+                    }
+                    let (tx, mut rx) = tokio::sync::mpsc::channel::<String>(256);
+                    let up = up.clone();
+                    let question = frame["text"].as_str().unwrap_or_default().to_owned();
+                    let task = tokio::task::spawn_blocking(move || stream(&up, &question, &tx));
+                    while let Some(text) = rx.recv().await {
+                        let out = json!({"type": "text_delta", "text": text}).to_string();
+                        if sink.send(WsMessage::Text(out)).await.is_err() {
+                            return;
+                        }
+                    }
+                    let last = match task.await {
+                        Ok(Ok(())) => {
+                            json!({"type": "message_complete", "stop_reason": "end_turn"})
+                        }
+                        Ok(Err(e)) => json!({"type": "error", "message": e}),
+                        Err(e) => json!({"type": "error", "message": e.to_string()}),
+                    };
+                    if sink.send(WsMessage::Text(last.to_string())).await.is_err() {
                         return;
                     }
                 }
-                let last = match task.await {
-                    Ok(Ok(())) => json!({"type": "message_complete", "stop_reason": "end_turn"}),
-                    Ok(Err(e)) => json!({"type": "error", "message": e}),
-                    Err(e) => json!({"type": "error", "message": e.to_string()}),
-                };
-                if sink.send(WsMessage::Text(last.to_string())).await.is_err() {
-                    return;
-                }
-            }
-        })
-        .into_response()
+            })
+            .into_response()
     }
 
     /// Blocking: one streamed request, its text deltas sent on as they are parsed.

@@ -609,6 +609,12 @@ async fn sockets_authenticate_first_and_survive_bad_frames() {
             json!({"type": "send_message", "text": "x".repeat(5000)}).to_string(),
             "frame_too_large",
         ),
+        // Far larger than a socket's read buffer: still read whole, answered, and the socket
+        // stays usable.
+        (
+            json!({"type": "send_message", "text": "x".repeat(300_000)}).to_string(),
+            "frame_too_large",
+        ),
         (
             json!({"type": "send_message", "text": "   "}).to_string(),
             "invalid_message",

@@ -26,6 +26,8 @@ const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 const HEARTBEAT: Duration = Duration::from_secs(20);
 /// Transport ceiling; frames between the app limit and this one get an error frame.
 const TRANSPORT_MAX_MESSAGE: usize = 1 << 20;
+/// Bytes each socket's reader holds for incoming frames.
+pub const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 fn bearer_header(req: &Request) -> Option<String> {
     let value = req.headers().get("authorization")?.to_str().ok()?;
@@ -74,8 +76,12 @@ async fn upgrade(req: &Request, ws: WebSocket, state: AppState, claimed: Option<
         },
         None => None,
     };
-    let mut ws =
-        ws.config(WebSocketConfig::default().max_message_size(Some(TRANSPORT_MAX_MESSAGE)));
+    // tungstenite zeroes its whole read buffer (128 KiB by default) for every socket; what a
+    // client sends is a few hundred bytes, and a larger frame still reserves room for itself.
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(TRANSPORT_MAX_MESSAGE))
+        .read_buffer_size(READ_BUFFER_BYTES);
+    let mut ws = ws.config(config);
     if subprotocol.is_some() {
         ws = ws.protocols(["bearer"]);
     }
