@@ -21,6 +21,27 @@ pub async fn sync(app: &TestApp, token: &str, org: Uuid, provider: &str, full: b
 /// The run `id` (None: the newest run of `provider`) as `token` sees it in the history, once it
 /// is no longer queued or running.
 pub async fn finished(app: &TestApp, token: &str, provider: &str, id: Option<&Value>) -> Value {
+    first_finished(app, token, provider, |runs| {
+        runs.iter().find(|r| id.is_none_or(|id| r["id"] == *id))
+    })
+    .await
+}
+
+/// The newest run of `provider` other than `previous` (a run queued after it), once finished.
+pub async fn finished_after(app: &TestApp, token: &str, provider: &str, previous: &Value) -> Value {
+    first_finished(app, token, provider, |runs| {
+        runs.first().filter(|r| r["id"] != previous["id"])
+    })
+    .await
+}
+
+/// Polls `provider`'s run history (newest first) until the run `pick` names has finished.
+async fn first_finished(
+    app: &TestApp,
+    token: &str,
+    provider: &str,
+    pick: impl Fn(&[Value]) -> Option<&Value>,
+) -> Value {
     let deadline = Instant::now() + Duration::from_secs(120);
     let path = format!("/api/sync/runs?provider={provider}");
     loop {
@@ -29,40 +50,13 @@ pub async fn finished(app: &TestApp, token: &str, provider: &str, id: Option<&Va
             .call("GET", &path, Some(token), None)
             .await
             .json();
-        let run = runs
-            .as_array()
-            .and_then(|r| r.iter().find(|r| id.is_none_or(|id| r["id"] == *id)))
-            .cloned();
+        let run = runs.as_array().and_then(|r| pick(r)).cloned();
         if let Some(run) = run
             && !matches!(run["status"].as_str(), Some("queued" | "running"))
         {
             return run;
         }
         assert!(Instant::now() < deadline, "the run did not finish: {runs}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// The newest run of `provider` other than `previous` (a run queued after it), once finished.
-pub async fn finished_after(app: &TestApp, token: &str, provider: &str, previous: &Value) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let path = format!("/api/sync/runs?provider={provider}");
-    loop {
-        let runs = app
-            .client()
-            .call("GET", &path, Some(token), None)
-            .await
-            .json();
-        if let Some(run) = runs.as_array().and_then(|r| r.first())
-            && run["id"] != previous["id"]
-            && !matches!(run["status"].as_str(), Some("queued" | "running"))
-        {
-            return run.clone();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no run after {previous} finished: {runs}"
-        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
