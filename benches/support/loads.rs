@@ -133,16 +133,17 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
-/// Waits until no other session is working in `client`'s database and says how long that
-/// took: work a process left running on the server when it exited (a statistics refresh) must
-/// not overlap, and so slow down, the floors timed next.
+/// Waits until no other client session is working in `client`'s database and says how long
+/// that took: work a process left running on the server when it exited (a statistics refresh)
+/// must not overlap, and so slow down, the floors timed next. Autovacuum is not waited for.
 pub async fn wait_for_quiet(client: &tokio_postgres::Client) -> anyhow::Result<Duration> {
     let started = Instant::now();
     loop {
         let busy: i64 = client
             .query_one(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-                 AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'",
+                 AND pid <> pg_backend_pid() AND backend_type = 'client backend' \
+                 AND state IS DISTINCT FROM 'idle'",
                 &[],
             )
             .await?

@@ -4,7 +4,6 @@
 //! every frame goes into the run's log ([`Run::emit`]), so a reload mid-answer can catch up.
 //! A run always ends with exactly one `message_complete`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures_util::future::join_all;
@@ -327,14 +326,13 @@ async fn stream_turn(
     let events = Arc::new(RunEvents {
         run: Arc::clone(run),
         streamed: Mutex::new(String::new()),
-        gave_up: AtomicBool::new(false),
     });
     let (model, listener) = (client.clone(), Arc::clone(&events));
     let result = tokio::task::spawn_blocking(move || model.stream_turn(&request, &*listener))
         .await
         .unwrap_or_else(|e| Err(LlmError::Fatal(format!("the model task failed: {e}"))));
-    // Also a cancellation that came after the stream's last event, as the run must stop here.
-    let cancelled = events.gave_up.load(Ordering::Relaxed) || run.cancel.is_cancelled();
+    // Also a cancellation that came after the stream's last event: the run must stop here.
+    let cancelled = run.cancel.is_cancelled();
     let streamed = std::mem::take(&mut *events.streamed.lock().unwrap_or_else(|p| p.into_inner()));
     match result {
         Ok(turn) if !cancelled => Ok(turn),
@@ -362,8 +360,6 @@ struct RunEvents {
     run: Arc<Run>,
     /// The text so far, kept if the turn fails or is cancelled.
     streamed: Mutex<String>,
-    /// The stream saw the run cancelled.
-    gave_up: AtomicBool,
 }
 
 impl TurnEvents for RunEvents {
@@ -380,11 +376,7 @@ impl TurnEvents for RunEvents {
     }
 
     fn is_closed(&self) -> bool {
-        let cancelled = self.run.cancel.is_cancelled();
-        if cancelled {
-            self.gave_up.store(true, Ordering::Relaxed);
-        }
-        cancelled
+        self.run.cancel.is_cancelled()
     }
 }
 

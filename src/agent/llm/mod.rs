@@ -11,7 +11,6 @@ pub mod stream;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio::sync::mpsc;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -120,17 +119,6 @@ pub trait TurnEvents: Send + Sync {
     fn send(&self, event: StreamEvent) -> Result<(), LlmError>;
     /// Whether the turn was given up (checked before each event is read).
     fn is_closed(&self) -> bool;
-}
-
-/// Events handed to another task.
-impl TurnEvents for mpsc::Sender<StreamEvent> {
-    fn send(&self, event: StreamEvent) -> Result<(), LlmError> {
-        self.blocking_send(event).map_err(|_| LlmError::Cancelled)
-    }
-
-    fn is_closed(&self) -> bool {
-        mpsc::Sender::is_closed(self)
-    }
 }
 
 /// A streaming chat model.
